@@ -1,0 +1,142 @@
+/**
+ * The contract between PersistentMap and a storage engine. A backend stores strings
+ * (keys) mapped to already-encoded values; it never sees user values or codecs.
+ * Required: open, close, get, set, delete, entries. Everything else is an optional fast
+ * path the map falls back from (see `fallbacks.ts`), or an ability declared in `supports`.
+ */
+
+/** A value after the codec: text or bytes. A backend returns it as the same type it was given. */
+export type EncodedValue = string | Uint8Array;
+
+/** How durable an acknowledged write is. */
+export type DurabilityLevel =
+  /** Left to the operating system: survives a process crash, not a power cut. */
+  | 'none'
+  /** Group commit: writes that arrive together share one fsync before they resolve. */
+  | 'batch'
+  /** fsync before each write resolves (still shared by writes that arrive together). */
+  | 'always';
+
+/** What a backend offers, readable at run time by code and by the conformance kit. */
+export interface BackendSupports {
+  /** Data survives close and reopen. */
+  readonly persistent: boolean;
+  /** `entries`/`keys` yield keys in ascending code-point order and honour `reverse`. */
+  readonly orderedIteration: boolean;
+  /** `apply` writes all of its operations or none of them, also across a crash. */
+  readonly atomicBatch: boolean;
+  /** `transaction` is offered, with snapshot reads and conflict detection. */
+  readonly transactions: boolean;
+  /** `versions` and `getVersion` are offered. */
+  readonly versions: boolean;
+  /** The backend indexes `expiresAt` and offers `sweepExpired`. */
+  readonly nativeTtl: boolean;
+  /** `get` never answers for a key that was not set (false for approximate maplets). */
+  readonly exactMembership: boolean;
+  /** Several processes may open the same store at once. */
+  readonly multiProcess: boolean;
+  /** The durability levels the backend can be configured with; empty when not persistent. */
+  readonly durability: readonly DurabilityLevel[];
+  /** Largest key, in UTF-8 bytes, that the backend accepts. */
+  readonly maxKeyBytes: number;
+  /** Largest encoded value, in bytes, that the backend accepts. */
+  readonly maxValueBytes: number;
+}
+
+/** Options of one write. */
+export interface WriteOptions {
+  /**
+   * Absolute expiry time in ms since the epoch. The expiry is also carried inside the
+   * encoded value by core (see `envelope.ts`), so a backend may ignore this hint; a
+   * backend with `supports.nativeTtl` indexes it so `sweepExpired` is cheap.
+   */
+  readonly expiresAt?: number;
+}
+
+/** Bounds of an iteration. Every backend honours them; order and `reverse` only where `orderedIteration`. */
+export interface RangeOptions {
+  readonly gt?: string;
+  readonly gte?: string;
+  readonly lt?: string;
+  readonly lte?: string;
+  /** Only keys that start with this prefix. */
+  readonly prefix?: string;
+  /** Descending order (ordered backends only). */
+  readonly reverse?: boolean;
+  /** At most this many entries. */
+  readonly limit?: number;
+}
+
+/** One operation of a batch. */
+export type BatchOperation =
+  | { readonly type: 'set'; readonly key: string; readonly value: EncodedValue; readonly expiresAt?: number }
+  | { readonly type: 'delete'; readonly key: string };
+
+/** One stored version of a key, for backends with `supports.versions`. */
+export interface VersionInfo {
+  /** Monotonic sequence number of the write; larger is newer. */
+  readonly sequence: number;
+  /** Wall-clock time of the write in ms since the epoch (informational only, never decides visibility). */
+  readonly timestamp: number;
+  /** True when this version is a deletion. */
+  readonly deleted: boolean;
+}
+
+/** The view of the store inside a transaction: a snapshot plus the transaction's own writes. */
+export interface BackendTransaction {
+  get(key: string): Promise<EncodedValue | undefined>;
+  set(key: string, value: EncodedValue, options?: WriteOptions): Promise<void>;
+  delete(key: string): Promise<boolean>;
+}
+
+export type LifecycleState = 'new' | 'opening' | 'open' | 'closing' | 'closed';
+
+export interface StorageBackend {
+  /** A short name for messages, e.g. `sqlite`. */
+  readonly name: string;
+  readonly supports: BackendSupports;
+  /** Where the store is in its lifecycle: new → opening → open → closing → closed. */
+  readonly state: LifecycleState;
+
+  /** Opens the store. Concurrent calls share one opening; after a failed open it may be called again. */
+  open(): Promise<void>;
+  /** Makes every acknowledged write durable and releases the store. Idempotent. */
+  close(): Promise<void>;
+
+  /** The value of `key`, or undefined when absent. */
+  get(key: string): Promise<EncodedValue | undefined>;
+  /** Stores `value` under `key`; resolves once the write is as durable as configured. */
+  set(key: string, value: EncodedValue, options?: WriteOptions): Promise<void>;
+  /** Removes `key`; resolves true when it was present. */
+  delete(key: string): Promise<boolean>;
+  /** Every entry within `range` (all when omitted). Ordered where `supports.orderedIteration`. */
+  entries(range?: RangeOptions): AsyncIterable<[string, EncodedValue]>;
+
+  // ---- optional fast paths: PersistentMap falls back to the methods above ----
+
+  /** Every key within `range`, without reading values. */
+  keys?(range?: RangeOptions): AsyncIterable<string>;
+  /** True when `key` is present. */
+  has?(key: string): Promise<boolean>;
+  /** The values of `keys`, in the same order. */
+  getMany?(keys: readonly string[]): Promise<(EncodedValue | undefined)[]>;
+  /** Applies every operation in order; all or nothing where `supports.atomicBatch`. */
+  apply?(operations: readonly BatchOperation[]): Promise<void>;
+  /** The number of entries (including entries whose TTL passed but are not swept yet). */
+  size?(): Promise<number>;
+  /** Removes every entry within `range` (all when omitted). */
+  clear?(range?: RangeOptions): Promise<void>;
+  /** Makes every acknowledged write durable now (fsync, checkpoint, compaction of a journal). */
+  flush?(): Promise<void>;
+
+  // ---- optional abilities, declared in `supports` ----
+
+  /** Deletes entries whose `expiresAt` is at or before `now`; returns how many (`supports.nativeTtl`). */
+  sweepExpired?(now: number): Promise<number>;
+  /** Runs `body` as one optimistic transaction (`supports.transactions`). */
+  transaction?<T>(body: (tx: BackendTransaction) => Promise<T>): Promise<T>;
+  /** Every version of `key` still stored, oldest first (`supports.versions`). */
+  versions?(key: string): Promise<VersionInfo[]>;
+  /** The value of `key` as written by the write with `sequence`; undefined for a deletion or when gone. */
+  getVersion?(key: string, sequence: number): Promise<EncodedValue | undefined>;
+}
