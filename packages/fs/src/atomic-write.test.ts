@@ -1,0 +1,61 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempPathFor, writeFileAtomic } from './atomic-write.js';
+import type { FileSystem } from './file-system.js';
+import { nodeFileSystem } from './node-file-system.js';
+
+const bytes = (value: string) => new TextEncoder().encode(value);
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'stowage-atomic-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('writeFileAtomic', () => {
+  it('creates a file and replaces it, leaving no temp file', async () => {
+    const path = join(dir, 'data.csv');
+    await writeFileAtomic(nodeFileSystem, path, bytes('one'));
+    expect(readFileSync(path, 'utf8')).toBe('one');
+    await writeFileAtomic(nodeFileSystem, path, bytes('two, longer'));
+    await writeFileAtomic(nodeFileSystem, path, new Uint8Array(0));
+    expect(readFileSync(path, 'utf8')).toBe('');
+    expect(readdirSync(dir)).toEqual(['data.csv']);
+  });
+
+  it('picks a fresh temp name in the same folder each time', () => {
+    const path = join(dir, 'data.csv');
+    const first = tempPathFor(path);
+    expect(first.startsWith(join(dir, '.data.csv.'))).toBe(true);
+    expect(first.endsWith('.tmp')).toBe(true);
+    expect(tempPathFor(path)).not.toBe(first);
+  });
+
+  it('leaves the old file and no temp file when the fsync fails', async () => {
+    const path = join(dir, 'data.csv');
+    writeFileSync(path, 'old');
+    const failingSync: FileSystem = {
+      ...nodeFileSystem,
+      open(file, mode) {
+        const handle = nodeFileSystem.open(file, mode);
+        return {
+          path: handle.path,
+          read: (...args) => handle.read(...args),
+          write: (...args) => handle.write(...args),
+          append: (data) => handle.append(data),
+          size: () => handle.size(),
+          truncate: (size) => handle.truncate(size),
+          sync: () => Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })),
+          close: () => handle.close(),
+        };
+      },
+    };
+    await expect(writeFileAtomic(failingSync, path, bytes('new'))).rejects.toMatchObject({ code: 'EIO' });
+    expect(readFileSync(path, 'utf8')).toBe('old');
+    expect(readdirSync(dir)).toEqual(['data.csv']);
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { crc32c } from './crc32c.js';
+
+const text = (value: string) => new TextEncoder().encode(value);
+
+/** The plain bit-at-a-time definition, to check the sliced tables against. */
+function reference(data: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of data) {
+    crc ^= byte;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+  }
+  return ~crc >>> 0;
+}
+
+describe('crc32c', () => {
+  it('matches the standard check value for "123456789"', () => {
+    expect(crc32c(text('123456789'))).toBe(0xe3069283);
+  });
+
+  it('matches the RFC 3720 vectors for 32 zero bytes and 32 0xFF bytes', () => {
+    expect(crc32c(new Uint8Array(32))).toBe(0x8a9136aa);
+    expect(crc32c(new Uint8Array(32).fill(0xff))).toBe(0x62a8ab43);
+  });
+
+  it('matches the RFC 3720 vector for ascending bytes 0..31', () => {
+    expect(crc32c(Uint8Array.from({ length: 32 }, (_, i) => i))).toBe(0x46dd794e);
+  });
+
+  it('is 0 for empty input', () => {
+    expect(crc32c(new Uint8Array(0))).toBe(0);
+  });
+
+  it('agrees with the bit-at-a-time definition at every length around the 8-byte step', () => {
+    const data = Uint8Array.from({ length: 67 }, (_, i) => (i * 131 + 7) & 0xff);
+    for (let length = 0; length <= data.length; length++) {
+      const slice = data.subarray(0, length);
+      expect(crc32c(slice), `length ${length}`).toBe(reference(slice));
+    }
+  });
+
+  it('continues a previous checksum across chunks', () => {
+    const data = text('the quick brown fox jumps over the lazy dog');
+    for (const cut of [0, 1, 7, 8, 9, 20, data.length]) {
+      expect(crc32c(data.subarray(cut), crc32c(data.subarray(0, cut)))).toBe(crc32c(data));
+    }
+  });
+
+  it('reads a view at its own offset, not the start of its buffer', () => {
+    const backing = text('xx123456789yy');
+    expect(crc32c(backing.subarray(2, 11))).toBe(0xe3069283);
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * One place where node's file errors (an Error with `code` ENOENT, EIO, ENOSPC, ...)
+ * become StowageError, so every file engine reports them alike: IO for the disk failing
+ * or filling up, READ_ONLY when the file system or the file refuses writing.
+ */
+import { StowageError } from '@stowage/core';
+
+/** The `code` of a node file error (`'ENOENT'`, `'EIO'`, ...), or undefined for anything else. */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** True when `error` is a node file error with `code`. */
+export function hasErrorCode(error: unknown, code: string): boolean {
+  return errorCode(error) === code;
+}
+
+// The disk refuses writing rather than failing: a user fixes permissions or the mount.
+const readOnlyCodes = new Set(['EROFS', 'EACCES', 'EPERM']);
+
+export interface FileErrorOptions {
+  /** The package reporting, e.g. `@stowage/log`. */
+  readonly origin: string;
+  /** The file concerned. */
+  readonly file: string;
+  /** What was being done, for the message: `append to`, `fsync`, `open` ... */
+  readonly action?: string;
+  readonly key?: string;
+}
+
+/**
+ * Converts what a file call threw into a StowageError: an existing StowageError passes
+ * through unchanged; EROFS, EACCES and EPERM become READ_ONLY; everything else (EIO,
+ * ENOSPC, ENOENT, EBADF, ...) becomes IO. The original error is the `cause`.
+ */
+export function fileError(error: unknown, options: FileErrorOptions): StowageError {
+  if (StowageError.is(error)) return error;
+  const code = errorCode(error);
+  const reason = error instanceof Error ? error.message : String(error);
+  const action = options.action ?? 'access';
+  return new StowageError(
+    code !== undefined && readOnlyCodes.has(code) ? 'READ_ONLY' : 'IO',
+    `cannot ${action} ${options.file}: ${reason}`,
+    {
+      origin: options.origin,
+      file: options.file,
+      cause: error,
+      ...(options.key === undefined ? {} : { key: options.key }),
+    },
+  );
+}

@@ -1,0 +1,155 @@
+/**
+ * The real file layer on node:fs: synchronous positional reads and writes on a file
+ * descriptor, asynchronous fsync on libuv's thread pool. Errors are node's own (with
+ * `code`); engines turn them into StowageError with `fileError` at their boundary.
+ */
+import * as fs from 'node:fs';
+import type { FileHandle, FileStat, FileSystem, OpenMode } from './file-system.js';
+
+const { O_RDONLY, O_RDWR, O_CREAT, O_EXCL } = fs.constants;
+
+// Never O_APPEND: on Linux it makes positional writes land at the end as well, so
+// `append` is done as a positional write at the size the handle tracks.
+const openFlags: Record<OpenMode, number> = {
+  read: O_RDONLY,
+  write: O_RDWR,
+  create: O_RDWR | O_CREAT,
+  createNew: O_RDWR | O_CREAT | O_EXCL,
+};
+
+class NodeFileHandle implements FileHandle {
+  readonly path: string;
+  #fd: number;
+  #size: number;
+  #closed = false;
+  /** fsyncs still running; the descriptor is closed only after them, so it is never reused under them. */
+  #pendingSyncs = 0;
+
+  constructor(path: string, fd: number) {
+    this.path = path;
+    this.#fd = fd;
+    this.#size = fs.fstatSync(fd).size;
+  }
+
+  read(buffer: Uint8Array, offset: number, length: number, position: number): number {
+    this.#assertOpen();
+    let total = 0;
+    while (total < length) {
+      const count = fs.readSync(this.#fd, buffer, offset + total, length - total, position + total);
+      if (count === 0) break;
+      total += count;
+    }
+    return total;
+  }
+
+  write(data: Uint8Array, position: number): void {
+    this.#assertOpen();
+    let written = 0;
+    while (written < data.byteLength) {
+      written += fs.writeSync(this.#fd, data, written, data.byteLength - written, position + written);
+    }
+    this.#size = Math.max(this.#size, position + data.byteLength);
+  }
+
+  append(data: Uint8Array): number {
+    const position = this.#size;
+    this.write(data, position);
+    return position;
+  }
+
+  size(): number {
+    this.#assertOpen();
+    return this.#size;
+  }
+
+  truncate(size: number): void {
+    this.#assertOpen();
+    fs.ftruncateSync(this.#fd, size);
+    this.#size = size;
+  }
+
+  sync(): Promise<void> {
+    try {
+      this.#assertOpen();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#pendingSyncs++;
+    return new Promise<void>((resolve, reject) => {
+      fs.fsync(this.#fd, (error) => {
+        this.#pendingSyncs--;
+        if (this.#closed && this.#pendingSyncs === 0) closeQuietly(this.#fd);
+        if (error) reject(error);
+        else resolve();
+      });
+    });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#pendingSyncs === 0) fs.closeSync(this.#fd);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) {
+      throw Object.assign(new Error(`EBADF: file handle is closed, ${this.path}`), { code: 'EBADF', path: this.path });
+    }
+  }
+}
+
+/** Closes a descriptor whose handle was already closed by the caller; nobody is left to hear an error. */
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // The handle's owner called close() long ago; an error here has no one to report to.
+  }
+}
+
+/** The default FileSystem: the machine's real disk through node:fs. */
+export const nodeFileSystem: FileSystem = {
+  open(path: string, mode: OpenMode): FileHandle {
+    const fd = fs.openSync(path, openFlags[mode], 0o666);
+    try {
+      return new NodeFileHandle(path, fd);
+    } catch (error) {
+      fs.closeSync(fd);
+      throw error;
+    }
+  },
+
+  readFile(path: string): Uint8Array {
+    return fs.readFileSync(path);
+  },
+
+  rename(from: string, to: string): void {
+    fs.renameSync(from, to);
+  },
+
+  unlink(path: string): void {
+    fs.unlinkSync(path);
+  },
+
+  mkdir(path: string): void {
+    fs.mkdirSync(path, { recursive: true });
+  },
+
+  readdir(path: string): string[] {
+    return fs.readdirSync(path).sort();
+  },
+
+  stat(path: string): FileStat | undefined {
+    const stats = fs.statSync(path, { throwIfNoEntry: false });
+    return stats === undefined ? undefined : { size: stats.size, isDirectory: stats.isDirectory() };
+  },
+
+  async syncDirectory(path: string): Promise<void> {
+    const handle = await fs.promises.open(path, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  },
+};

@@ -1,0 +1,2 @@
+// The simulated disk and its helpers, for tests: `@stowage/fs/testing`.
+export {};
