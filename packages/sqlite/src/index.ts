@@ -1,0 +1,7 @@
+export type {
+  SqliteBackendOptions,
+  SqliteCommonOptions,
+  SqliteDatabaseOptions,
+  SqliteFileOptions,
+} from './options.js';
+export { SqliteBackend } from './sqlite-backend.js';

@@ -1,0 +1,95 @@
+/**
+ * The options of SqliteBackend, and their checking: every option is validated in the
+ * constructor so a misconfigured store fails before it touches a file.
+ */
+import { StowageError } from '@stowage/core';
+import type BetterSqlite3 from 'better-sqlite3';
+import { origin } from './origin.js';
+
+/** Where the data lives: a file (or `:memory:`), opened and owned by the backend. */
+export interface SqliteFileOptions {
+  /** Path of the database file, or `:memory:` for a store that lives and dies with the backend. */
+  readonly file: string;
+  /** Open the file read-only: every write fails with READ_ONLY, and the file is never created. */
+  readonly readonly?: boolean;
+}
+
+/** Where the data lives: a better-sqlite3 Database the caller already holds. */
+export interface SqliteDatabaseOptions {
+  readonly database: BetterSqlite3.Database;
+  /** Close `database` when the backend closes (default false: the caller still owns it). */
+  readonly closeDatabase?: boolean;
+}
+
+export interface SqliteCommonOptions {
+  /** Table holding the entries (default `stowage`); an identifier of at most 64 characters. */
+  readonly table?: string;
+  /**
+   * `normal` (default): `synchronous = NORMAL`; a commit survives a process crash, a power
+   * cut may roll back the latest commits (never tear one). `full`: `synchronous = FULL`; the
+   * WAL is fsynced at every commit, so an acknowledged write survives a power cut.
+   */
+  readonly durability?: 'normal' | 'full';
+  /** How long a write waits for another connection's lock before failing with LOCKED, in ms (default 5,000). */
+  readonly busyTimeout?: number;
+  /** Rows read per query while iterating (default 256): the cursor pages through the range. */
+  readonly iterationChunkSize?: number;
+}
+
+export type SqliteBackendOptions = (SqliteFileOptions | SqliteDatabaseOptions) & SqliteCommonOptions;
+
+/** The options after checking, with defaults filled in. */
+export interface ResolvedOptions {
+  readonly source:
+    | { readonly file: string; readonly readonly: boolean }
+    | { readonly database: BetterSqlite3.Database };
+  readonly closeDatabase: boolean;
+  readonly table: string;
+  readonly durability: 'normal' | 'full';
+  readonly busyTimeout: number;
+  readonly iterationChunkSize: number;
+}
+
+const identifier = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+export function resolveOptions(options: SqliteBackendOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) fail('options must be an object');
+  const table = options.table ?? 'stowage';
+  if (typeof table !== 'string' || !identifier.test(table)) {
+    fail(`table must match ${identifier} (letters, digits and _, at most 64), got ${JSON.stringify(table)}`);
+  }
+  const durability = options.durability ?? 'normal';
+  if (durability !== 'normal' && durability !== 'full') fail(`durability must be 'normal' or 'full'`);
+  const busyTimeout = options.busyTimeout ?? 5000;
+  if (!Number.isInteger(busyTimeout) || busyTimeout < 0 || busyTimeout > 2 ** 31 - 1) {
+    fail('busyTimeout must be a non-negative integer number of ms');
+  }
+  const iterationChunkSize = options.iterationChunkSize ?? 256;
+  if (!Number.isInteger(iterationChunkSize) || iterationChunkSize < 1) {
+    fail('iterationChunkSize must be a positive integer');
+  }
+  const common = { table, durability, busyTimeout, iterationChunkSize };
+
+  if ('database' in options && options.database !== undefined) {
+    if ('file' in options && (options as { file?: unknown }).file !== undefined)
+      fail('give file or database, not both');
+    const database = options.database;
+    if (typeof database !== 'object' || database === null || typeof database.prepare !== 'function') {
+      fail('database must be a better-sqlite3 Database');
+    }
+    if ((options as { readonly?: unknown }).readonly === true && !database.readonly) {
+      fail('readonly applies to file; open the Database itself with { readonly: true }');
+    }
+    return { source: { database }, closeDatabase: options.closeDatabase === true, ...common };
+  }
+  if (!('file' in options) || typeof options.file !== 'string' || options.file === '') {
+    fail('give file (a path or ":memory:") or database');
+  }
+  const readonly = options.readonly === true;
+  if (readonly && options.file === ':memory:') fail('a :memory: store cannot be read-only');
+  return { source: { file: options.file, readonly }, closeDatabase: true, ...common };
+}
+
+function fail(message: string): never {
+  throw new StowageError('INVALID_CONFIG', message, { origin });
+}

@@ -1,0 +1,2 @@
+/** The package name every StowageError from this engine carries. */
+export const origin = '@stowage/sqlite';

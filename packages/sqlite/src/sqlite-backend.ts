@@ -1,0 +1,273 @@
+/**
+ * A Stowage engine on one SQLite table through better-sqlite3. better-sqlite3 is
+ * synchronous, so every hook is one or a few prepared-statement calls with nothing to
+ * await; AbstractBackend supplies the lifecycle and argument checks around them.
+ */
+import {
+  AbstractBackend,
+  type BatchOperation,
+  type EncodedValue,
+  type RangeOptions,
+  StowageError,
+  type WriteOptions,
+} from '@stowage/core';
+import Database from 'better-sqlite3';
+import { keyBounds } from './key-range.js';
+import { type ResolvedOptions, resolveOptions, type SqliteBackendOptions } from './options.js';
+import { origin } from './origin.js';
+import { readKey, readValue } from './row-values.js';
+import { assertSchema, createSchema, tableExists } from './schema.js';
+import { toStowageError } from './sqlite-errors.js';
+import { boundParameters, Statements } from './statements.js';
+
+/** The largest encoded value accepted: far below SQLite's 1 GB SQLITE_MAX_LENGTH. */
+const maxValueBytes = 256 * 1024 * 1024;
+
+export class SqliteBackend extends AbstractBackend {
+  readonly name = 'sqlite';
+  /** The database file (`:memory:` for an in-memory store), named in every error. */
+  readonly file: string;
+
+  readonly #options: ResolvedOptions;
+  readonly #memory: boolean;
+  #database: Database.Database | undefined;
+  #statements: Statements | undefined;
+  #readMany: ((keys: readonly string[]) => unknown[]) | undefined;
+  #writeMany: Database.Transaction<(operations: readonly BatchOperation[]) => void> | undefined;
+
+  constructor(options: SqliteBackendOptions) {
+    const resolved = resolveOptions(options);
+    const source = resolved.source;
+    const memory = 'file' in source ? source.file === ':memory:' : source.database.memory;
+    super(origin, {
+      persistent: !memory,
+      orderedIteration: true,
+      atomicBatch: true,
+      nativeTtl: true,
+      multiProcess: !memory,
+      // WAL + NORMAL: a commit survives a process crash, a power cut may roll back the
+      // latest ones ('none'). WAL + FULL: the WAL is fsynced at every commit ('always').
+      durability: memory ? [] : resolved.durability === 'full' ? ['always'] : ['none'],
+      maxKeyBytes: 64 * 1024,
+      maxValueBytes,
+    });
+    this.#options = resolved;
+    this.#memory = memory;
+    this.file = 'file' in source ? source.file : source.database.name;
+  }
+
+  // ---- lifecycle ----
+
+  protected async _open(): Promise<void> {
+    const { source, table, busyTimeout, durability } = this.#options;
+    const owned = 'file' in source;
+    let database: Database.Database | undefined;
+    try {
+      database = owned
+        ? new Database(source.file, { readonly: source.readonly, timeout: busyTimeout })
+        : source.database;
+      if (!owned) database.pragma(`busy_timeout = ${busyTimeout}`);
+      if (database.readonly) {
+        if (!tableExists(database, table)) {
+          throw new StowageError('READ_ONLY', `${this.file} has no table ${table} and is opened read-only`, {
+            origin,
+            file: this.file,
+          });
+        }
+      } else {
+        if (!this.#memory) database.pragma('journal_mode = WAL');
+        database.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+        createSchema(database, table);
+      }
+      assertSchema(database, table, this.file);
+      const statements = new Statements(database, table);
+      this.#readMany = database.transaction((keys: readonly string[]) => keys.map((key) => statements.get.get(key)));
+      this.#writeMany = database.transaction((operations: readonly BatchOperation[]) => {
+        for (const operation of operations) {
+          if (operation.type === 'set') statements.set.run(operation.key, operation.value, operation.expiresAt ?? null);
+          else statements.delete.run(operation.key);
+        }
+      });
+      this.#statements = statements;
+      this.#database = database;
+    } catch (error) {
+      if (owned && database?.open) database.close();
+      throw this.#fail(error);
+    }
+  }
+
+  protected async _close(): Promise<void> {
+    const database = this.#database;
+    this.#database = undefined;
+    this.#statements = undefined;
+    this.#readMany = undefined;
+    this.#writeMany = undefined;
+    if (database === undefined || !database.open) return;
+    try {
+      // A passive checkpoint fsyncs the WAL before copying it, so with NORMAL the last
+      // commits become power-cut durable even when other connections keep the file open
+      // (the last connection to close checkpoints fully anyway). It never waits on them.
+      if (!this.#memory && !database.readonly) database.pragma('wal_checkpoint(PASSIVE)');
+    } catch (error) {
+      if (this.#options.closeDatabase) database.close();
+      throw this.#fail(error);
+    }
+    if (this.#options.closeDatabase) database.close();
+  }
+
+  // ---- point operations ----
+
+  protected async _get(key: string): Promise<EncodedValue | undefined> {
+    let stored: unknown;
+    try {
+      stored = this.#statements!.get.get(key);
+    } catch (error) {
+      throw this.#fail(error, key);
+    }
+    return stored === undefined ? undefined : readValue(stored, key, this.file);
+  }
+
+  protected async _set(key: string, value: EncodedValue, options: WriteOptions): Promise<void> {
+    try {
+      this.#statements!.set.run(key, value, options.expiresAt ?? null);
+    } catch (error) {
+      throw this.#fail(error, key);
+    }
+  }
+
+  protected async _delete(key: string): Promise<boolean> {
+    try {
+      return this.#statements!.delete.run(key).changes > 0;
+    } catch (error) {
+      throw this.#fail(error, key);
+    }
+  }
+
+  protected override async _has(key: string): Promise<boolean> {
+    try {
+      return this.#statements!.has.get(key) !== undefined;
+    } catch (error) {
+      throw this.#fail(error, key);
+    }
+  }
+
+  // ---- many-key operations: one transaction each ----
+
+  /** Reads every key inside one read transaction, so the answers come from one snapshot. */
+  protected override async _getMany(keys: readonly string[]): Promise<(EncodedValue | undefined)[]> {
+    let stored: unknown[];
+    try {
+      stored = this.#readMany!(keys);
+    } catch (error) {
+      throw this.#fail(error);
+    }
+    return stored.map((value, index) => (value === undefined ? undefined : readValue(value, keys[index]!, this.file)));
+  }
+
+  /** All operations in one IMMEDIATE transaction: the write lock is taken (or waited for) up front. */
+  protected override async _apply(operations: readonly BatchOperation[]): Promise<void> {
+    try {
+      this.#writeMany!.immediate(operations);
+    } catch (error) {
+      throw this.#fail(error);
+    }
+  }
+
+  protected override async _size(): Promise<number> {
+    try {
+      return this.#statements!.count.get() as number;
+    } catch (error) {
+      throw this.#fail(error);
+    }
+  }
+
+  /** One DELETE over the key range (its first `limit` keys when a limit is given). */
+  protected override async _clear(range: RangeOptions): Promise<void> {
+    const bounds = keyBounds(range);
+    const limited = range.limit !== undefined;
+    const parameters: unknown[] = boundParameters(bounds);
+    if (limited) parameters.push(range.limit);
+    try {
+      this.#statements!.clear(bounds, range.reverse === true, limited).run(...parameters);
+    } catch (error) {
+      throw this.#fail(error);
+    }
+  }
+
+  /** A real checkpoint: the WAL is fsynced, copied into the database file, and truncated. */
+  protected override async _flush(): Promise<void> {
+    if (this.#memory || this.#database!.readonly) return;
+    try {
+      this.#database!.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (error) {
+      throw this.#fail(error);
+    }
+  }
+
+  /** Deletes every entry whose expiry is at or before `now`: one DELETE on the expiry index. */
+  sweepExpired(now: number): Promise<number> {
+    return this.run(async () => {
+      if (typeof now !== 'number' || !Number.isFinite(now)) {
+        throw new StowageError('INVALID_ARGUMENT', 'sweepExpired takes a finite number of ms since the epoch', {
+          origin,
+        });
+      }
+      try {
+        return this.#statements!.sweep.run(now).changes;
+      } catch (error) {
+        throw this.#fail(error);
+      }
+    });
+  }
+
+  // ---- iteration ----
+
+  protected async *_entries(range: RangeOptions): AsyncIterable<[string, EncodedValue]> {
+    for (const rows of this.#pages(range, false)) {
+      for (const row of rows as unknown[][]) {
+        const key = readKey(row[0], this.file);
+        yield [key, readValue(row[1], key, this.file)];
+      }
+    }
+  }
+
+  protected override async *_keys(range: RangeOptions): AsyncIterable<string> {
+    for (const rows of this.#pages(range, true)) {
+      for (const key of rows) yield readKey(key, this.file);
+    }
+  }
+
+  /**
+   * The rows of `range` in pages of `iterationChunkSize`, each page one short query
+   * resuming after the last key of the previous page. better-sqlite3 forbids any other
+   * statement on a connection while a `.iterate()` cursor is open, and a caller may write
+   * between two steps of its `for await`, so no cursor is held across a yield. The cost:
+   * the iteration is not one snapshot; each page sees the commits made before it ran.
+   * Keys still come in strict order, each at most once.
+   */
+  *#pages(range: RangeOptions, keysOnly: boolean): Generator<unknown[]> {
+    const bounds = keyBounds(range);
+    const reverse = range.reverse === true;
+    let remaining = range.limit ?? Number.POSITIVE_INFINITY;
+    let page = bounds;
+    while (remaining > 0) {
+      const size = Math.min(this.#options.iterationChunkSize, remaining);
+      let rows: unknown[];
+      try {
+        rows = this.#statements!.page(page, reverse, keysOnly).all(...boundParameters(page), size);
+      } catch (error) {
+        throw this.#fail(error);
+      }
+      if (rows.length > 0) yield rows;
+      if (rows.length < size) return;
+      remaining -= rows.length;
+      const last = rows[rows.length - 1];
+      const cursor = { key: readKey(keysOnly ? last : (last as unknown[])[0], this.file), inclusive: false };
+      page = reverse ? { lower: bounds.lower, upper: cursor } : { lower: cursor, upper: bounds.upper };
+    }
+  }
+
+  #fail(error: unknown, key?: string): StowageError {
+    return toStowageError(error, this.file, key);
+  }
+}
