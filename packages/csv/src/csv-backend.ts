@@ -1,0 +1,447 @@
+/**
+ * A Stowage engine on a CSV file a person can open in a spreadsheet and edit while the
+ * store is closed. The whole store lives in a Map; acknowledged writes go to an append-only
+ * journal (one CRC-checked line per write or batch, group-committed), and the CSV is
+ * rewritten by temp file + fsync + rename when the journal outgrows it, on flush and on close.
+ */
+import { basename, dirname, join } from 'node:path';
+import {
+  AbstractBackend,
+  type BatchOperation,
+  type EncodedValue,
+  type RangeOptions,
+  StowageError,
+  type WriteOptions,
+} from '@stowage/core';
+import {
+  acquireLock,
+  type FileLock,
+  type FileSystem,
+  fileError,
+  hasErrorCode,
+  nodeFileSystem,
+  TEMP_SUFFIX,
+  writeFileAtomic,
+} from '@stowage/fs';
+import { type MalformedRow, parseCsv, serializeCsv } from './csv-file.js';
+import { GroupCommit } from './group-commit.js';
+import { Journal } from './journal.js';
+import { encodeJournalLine } from './journal-codec.js';
+import type { CsvBackendOptions, CsvWarning } from './options.js';
+import { SortedKeys } from './sorted-keys.js';
+
+const origin = '@stowage/csv';
+const byteOrderMark = '\ufeff';
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const encoder = new TextEncoder();
+
+/** What one queued write carries: its operations and the journal line that records them. */
+interface JournalWrite {
+  readonly operations: readonly BatchOperation[];
+  readonly line: Uint8Array;
+}
+
+export class CsvBackend extends AbstractBackend {
+  readonly name = 'csv';
+  /** The CSV file. */
+  readonly path: string;
+  /** Rows skipped at open (with `onMalformedRow: 'skip'`) and compactions that failed. */
+  readonly warnings: CsvWarning[] = [];
+
+  readonly #fs: FileSystem;
+  readonly #durable: boolean;
+  readonly #skipMalformed: boolean;
+  readonly #onWarning: ((warning: CsvWarning) => void) | undefined;
+  readonly #minJournalBytes: number;
+  readonly #journalToCsvRatio: number;
+  readonly #byteOrderMarkOption: boolean | undefined;
+
+  #entries = new Map<string, EncodedValue>();
+  #sorted = new SortedKeys(this.#entries);
+  #queue = new GroupCommit<JournalWrite>(
+    (writes) => this.#commit(writes),
+    () => this.#compactIfDue(),
+  );
+  #journal: Journal | undefined;
+  #lock: FileLock | undefined;
+  #csvBytes = 0;
+  #csvExists = false;
+  #writeByteOrderMark = false;
+  /** After a failed background compaction, the next try waits until the journal reaches this size. */
+  #retryCompactionAt = 0;
+
+  constructor(options: CsvBackendOptions) {
+    const durability = options?.durability ?? 'batch';
+    super(origin, {
+      persistent: true,
+      orderedIteration: true,
+      atomicBatch: true,
+      exactMembership: true,
+      durability: ['none', 'batch'],
+    });
+    if (typeof options?.path !== 'string' || options.path.length === 0) {
+      throw configError('options.path must name the CSV file');
+    }
+    if (durability !== 'batch' && durability !== 'none') throw configError('durability must be "batch" or "none"');
+    const onMalformedRow = options.onMalformedRow ?? 'fail';
+    if (onMalformedRow !== 'fail' && onMalformedRow !== 'skip') {
+      throw configError('onMalformedRow must be "fail" or "skip"');
+    }
+    this.path = options.path;
+    this.#fs = options.fs ?? nodeFileSystem;
+    this.#durable = durability === 'batch';
+    this.#skipMalformed = onMalformedRow === 'skip';
+    this.#onWarning = options.onWarning;
+    this.#minJournalBytes = positive(options.minJournalBytes, 1024 * 1024, 'minJournalBytes');
+    this.#journalToCsvRatio = positive(options.journalToCsvRatio, 1, 'journalToCsvRatio');
+    this.#byteOrderMarkOption = options.byteOrderMark;
+  }
+
+  /** The journal file next to the CSV. */
+  get journalPath(): string {
+    return `${this.path}.journal`;
+  }
+
+  /** The lock file next to the CSV. */
+  get lockPath(): string {
+    return `${this.path}.lock`;
+  }
+
+  // ---- lifecycle ----
+
+  protected async _open(): Promise<void> {
+    const fs = this.#fs;
+    this.#entries.clear();
+    this.#sorted.invalidate();
+    try {
+      fs.mkdir(dirname(this.path));
+    } catch (error) {
+      throw fileError(error, { origin, file: dirname(this.path), action: 'create the folder' });
+    }
+    const lock = await acquireLock(fs, this.lockPath, { origin });
+    try {
+      this.#removeTempFiles();
+      this.#readCsv();
+      const { journal, batches } = await Journal.open(fs, this.journalPath, origin);
+      this.#journal = journal;
+      // Journal lines are puts and deletes of whole values, so replaying lines the CSV
+      // already holds (a crash between a compaction's rename and the journal's reset) is harmless.
+      for (const batch of batches) this.#applyOperations(batch);
+      this.#lock = lock;
+    } catch (error) {
+      this.#journal?.close();
+      this.#journal = undefined;
+      await lock.release().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  protected async _close(): Promise<void> {
+    const journal = this.#journal;
+    const lock = this.#lock;
+    let failure: unknown;
+    try {
+      await this.#queue.exclusive(async () => {
+        if (journal !== undefined && (journal.size > 0 || !this.#csvExists)) await this.#compact();
+      });
+    } catch (error) {
+      failure = error;
+    }
+    try {
+      journal?.close();
+      // A clean close leaves the CSV alone in its folder, ready for a person to edit.
+      if (failure === undefined && journal !== undefined) {
+        this.#fs.unlink(this.journalPath);
+        await this.#fs.syncDirectory(dirname(this.path));
+      }
+    } catch (error) {
+      failure ??= fileError(error, { origin, file: this.journalPath, action: 'remove' });
+    }
+    this.#journal = undefined;
+    this.#lock = undefined;
+    this.#entries.clear();
+    this.#sorted.invalidate();
+    try {
+      await lock?.release();
+    } catch (error) {
+      failure ??= error;
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  // ---- reads ----
+
+  protected async _get(key: string): Promise<EncodedValue | undefined> {
+    return copyValue(this.#entries.get(key));
+  }
+
+  protected override async _has(key: string): Promise<boolean> {
+    return this.#entries.has(key);
+  }
+
+  protected override async _getMany(keys: readonly string[]): Promise<(EncodedValue | undefined)[]> {
+    return keys.map((key) => copyValue(this.#entries.get(key)));
+  }
+
+  protected override async _size(): Promise<number> {
+    return this.#entries.size;
+  }
+
+  protected async *_entries(range: RangeOptions): AsyncIterable<[string, EncodedValue]> {
+    for (const key of this.#sorted.within(range)) {
+      const value = this.#entries.get(key);
+      if (value !== undefined) yield [key, copyValue(value)];
+    }
+  }
+
+  protected override async *_keys(range: RangeOptions): AsyncIterable<string> {
+    for (const key of this.#sorted.within(range)) {
+      if (this.#entries.has(key)) yield key;
+    }
+  }
+
+  // ---- writes ----
+
+  protected async _set(key: string, value: EncodedValue, _options: WriteOptions): Promise<void> {
+    // The expiry hint is ignored: core keeps the expiry inside the value (nativeTtl is false).
+    await this.#write([{ type: 'set', key, value: this.#checkedValue(value, key) }]);
+  }
+
+  protected async _delete(key: string): Promise<boolean> {
+    // Nothing queued could add the key before this delete, so an absent key needs no journal line.
+    if (!this.#queue.busy && !this.#entries.has(key)) return false;
+    const [removed] = await this.#write([{ type: 'delete', key }]);
+    return removed === true;
+  }
+
+  protected override async _apply(operations: readonly BatchOperation[]): Promise<void> {
+    const checked = operations.map((operation): BatchOperation => {
+      if (operation.type === 'delete') return { type: 'delete', key: operation.key };
+      return { type: 'set', key: operation.key, value: this.#checkedValue(operation.value, operation.key) };
+    });
+    await this.#write(checked);
+  }
+
+  protected override async _clear(range: RangeOptions): Promise<void> {
+    // Runs in its place in the queue, so it clears what every earlier write left, and nothing later.
+    await this.#queue.exclusive(async () => {
+      const doomed: BatchOperation[] = [];
+      for (const key of this.#sorted.within({ ...range, reverse: false })) {
+        if (this.#entries.has(key)) doomed.push({ type: 'delete', key });
+      }
+      if (doomed.length === 0) return;
+      await this.#commit([{ operations: doomed, line: encodeJournalLine(doomed) }]);
+      await this.#compactIfDue();
+    });
+  }
+
+  protected override async _flush(): Promise<void> {
+    await this.#queue.exclusive(async () => {
+      const journal = this.#journal;
+      if (journal !== undefined && (journal.size > 0 || !this.#csvExists)) await this.#compact();
+    });
+  }
+
+  /** Queues `operations` as one journal line; resolves with each operation's result once durable. */
+  #write(operations: BatchOperation[]): Promise<unknown[]> {
+    return this.#queue.submit<unknown[]>({ operations, line: encodeJournalLine(operations) });
+  }
+
+  /** Writes a group of journal lines with one append and one fsync, then applies them in order. */
+  async #commit(writes: readonly JournalWrite[]): Promise<unknown[]> {
+    const journal = this.#journalOrThrow();
+    const before = journal.size;
+    journal.append(concat(writes.map((write) => write.line)));
+    if (this.#durable) {
+      try {
+        await journal.sync();
+      } catch (error) {
+        // Never acknowledged, so it must not come back at the next open either.
+        await journal.rollBack(before).catch(() => undefined);
+        throw error;
+      }
+    }
+    return writes.map((write) => this.#applyOperations(write.operations));
+  }
+
+  /** Applies operations to the Map; returns, for each, whether the key was present before. */
+  #applyOperations(operations: readonly BatchOperation[]): boolean[] {
+    const entries = this.#entries;
+    return operations.map((operation) => {
+      const present = entries.has(operation.key);
+      if (operation.type === 'set') {
+        entries.set(operation.key, operation.value);
+        if (!present) this.#sorted.invalidate();
+      } else if (present) {
+        entries.delete(operation.key);
+        this.#sorted.invalidate();
+      }
+      return present;
+    });
+  }
+
+  // ---- compaction ----
+
+  /** Folds the journal into the CSV when it has grown past its threshold (amortised: proportional to the CSV). */
+  async #compactIfDue(): Promise<void> {
+    const journal = this.#journal;
+    if (journal === undefined) return;
+    const threshold = Math.max(this.#minJournalBytes, this.#csvBytes * this.#journalToCsvRatio);
+    if (journal.size <= threshold || journal.size < this.#retryCompactionAt) return;
+    try {
+      await this.#compact();
+    } catch (error) {
+      this.#retryCompactionAt = journal.size + threshold;
+      this.#warn({
+        kind: 'compaction-failed',
+        file: this.path,
+        message: `rewriting ${this.path} failed; the journal keeps every write and it will be retried`,
+        cause: error,
+      });
+    }
+  }
+
+  /**
+   * Rewrites the CSV from the Map, then empties the journal. The order is what makes a crash
+   * harmless: the new CSV is durable (temp file, fsync, rename, folder fsync) before the
+   * journal it replaces is touched.
+   */
+  async #compact(): Promise<void> {
+    const journal = this.#journalOrThrow();
+    const text = serializeCsv(this.#entries);
+    const data = encoder.encode(this.#writeByteOrderMark ? byteOrderMark + text : text);
+    try {
+      await writeFileAtomic(this.#fs, this.path, data);
+    } catch (error) {
+      throw fileError(error, { origin, file: this.path, action: 'rewrite' });
+    }
+    this.#csvBytes = data.length;
+    this.#csvExists = true;
+    this.#retryCompactionAt = 0;
+    await journal.reset();
+  }
+
+  // ---- helpers ----
+
+  #readCsv(): void {
+    let data: Uint8Array;
+    try {
+      data = this.#fs.readFile(this.path);
+    } catch (error) {
+      if (!hasErrorCode(error, 'ENOENT')) throw fileError(error, { origin, file: this.path, action: 'read' });
+      this.#csvExists = false;
+      this.#csvBytes = 0;
+      this.#writeByteOrderMark = this.#byteOrderMarkOption ?? false;
+      return;
+    }
+    let text: string;
+    try {
+      text = utf8.decode(data);
+    } catch (error) {
+      throw new StowageError('CORRUPTION', `${this.path} is not valid UTF-8 text`, {
+        origin,
+        file: this.path,
+        cause: error,
+      });
+    }
+    const hadByteOrderMark = text.startsWith(byteOrderMark);
+    if (hadByteOrderMark) text = text.slice(1);
+    const markBytes = hadByteOrderMark ? 3 : 0;
+    const parsed = parseCsv(text, {
+      skipMalformed: this.#skipMalformed,
+      fail: (row) => {
+        throw new StowageError('CORRUPTION', `${this.path} line ${row.line}: ${row.reason}`, {
+          origin,
+          file: this.path,
+          offset: row.offset + markBytes,
+        });
+      },
+    });
+    for (const row of parsed.malformed) this.#warnMalformed(row);
+    this.#entries = parsed.entries;
+    this.#sorted = new SortedKeys(this.#entries);
+    this.#csvExists = true;
+    this.#csvBytes = data.length;
+    this.#writeByteOrderMark = this.#byteOrderMarkOption ?? hadByteOrderMark;
+  }
+
+  #warnMalformed(row: MalformedRow): void {
+    this.#warn({
+      kind: 'malformed-row',
+      file: this.path,
+      line: row.line,
+      message: `${this.path} line ${row.line}: ${row.reason} (row skipped; it is dropped when the file is next rewritten)`,
+    });
+  }
+
+  #warn(warning: CsvWarning): void {
+    this.warnings.push(warning);
+    this.#onWarning?.(warning);
+  }
+
+  /** Removes temp files a crash left in the middle of a compaction (`.<name>.<random>.tmp`). */
+  #removeTempFiles(): void {
+    const folder = dirname(this.path);
+    const prefix = `.${basename(this.path)}.`;
+    let names: string[];
+    try {
+      names = this.#fs.readdir(folder);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) continue;
+      try {
+        this.#fs.unlink(join(folder, name));
+      } catch {
+        // Debris only; a later open tries again.
+      }
+    }
+  }
+
+  /** CSV files are UTF-8, which cannot hold a lone surrogate: such a string would not read back. */
+  #checkedValue(value: EncodedValue, key: string): EncodedValue {
+    if (typeof value !== 'string') return new Uint8Array(value);
+    if (!value.isWellFormed()) {
+      throw new StowageError('INVALID_VALUE', 'a string value must be well-formed UTF-16 (it has a lone surrogate)', {
+        origin,
+        key,
+      });
+    }
+    return value;
+  }
+
+  #journalOrThrow(): Journal {
+    if (this.#journal === undefined) throw this.closedError();
+    return this.#journal;
+  }
+}
+
+function copyValue<T extends EncodedValue | undefined>(value: T): T {
+  return (value instanceof Uint8Array ? new Uint8Array(value) : value) as T;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const result = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    result.set(part, offset);
+    offset += part.length;
+  }
+  return result;
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+    throw configError(`${name} must be a positive number`);
+  }
+  return value;
+}
+
+function configError(message: string): StowageError {
+  return new StowageError('INVALID_CONFIG', message, { origin });
+}

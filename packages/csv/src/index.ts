@@ -1,0 +1,2 @@
+export { CsvBackend } from './csv-backend.js';
+export type { CsvBackendOptions, CsvWarning } from './options.js';

@@ -1,0 +1,140 @@
+/**
+ * The append-only journal file next to the CSV. Acknowledged writes live here until the
+ * next compaction folds them into the CSV; opening replays it and cuts off a torn tail.
+ */
+import type { BatchOperation } from '@stowage/core';
+import { StowageError } from '@stowage/core';
+import type { FileHandle, FileSystem } from '@stowage/fs';
+import { fileError } from '@stowage/fs';
+import { decodeJournal, JournalDamage } from './journal-codec.js';
+
+export class Journal {
+  #size: number;
+  /** Set when a failed append could not be cut back: appending more would bury a damaged line. */
+  #broken: unknown;
+
+  private constructor(
+    readonly path: string,
+    private readonly handle: FileHandle,
+    size: number,
+    private readonly origin: string,
+  ) {
+    this.#size = size;
+  }
+
+  /** Opens (or creates) the journal at `path` and returns it with the batches it holds, oldest first. */
+  static async open(
+    fs: FileSystem,
+    path: string,
+    origin: string,
+  ): Promise<{ journal: Journal; batches: BatchOperation[][] }> {
+    const handle = fs.open(path, 'create');
+    try {
+      const data = readAll(handle);
+      let content: ReturnType<typeof decodeJournal>;
+      try {
+        content = decodeJournal(data);
+      } catch (error) {
+        if (!(error instanceof JournalDamage)) throw error;
+        throw new StowageError(
+          'CORRUPTION',
+          `${path} has a damaged line at byte ${error.offset} with intact lines after it; ` +
+            'move the file aside to open the CSV without those writes',
+          { origin, file: path, offset: error.offset },
+        );
+      }
+      if (content.validLength < data.length) {
+        // The tail a crash tore was never acknowledged: cut it so new lines follow intact ones.
+        handle.truncate(content.validLength);
+        await handle.sync();
+      }
+      return { journal: new Journal(path, handle, content.validLength, origin), batches: content.batches };
+    } catch (error) {
+      handle.close();
+      throw fileError(error, { origin, file: path, action: 'read' });
+    }
+  }
+
+  /** Bytes in the journal. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Appends `data` (whole lines); on failure cuts the file back so no partial line stays. */
+  append(data: Uint8Array): void {
+    if (this.#broken !== undefined) {
+      throw new StowageError('IO', `${this.path} could not be repaired after a failed write; reopen the store`, {
+        origin: this.origin,
+        file: this.path,
+        cause: this.#broken,
+      });
+    }
+    try {
+      this.handle.append(data);
+      this.#size += data.length;
+    } catch (error) {
+      this.#cutBack();
+      throw fileError(error, { origin: this.origin, file: this.path, action: 'append to' });
+    }
+  }
+
+  /** Makes the appended lines durable. */
+  async sync(): Promise<void> {
+    try {
+      await this.handle.sync();
+    } catch (error) {
+      throw fileError(error, { origin: this.origin, file: this.path, action: 'fsync' });
+    }
+  }
+
+  /**
+   * Forgets lines that were appended since `size` (their fsync failed, so they were
+   * never acknowledged). Throws when the file cannot be cut back.
+   */
+  async rollBack(size: number): Promise<void> {
+    try {
+      this.handle.truncate(size);
+      this.#size = size;
+      await this.handle.sync();
+    } catch (error) {
+      this.#broken = error;
+      throw fileError(error, { origin: this.origin, file: this.path, action: 'roll back' });
+    }
+  }
+
+  /** Empties the journal once the CSV holds all of it. Durable before it returns. */
+  async reset(): Promise<void> {
+    // On failure the lines stay, all intact and all in the CSV already: replaying them is harmless.
+    try {
+      this.handle.truncate(0);
+      this.#size = 0;
+      await this.handle.sync();
+    } catch (error) {
+      throw fileError(error, { origin: this.origin, file: this.path, action: 'reset' });
+    }
+  }
+
+  close(): void {
+    this.handle.close();
+  }
+
+  #cutBack(): void {
+    try {
+      this.handle.truncate(this.#size);
+    } catch (error) {
+      this.#broken = error;
+    }
+  }
+}
+
+function readAll(handle: FileHandle): Uint8Array {
+  const size = handle.size();
+  const data = new Uint8Array(size);
+  let done = 0;
+  while (done < size) {
+    const read = handle.read(data, done, size - done, done);
+    if (read === 0) break;
+    done += read;
+  }
+  return data.subarray(0, done);
+}
