@@ -15,17 +15,20 @@ export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** Creates the table and its expiry index unless they exist. */
-export function createSchema(database: BetterSqlite3.Database, table: string): void {
+/** Creates the table and its expiry index unless they exist; refuses a same-named table of another shape. */
+export function createSchema(database: BetterSqlite3.Database, table: string, file: string): void {
   const quoted = quoteIdentifier(table);
   database.exec(
     `CREATE TABLE IF NOT EXISTS ${quoted} (
        key TEXT COLLATE BINARY PRIMARY KEY NOT NULL,
        value BLOB NOT NULL,
        expires_at INTEGER
-     ) WITHOUT ROWID;
-     CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_expires_at`)}
-       ON ${quoted} (expires_at) WHERE expires_at IS NOT NULL;`,
+     ) WITHOUT ROWID`,
+  );
+  assertSchema(database, table, file);
+  database.exec(
+    `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_expires_at`)}
+       ON ${quoted} (expires_at) WHERE expires_at IS NOT NULL`,
   );
 }
 

@@ -74,12 +74,12 @@ export class SqliteBackend extends AbstractBackend {
             file: this.file,
           });
         }
+        assertSchema(database, table, this.file);
       } else {
         if (!this.#memory) database.pragma('journal_mode = WAL');
         database.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
-        createSchema(database, table);
+        createSchema(database, table, this.file);
       }
-      assertSchema(database, table, this.file);
       const statements = new Statements(database, table);
       this.#readMany = database.transaction((keys: readonly string[]) => keys.map((key) => statements.get.get(key)));
       this.#writeMany = database.transaction((operations: readonly BatchOperation[]) => {

@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startChild } from './fixtures/child.fixture.js';
+import { SqliteBackend } from './sqlite-backend.js';
+
+let directory: string;
+let file: string;
+
+beforeEach(() => {
+  directory = mkdtempSync(join(tmpdir(), 'stowage-sqlite-processes-'));
+  file = join(directory, 'shared.db');
+});
+afterEach(() => {
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe('several processes on one file', () => {
+  it('reads what another process wrote, through an open store and after reopening', async () => {
+    const parent = new SqliteBackend({ file });
+    await parent.open();
+    await parent.set('from-parent', 'p');
+    const child = startChild('./writer.fixture.ts', [file, 'child-', '200']);
+    await child.line((line) => line === 'done');
+    expect(await child.exited).toEqual({ code: 0, signal: null });
+    // Already open: a read goes to the file, so the child's commits are seen at once.
+    expect(await parent.get('child-0199')).toBe('from child 199');
+    expect(await parent.size()).toBe(201);
+    await parent.close();
+    const reopened = new SqliteBackend({ file });
+    await reopened.open();
+    expect(await reopened.get('child-0000')).toBe('from child 0');
+    expect(await reopened.get('from-parent')).toBe('p');
+    await reopened.close();
+  });
+
+  it('loses no write when two processes write at the same time', async () => {
+    const parent = new SqliteBackend({ file });
+    await parent.open();
+    const child = startChild('./writer.fixture.ts', [file, 'child-', '300']);
+    let written = 0;
+    const childDone = child.line((line) => line === 'done');
+    let done = false;
+    void childDone.finally(() => {
+      done = true;
+    });
+    // Keep writing for as long as the child does (yielding to the event loop to hear it).
+    while (!done || written < 300) {
+      await parent.set(`parent-${String(written++).padStart(5, '0')}`, 'p');
+      await new Promise(setImmediate);
+    }
+    await childDone;
+    let children = 0;
+    for await (const _ of parent.keys({ prefix: 'child-' })) children++;
+    expect(children).toBe(300);
+    expect(await parent.size()).toBe(300 + written);
+    await parent.close();
+  });
+
+  it('fails a write with LOCKED once another process held the write lock past the busy timeout', async () => {
+    const parent = new SqliteBackend({ file, busyTimeout: 200 });
+    await parent.open();
+    await parent.set('before', 'x');
+    const child = startChild('./lock-holder.fixture.ts', [file]);
+    try {
+      await child.line((line) => line === 'locked');
+      await expect(parent.set('blocked', 'x')).rejects.toMatchObject({ code: 'LOCKED', file });
+      await expect(parent.apply([{ type: 'delete', key: 'before' }])).rejects.toMatchObject({ code: 'LOCKED' });
+      // WAL readers are never blocked by a writer, and see only committed data.
+      expect(await parent.get('before')).toBe('x');
+      expect(await parent.get('uncommitted')).toBeUndefined();
+    } finally {
+      child.process.kill('SIGKILL');
+      await child.exited;
+    }
+    await parent.set('after', 'x');
+    expect(await parent.getMany(['before', 'blocked', 'after', 'uncommitted'])).toEqual([
+      'x',
+      undefined,
+      'x',
+      undefined,
+    ]);
+    await parent.close();
+  });
+});
