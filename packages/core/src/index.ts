@@ -11,7 +11,18 @@ export type {
   VersionInfo,
   WriteOptions,
 } from './backend.js';
-export type { Codec, KeyCodec } from './codecs.js';
+export {
+  type AnyValueCodec,
+  bytesCodec,
+  type Codec,
+  jsonCodec,
+  type KeyCodec,
+  numberKeys,
+  stringKeys,
+  structuredCodec,
+  utf8Codec,
+} from './codecs.js';
+export { type Unwrapped, unwrap, wrap } from './envelope.js';
 export { StowageError, type StowageErrorCode, type StowageErrorOptions } from './errors.js';
 export { assertValidKey, assertValidRange, compareKeys, inRange, utf8Length } from './keys.js';
 export type {
@@ -25,3 +36,5 @@ export type {
   PersistentMapOptions,
   SetOptions,
 } from './map-api.js';
+export { PersistentMap, type TransactionOptions } from './persistent-map.js';
+export { type RetryOptions, withRetry } from './retry.js';

@@ -1,0 +1,58 @@
+/**
+ * TTL that works on every backend: the expiry travels inside the stored value, so it
+ * survives a reopen whatever the engine. A stored value whose first character (text) or
+ * first byte (bytes) is 0x01 is an envelope:
+ *
+ *     \x01 <expiresAt as decimal digits, or nothing> \x01 <payload>
+ *
+ * A codec output that itself starts with 0x01 is stored as `\x01\x01<payload>` (no expiry),
+ * so nothing is ambiguous. Everything else is stored exactly as the codec produced it, so
+ * a CSV cell shows plain JSON and SQLite holds plain TEXT.
+ */
+import type { EncodedValue } from './backend.js';
+import { StowageError } from './errors.js';
+
+const MARK = 0x01;
+const MARK_TEXT = '\x01';
+
+/** A stored value taken apart: the codec's payload and its expiry (undefined: never). */
+export interface Unwrapped {
+  readonly payload: EncodedValue;
+  readonly expiresAt: number | undefined;
+}
+
+/** What to store for `payload` expiring at `expiresAt` (ms since the epoch, an integer). */
+export function wrap(payload: EncodedValue, expiresAt: number | undefined): EncodedValue {
+  if (expiresAt === undefined && !startsWithMark(payload)) return payload;
+  const digits = expiresAt === undefined ? '' : String(expiresAt);
+  if (typeof payload === 'string') return `${MARK_TEXT}${digits}${MARK_TEXT}${payload}`;
+  const stored = new Uint8Array(digits.length + 2 + payload.byteLength);
+  stored[0] = MARK;
+  for (let i = 0; i < digits.length; i++) stored[i + 1] = digits.charCodeAt(i);
+  stored[digits.length + 1] = MARK;
+  stored.set(payload, digits.length + 2);
+  return stored;
+}
+
+/** Takes a stored value apart; throws DECODE_FAILED for a malformed envelope. */
+export function unwrap(stored: EncodedValue): Unwrapped {
+  if (!startsWithMark(stored)) return { payload: stored, expiresAt: undefined };
+  let digits = '';
+  let end = -1;
+  if (typeof stored === 'string') {
+    end = stored.indexOf(MARK_TEXT, 1);
+    if (end > 0) digits = stored.slice(1, end);
+  } else {
+    end = stored.indexOf(MARK, 1);
+    for (let i = 1; i < end; i++) digits += String.fromCharCode(stored[i]!);
+  }
+  if (end < 0 || !/^\d*$/.test(digits) || digits.length > 16) {
+    throw new StowageError('DECODE_FAILED', 'a value starting with 0x01 is not a well-formed TTL envelope');
+  }
+  const payload = typeof stored === 'string' ? stored.slice(end + 1) : stored.subarray(end + 1);
+  return { payload, expiresAt: digits === '' ? undefined : Number(digits) };
+}
+
+function startsWithMark(value: EncodedValue): boolean {
+  return typeof value === 'string' ? value.charCodeAt(0) === MARK : value[0] === MARK;
+}

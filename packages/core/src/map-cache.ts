@@ -1,0 +1,127 @@
+/**
+ * The two caches of PersistentMap. Both map a backend key to its decoded value and expiry.
+ * The full cache holds every entry of the store, so a key it lacks is absent. The LRU
+ * cache holds recent entries, and also recent absences (`value` undefined) so repeated
+ * misses of one key cost one backend read; it evicts past `maxEntries` or `maxBytes`.
+ */
+
+/** Expiry of an entry that never expires. */
+export const NEVER = Number.POSITIVE_INFINITY;
+
+export interface CacheEntry<V> {
+  /** The decoded value; undefined records that the key is absent (LRU only). */
+  readonly value: V | undefined;
+  /** ms since the epoch; NEVER when the entry has no TTL. */
+  readonly expiresAt: number;
+  /** Bytes the entry is charged for: key plus encoded value, in UTF-8 bytes. */
+  readonly bytes: number;
+}
+
+export interface MapCache<V> {
+  /** True when a key missing from the cache is missing from the store. */
+  readonly complete: boolean;
+  readonly size: number;
+  readonly evictions: number;
+  /** The entry of `key`, marking it recently used. */
+  get(key: string): CacheEntry<V> | undefined;
+  set(key: string, entry: CacheEntry<V>): void;
+  delete(key: string): void;
+  keys(): IterableIterator<string>;
+  clear(prefix: string): void;
+}
+
+export class FullCache<V> implements MapCache<V> {
+  readonly complete = true;
+  readonly evictions = 0;
+  readonly #entries = new Map<string, CacheEntry<V>>();
+
+  get size(): number {
+    return this.#entries.size;
+  }
+  get(key: string): CacheEntry<V> | undefined {
+    return this.#entries.get(key);
+  }
+  set(key: string, entry: CacheEntry<V>): void {
+    if (entry.value === undefined) this.#entries.delete(key);
+    else this.#entries.set(key, entry);
+  }
+  delete(key: string): void {
+    this.#entries.delete(key);
+  }
+  keys(): IterableIterator<string> {
+    return this.#entries.keys();
+  }
+  clear(prefix: string): void {
+    clearPrefix(this.#entries, prefix);
+  }
+}
+
+export class LruCache<V> implements MapCache<V> {
+  readonly complete = false;
+  #evictions = 0;
+  #bytes = 0;
+  // A Map iterates in insertion order, so re-inserting on use keeps the oldest first.
+  readonly #entries = new Map<string, CacheEntry<V>>();
+  readonly #maxEntries: number;
+  readonly #maxBytes: number;
+
+  constructor(maxEntries: number, maxBytes: number) {
+    this.#maxEntries = maxEntries;
+    this.#maxBytes = maxBytes;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+  get evictions(): number {
+    return this.#evictions;
+  }
+  /** Bytes currently charged to the cache. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get(key: string): CacheEntry<V> | undefined {
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  set(key: string, entry: CacheEntry<V>): void {
+    this.delete(key);
+    if (entry.bytes > this.#maxBytes || this.#maxEntries === 0) return; // would evict everything else
+    this.#entries.set(key, entry);
+    this.#bytes += entry.bytes;
+    while (this.#entries.size > this.#maxEntries || this.#bytes > this.#maxBytes) {
+      const oldest = this.#entries.keys().next().value as string;
+      this.delete(oldest);
+      this.#evictions++;
+    }
+  }
+
+  delete(key: string): void {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return;
+    this.#entries.delete(key);
+    this.#bytes -= entry.bytes;
+  }
+
+  keys(): IterableIterator<string> {
+    return this.#entries.keys();
+  }
+
+  clear(prefix: string): void {
+    for (const key of [...this.#entries.keys()]) if (key.startsWith(prefix)) this.delete(key);
+  }
+}
+
+function clearPrefix(entries: Map<string, unknown>, prefix: string): void {
+  if (prefix === '') {
+    entries.clear();
+    return;
+  }
+  for (const key of entries.keys()) if (key.startsWith(prefix)) entries.delete(key);
+}

@@ -1,0 +1,53 @@
+/** Checks PersistentMap options once, at open, and fills in the defaults (INVALID_CONFIG otherwise). */
+import type { StorageBackend } from './backend.js';
+import { type Codec, jsonCodec, type KeyCodec, stringKeys } from './codecs.js';
+import { StowageError } from './errors.js';
+import type { PersistentMapOptions } from './map-api.js';
+import { FullCache, LruCache, type MapCache } from './map-cache.js';
+import { ORIGIN } from './map-store.js';
+
+export const DEFAULT_MAX_ENTRIES = 10_000;
+export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_SWEEP_INTERVAL = 1_000;
+
+export interface ResolvedOptions<K, V> {
+  readonly codec: Codec<V>;
+  readonly keyCodec: KeyCodec<K>;
+  readonly cache: MapCache<V>;
+  readonly sweepInterval: number;
+}
+
+export function resolveOptions<K, V>(
+  backend: StorageBackend,
+  options: PersistentMapOptions<K, V>,
+): ResolvedOptions<K, V> {
+  const fail = (why: string): never => {
+    throw new StowageError('INVALID_CONFIG', why, { origin: ORIGIN });
+  };
+  if (typeof options !== 'object' || options === null) fail('options must be an object');
+  if (typeof backend !== 'object' || backend === null) fail('PersistentMap.open needs a backend');
+  for (const method of ['open', 'close', 'get', 'set', 'delete', 'entries'] as const) {
+    if (typeof backend[method] !== 'function') fail(`the backend has no ${method} method`);
+  }
+  if (typeof backend.supports !== 'object' || backend.supports === null) fail('the backend has no supports manifest');
+  const codec = options.codec ?? (jsonCodec as Codec<V>);
+  if (typeof codec.encode !== 'function' || typeof codec.decode !== 'function') fail('codec needs encode and decode');
+  const keyCodec = options.keyCodec ?? (stringKeys as unknown as KeyCodec<K>);
+  if (typeof keyCodec.encode !== 'function' || typeof keyCodec.decode !== 'function') {
+    fail('keyCodec needs encode and decode');
+  }
+  const sweepInterval = options.sweepInterval ?? DEFAULT_SWEEP_INTERVAL;
+  if (!(Number.isFinite(sweepInterval) && sweepInterval >= 0)) fail('sweepInterval must be a number of ms >= 0');
+  return { codec, keyCodec, cache: makeCache<V>(options.cache ?? { mode: 'full' }, fail), sweepInterval };
+}
+
+function makeCache<V>(options: NonNullable<PersistentMapOptions<unknown, V>['cache']>, fail: (why: string) => never) {
+  if (options.mode === 'full') return new FullCache<V>();
+  if (options.mode !== 'lru')
+    return fail(`cache.mode must be 'full' or 'lru', got ${String((options as { mode: unknown }).mode)}`);
+  const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (!(Number.isInteger(maxEntries) && maxEntries > 0)) fail('cache.maxEntries must be a positive integer');
+  if (!(Number.isFinite(maxBytes) && maxBytes > 0)) fail('cache.maxBytes must be a positive number');
+  return new LruCache<V>(maxEntries, maxBytes);
+}
