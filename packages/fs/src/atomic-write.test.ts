@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempPathFor, writeFileAtomic } from './atomic-write.js';
 import type { FileSystem } from './file-system.js';
 import { nodeFileSystem } from './node-file-system.js';
+import { SimulatedDisk } from './simulated-disk.js';
 
 const bytes = (value: string) => new TextEncoder().encode(value);
 
@@ -57,5 +58,46 @@ describe('writeFileAtomic', () => {
     await expect(writeFileAtomic(failingSync, path, bytes('new'))).rejects.toMatchObject({ code: 'EIO' });
     expect(readFileSync(path, 'utf8')).toBe('old');
     expect(readdirSync(dir)).toEqual(['data.csv']);
+  });
+});
+
+describe('writeFileAtomic on a disk that loses power', () => {
+  const text = (value: Uint8Array) => new TextDecoder().decode(value);
+
+  it('leaves the old content or the new after a cut at any call, never a mix', async () => {
+    const outcomes = new Set<string>();
+    for (let seed = 1; seed <= 12; seed++) {
+      for (let callsBeforeCut = 1; callsBeforeCut <= 8; callsBeforeCut++) {
+        const disk = new SimulatedDisk({ seed });
+        disk.mkdir('/db');
+        await disk.syncDirectory('/');
+        await writeFileAtomic(disk, '/db/file', bytes('old old old'));
+        const mount = disk.mount();
+        disk.cutAfter(callsBeforeCut);
+        await writeFileAtomic(mount, '/db/file', bytes('NEW')).catch(() => undefined);
+        if (disk.cuts.length === 0) disk.powerCut();
+        const after = text(disk.readFile('/db/file'));
+        expect(['old old old', 'NEW'], `seed ${seed}, cut after ${callsBeforeCut} calls`).toContain(after);
+        outcomes.add(after);
+      }
+    }
+    expect(outcomes.size).toBe(2);
+  });
+
+  it('is durable once it resolves', async () => {
+    const disk = new SimulatedDisk();
+    disk.mkdir('/db');
+    await disk.syncDirectory('/');
+    await writeFileAtomic(disk, '/db/file', bytes('kept'));
+    disk.powerCut({ mode: 'lose-all' });
+    expect(text(disk.readFile('/db/file'))).toBe('kept');
+  });
+
+  it('removes its temp file when the rename fails', async () => {
+    const disk = new SimulatedDisk();
+    disk.mkdir('/db');
+    disk.failNext('rename', 'ENOSPC');
+    await expect(writeFileAtomic(disk, '/db/file', bytes('x'))).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(disk.readdir('/db')).toEqual([]);
   });
 });

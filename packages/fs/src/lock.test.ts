@@ -7,6 +7,7 @@ import { StowageError } from '@stowage/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireLock, readLockHolder } from './lock.js';
 import { nodeFileSystem as fs } from './node-file-system.js';
+import { SimulatedDisk } from './simulated-disk.js';
 
 const origin = '@stowage/test';
 const lockModule = fileURLToPath(new URL('./lock.ts', import.meta.url));
@@ -146,6 +147,43 @@ describe('acquireLock', () => {
     const lock = await acquireLock(fs, path, { origin });
     expect(readLockHolder(fs, path)).toMatchObject({ pid: process.pid, token: lock.token });
     expect(readdirSync(dir)).toEqual(['LOCK']);
+    await lock.release();
+  });
+});
+
+describe('acquireLock on a simulated disk', () => {
+  it('refuses a second opener before a power cut and takes over the lock left behind after it', async () => {
+    const disk = new SimulatedDisk({ seed: 7 });
+    disk.mkdir('/db');
+    const lock = await acquireLock(disk.mount(), '/db/LOCK', { origin });
+    const second = await rejection(acquireLock(disk.mount(), '/db/LOCK', { origin }));
+    expect(second.code).toBe('LOCKED');
+    disk.powerCut({ mode: 'keep-prefix' });
+    const successor = await acquireLock(disk.mount(), '/db/LOCK', { origin });
+    expect(readLockHolder(disk, '/db/LOCK')?.token).toBe(successor.token);
+    // The old holder's mount died with the power: it can neither release nor harm the successor.
+    await expect(lock.release()).rejects.toMatchObject({ code: 'IO' });
+    expect(readLockHolder(disk, '/db/LOCK')?.token).toBe(successor.token);
+    await successor.release();
+    expect(disk.readdir('/db')).toEqual([]);
+  });
+
+  it('keeps separate simulated disks apart', async () => {
+    const first = new SimulatedDisk();
+    const second = new SimulatedDisk();
+    const locks = [await acquireLock(first, '/LOCK', { origin }), await acquireLock(second, '/LOCK', { origin })];
+    for (const lock of locks) await lock.release();
+    expect(locks).toHaveLength(2);
+  });
+
+  it('reports a failing disk as IO and leaves no lock behind', async () => {
+    const disk = new SimulatedDisk();
+    disk.failNext('sync', 'EIO');
+    const error = await rejection(acquireLock(disk, '/LOCK', { origin }));
+    expect(error.code).toBe('IO');
+    expect(error.file).toBe('/LOCK');
+    expect(disk.readdir('/')).toEqual([]);
+    const lock = await acquireLock(disk, '/LOCK', { origin });
     await lock.release();
   });
 });

@@ -14,6 +14,7 @@ import { dirname, resolve } from 'node:path';
 import { StowageError } from '@stowage/core';
 import { errorCode, fileError } from './errors.js';
 import type { FileHandle, FileSystem } from './file-system.js';
+import { identityOf } from './file-system-identity.js';
 
 export interface LockOptions {
   /** The package taking the lock, named in errors, e.g. `@stowage/log`. */
@@ -43,7 +44,7 @@ interface LiveLock {
 }
 
 /** The locks this process holds, per file system (each simulated disk is its own world). */
-const liveLocks = new WeakMap<FileSystem, Map<string, LiveLock>>();
+const liveLocks = new WeakMap<object, Map<string, LiveLock>>();
 
 // A lock file that is empty or half-written may be one another process is writing right
 // now; it gets this long to finish before it counts as debris of a crash.
@@ -116,10 +117,11 @@ export function readLockHolder(fs: FileSystem, path: string): LockHolder | undef
 }
 
 function tableOf(fs: FileSystem): Map<string, LiveLock> {
-  let table = liveLocks.get(fs);
+  const disk = identityOf(fs);
+  let table = liveLocks.get(disk);
   if (table === undefined) {
     table = new Map();
-    liveLocks.set(fs, table);
+    liveLocks.set(disk, table);
   }
   return table;
 }

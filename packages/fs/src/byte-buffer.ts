@@ -1,0 +1,51 @@
+/** A growable byte array: the content of one simulated file, in one layer. */
+export class ByteBuffer {
+  #bytes: Uint8Array;
+  #size: number;
+
+  constructor(initial: Uint8Array = new Uint8Array(0)) {
+    this.#bytes = new Uint8Array(Math.max(64, initial.byteLength));
+    this.#bytes.set(initial);
+    this.#size = initial.byteLength;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** A copy of the content. */
+  bytes(): Uint8Array {
+    return this.#bytes.slice(0, this.#size);
+  }
+
+  clone(): ByteBuffer {
+    return new ByteBuffer(this.#bytes.subarray(0, this.#size));
+  }
+
+  read(target: Uint8Array, offset: number, length: number, position: number): number {
+    const count = Math.max(0, Math.min(length, this.#size - position));
+    if (count > 0) target.set(this.#bytes.subarray(position, position + count), offset);
+    return count;
+  }
+
+  /** Writes at `position`; a gap before it reads as zeros, as a sparse file does. */
+  write(data: Uint8Array, position: number): void {
+    this.#reserve(position + data.byteLength);
+    if (position > this.#size) this.#bytes.fill(0, this.#size, position);
+    this.#bytes.set(data, position);
+    this.#size = Math.max(this.#size, position + data.byteLength);
+  }
+
+  truncate(size: number): void {
+    this.#reserve(size);
+    if (size > this.#size) this.#bytes.fill(0, this.#size, size);
+    this.#size = size;
+  }
+
+  #reserve(size: number): void {
+    if (size <= this.#bytes.byteLength) return;
+    const grown = new Uint8Array(Math.max(size, this.#bytes.byteLength * 2));
+    grown.set(this.#bytes.subarray(0, this.#size));
+    this.#bytes = grown;
+  }
+}
