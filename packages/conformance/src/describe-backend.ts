@@ -1,0 +1,27 @@
+/**
+ * The one call an engine's test file makes: every case of the kit becomes an `it`, once on
+ * the raw backend and once per PersistentMap cache mode. Cases the backend's `supports`
+ * rules out are registered as skipped, so the report shows what was not proven.
+ */
+import { describe, it } from 'vitest';
+import { kitCases } from './cases/index.js';
+import { runCase } from './run-case.js';
+import { allModes, type BackendKitOptions, type KitCase } from './types.js';
+
+export function describeBackend(kit: BackendKitOptions, cases: readonly KitCase[] = kitCases): void {
+  describe(`conformance: ${kit.name}`, async () => {
+    // One unopened instance tells the manifest; the kit never opens it.
+    const probe = await kit.create();
+    const supports = probe.supports;
+    await probe.close();
+    for (const mode of allModes) {
+      describe(mode, () => {
+        for (const kitCase of cases) {
+          if (!(kitCase.modes ?? allModes).includes(mode)) continue;
+          const runs = kitCase.gate?.(supports, kit) ?? true;
+          it.skipIf(!runs)(kitCase.name, () => runCase(kitCase, mode, kit), kitCase.timeout);
+        }
+      });
+    }
+  });
+}

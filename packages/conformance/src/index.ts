@@ -1,0 +1,14 @@
+export { kitCases } from './cases/index.js';
+export { describeBackend } from './describe-backend.js';
+export { runCase } from './run-case.js';
+export { tempDir } from './temp-dir.js';
+export type {
+  BackendKitOptions,
+  CaseContext,
+  IterationRange,
+  KitCase,
+  Mode,
+  Subject,
+  SubjectOperation,
+  Value,
+} from './types.js';

@@ -1,0 +1,98 @@
+/**
+ * Subjects: one open store behind one interface, so each case is written once and runs on
+ * the raw backend and through PersistentMap. A raw subject uses a backend's fast path when
+ * it has one and the required methods otherwise, as the map would.
+ */
+import type { KeyValueMap, RangeOptions, StorageBackend } from '@stowage/core';
+import type { IterationRange, Mode, Subject, SubjectOperation, Value } from './types.js';
+
+export function rawSubject(backend: StorageBackend): Subject {
+  return {
+    mode: 'raw',
+    backend,
+    map: undefined,
+    get: (key) => backend.get(key),
+    set: (key, value) => backend.set(key, value),
+    delete: (key) => backend.delete(key),
+    has: async (key) => (backend.has ? backend.has(key) : (await backend.get(key)) !== undefined),
+    getMany: async (keys) => {
+      if (backend.getMany) return backend.getMany(keys);
+      const values: (Value | undefined)[] = [];
+      for (const key of keys) values.push(await backend.get(key));
+      return values;
+    },
+    apply: async (operations) => {
+      if (backend.apply) return backend.apply(operations);
+      for (const operation of operations) {
+        if (operation.type === 'set') await backend.set(operation.key, operation.value);
+        else await backend.delete(operation.key);
+      }
+    },
+    size: async () => {
+      if (backend.size) return backend.size();
+      let count = 0;
+      for await (const _ of backend.entries()) count++;
+      return count;
+    },
+    clear: async () => {
+      if (backend.clear) return backend.clear();
+      const keys: string[] = [];
+      for await (const [key] of backend.entries()) keys.push(key);
+      for (const key of keys) await backend.delete(key);
+    },
+    entries: async (range) => collect(backend.entries(rangeOptions(range))),
+    keys: async (range) => {
+      const source = backend.keys ? backend.keys(rangeOptions(range)) : mapKeys(backend.entries(rangeOptions(range)));
+      return collect(source);
+    },
+    flush: async () => backend.flush?.(),
+    close: () => backend.close(),
+  };
+}
+
+export function mapSubject(map: KeyValueMap<string, Value>, mode: Mode): Subject {
+  return {
+    mode,
+    backend: map.backend,
+    map,
+    get: (key) => map.get(key),
+    set: (key, value) => map.set(key, value),
+    delete: (key) => map.delete(key),
+    has: (key) => map.has(key),
+    getMany: (keys) => map.getMany(keys),
+    // The map has no mixed batch: consecutive sets go as one setMany, deletes as one deleteMany.
+    apply: async (operations) => {
+      let index = 0;
+      while (index < operations.length) {
+        const type = operations[index]!.type;
+        const run: SubjectOperation[] = [];
+        while (index < operations.length && operations[index]!.type === type) run.push(operations[index++]!);
+        if (type === 'set') {
+          await map.setMany(run.map((operation) => [operation.key, (operation as { value: Value }).value] as const));
+        } else {
+          await map.deleteMany(run.map((operation) => operation.key));
+        }
+      }
+    },
+    size: () => map.size(),
+    clear: () => map.clear(),
+    entries: (range) => collect(map.entries(rangeOptions(range))),
+    keys: (range) => collect(map.keys(rangeOptions(range))),
+    flush: () => map.flush(),
+    close: () => map.close(),
+  };
+}
+
+export async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of source) items.push(item);
+  return items;
+}
+
+async function* mapKeys(source: AsyncIterable<[string, Value]>): AsyncIterable<string> {
+  for await (const [key] of source) yield key;
+}
+
+function rangeOptions(range: IterationRange | undefined): RangeOptions {
+  return range ?? {};
+}

@@ -1,0 +1,262 @@
+/**
+ * The reference engine: a Map of entries plus a lazily sorted key array, every fast path,
+ * native TTL, and optimistic transactions. It exists to be obviously correct, so the
+ * conformance kit can be checked against it; it keeps nothing across a restart.
+ */
+import {
+  AbstractBackend,
+  type BackendTransaction,
+  type BatchOperation,
+  compareKeys,
+  type EncodedValue,
+  inRange,
+  type RangeOptions,
+  StowageError,
+  type WriteOptions,
+} from '@stowage/core';
+import { MemoryTransaction } from './memory-transaction.js';
+
+interface Entry {
+  readonly value: EncodedValue;
+  readonly expiresAt: number | undefined;
+}
+
+/** A write recorded while transactions run: the state of `key` before write `sequence`. */
+interface UndoRecord {
+  readonly sequence: number;
+  readonly key: string;
+  readonly before: Entry | undefined;
+}
+
+export interface MemoryBackendOptions {
+  /** Largest key in UTF-8 bytes (default 65,536). */
+  readonly maxKeyBytes?: number;
+  /** Largest encoded value in bytes (default 256 MiB). */
+  readonly maxValueBytes?: number;
+}
+
+export class MemoryBackend extends AbstractBackend {
+  readonly name = 'memory';
+  readonly #data = new Map<string, Entry>();
+  /** Keys that carry an expiry, so a sweep never scans the whole store. */
+  readonly #expiring = new Set<string>();
+  /**
+   * Every key in code-point order, or undefined when it must be rebuilt. It is replaced,
+   * never reordered in place, so an iterator holding the old array stays valid; deleted
+   * keys may linger in it and are skipped.
+   */
+  #sorted: string[] | undefined = [];
+  #lingering = 0;
+  /** Monotonic write sequence: transactions take their snapshot by it, never by clock. */
+  #sequence = 0;
+  /** Undo log kept only while a transaction runs; gives snapshot reads and conflict checks. */
+  #undo: UndoRecord[] = [];
+  #activeTransactions = 0;
+
+  constructor(options: MemoryBackendOptions = {}) {
+    super('@stowage/memory', {
+      persistent: false,
+      orderedIteration: true,
+      atomicBatch: true,
+      transactions: true,
+      nativeTtl: true,
+      ...(options.maxKeyBytes === undefined ? {} : { maxKeyBytes: options.maxKeyBytes }),
+      ...(options.maxValueBytes === undefined ? {} : { maxValueBytes: options.maxValueBytes }),
+    });
+  }
+
+  protected async _open(): Promise<void> {}
+  protected async _close(): Promise<void> {}
+
+  protected async _get(key: string): Promise<EncodedValue | undefined> {
+    return copy(this.#data.get(key)?.value);
+  }
+
+  protected async _set(key: string, value: EncodedValue, options: WriteOptions): Promise<void> {
+    this.write(key, { value: copy(value), expiresAt: options.expiresAt });
+  }
+
+  protected async _delete(key: string): Promise<boolean> {
+    const present = this.#data.has(key);
+    if (present) this.write(key, undefined);
+    return present;
+  }
+
+  protected async *_entries(range: RangeOptions): AsyncIterable<[string, EncodedValue]> {
+    for (const key of this.rangeKeys(range)) {
+      const entry = this.#data.get(key); // read live: a key deleted meanwhile is skipped
+      if (entry) yield [key, copy(entry.value)];
+    }
+  }
+
+  protected override async *_keys(range: RangeOptions): AsyncIterable<string> {
+    for (const key of this.rangeKeys(range)) if (this.#data.has(key)) yield key;
+  }
+
+  protected override async _has(key: string): Promise<boolean> {
+    return this.#data.has(key);
+  }
+
+  protected override async _getMany(keys: readonly string[]): Promise<(EncodedValue | undefined)[]> {
+    return keys.map((key) => copy(this.#data.get(key)?.value));
+  }
+
+  /** Synchronous, so no other call can run between two of its operations: all or nothing. */
+  protected override async _apply(operations: readonly BatchOperation[]): Promise<void> {
+    for (const operation of operations) {
+      if (operation.type === 'set') {
+        this.write(operation.key, { value: copy(operation.value), expiresAt: operation.expiresAt });
+      } else if (this.#data.has(operation.key)) {
+        this.write(operation.key, undefined);
+      }
+    }
+  }
+
+  protected override async _size(): Promise<number> {
+    return this.#data.size;
+  }
+
+  protected override async _clear(range: RangeOptions): Promise<void> {
+    for (const key of [...this.rangeKeys(range)]) if (this.#data.has(key)) this.write(key, undefined);
+  }
+
+  async sweepExpired(now: number): Promise<number> {
+    return this.run(async () => {
+      if (typeof now !== 'number' || Number.isNaN(now)) {
+        throw new StowageError('INVALID_ARGUMENT', 'now must be a number', { origin: this.origin });
+      }
+      let swept = 0;
+      for (const key of [...this.#expiring]) {
+        const expiresAt = this.#data.get(key)?.expiresAt;
+        if (expiresAt !== undefined && expiresAt <= now) {
+          this.write(key, undefined);
+          swept++;
+        }
+      }
+      return swept;
+    });
+  }
+
+  transaction<T>(body: (tx: BackendTransaction) => Promise<T>): Promise<T> {
+    return this.run(async () => {
+      if (typeof body !== 'function') {
+        throw new StowageError('INVALID_ARGUMENT', 'transaction takes a function', { origin: this.origin });
+      }
+      this.#activeTransactions++;
+      const tx = new MemoryTransaction(this.#sequence, {
+        read: (key, snapshot) => copy(this.readAt(key, snapshot)?.value),
+        checkKey: (key) => this.checkKey(key),
+        checkValue: (value, key) => this.checkValue(value, key),
+      });
+      try {
+        const result = await body(tx);
+        this.assertOpen();
+        this.commit(tx);
+        return result;
+      } finally {
+        tx.finish();
+        if (--this.#activeTransactions === 0) this.#undo = [];
+      }
+    });
+  }
+
+  // ---- below: internals ----
+
+  /** Validates and applies a transaction's writes in one synchronous step. */
+  private commit(tx: MemoryTransaction): void {
+    if (tx.writes.size === 0) return; // a read-only snapshot is always consistent
+    const watched = new Set([...tx.reads, ...tx.writes.keys()]);
+    for (const record of this.#undo) {
+      if (record.sequence > tx.snapshot && watched.has(record.key)) {
+        throw new StowageError('CONFLICT', `a concurrent write changed ${JSON.stringify(record.key)}`, {
+          origin: this.origin,
+          key: record.key,
+        });
+      }
+    }
+    for (const [key, write] of tx.writes) {
+      if (write) this.write(key, { value: copy(write.value), expiresAt: write.expiresAt });
+      else if (this.#data.has(key)) this.write(key, undefined);
+    }
+  }
+
+  /** The only place the store changes: sets `key` to `entry`, or deletes it when undefined. */
+  private write(key: string, entry: Entry | undefined): void {
+    const before = this.#data.get(key);
+    this.#sequence++;
+    if (this.#activeTransactions > 0) this.#undo.push({ sequence: this.#sequence, key, before });
+    if (entry === undefined) {
+      this.#data.delete(key);
+      this.#expiring.delete(key);
+      // A deleted key lingers in the sorted array; rebuild once they outnumber live keys.
+      if (this.#sorted !== undefined && ++this.#lingering > this.#data.size) this.#sorted = undefined;
+      return;
+    }
+    this.#data.set(key, entry);
+    if (entry.expiresAt === undefined) this.#expiring.delete(key);
+    else this.#expiring.add(key);
+    if (before !== undefined || this.#sorted === undefined) return;
+    // Appending in order is common (sequential ids) and keeps the array valid; anything
+    // else marks it for a rebuild. A re-set key that lingers in the array also rebuilds.
+    const last = this.#sorted.at(-1);
+    if (last === undefined || compareKeys(key, last) > 0) this.#sorted.push(key);
+    else this.#sorted = undefined;
+  }
+
+  /** The entry of `key` as it was after write `snapshot`, undoing later writes. */
+  private readAt(key: string, snapshot: number): Entry | undefined {
+    let entry = this.#data.get(key);
+    for (let i = this.#undo.length - 1; i >= 0; i--) {
+      const record = this.#undo[i]!;
+      if (record.sequence <= snapshot) break;
+      if (record.key === key) entry = record.before;
+    }
+    return entry;
+  }
+
+  /** Keys of the sorted array within `range`, in the asked order (limit is applied by the caller). */
+  private *rangeKeys(range: RangeOptions): Generator<string> {
+    if (this.#sorted === undefined) {
+      this.#sorted = [...this.#data.keys()].sort(compareKeys);
+      this.#lingering = 0;
+    }
+    const keys = this.#sorted;
+    const from = firstIndex(keys, (key) => !beforeStart(key, range));
+    const to = firstIndex(keys, (key) => pastEnd(key, range));
+    if (range.reverse) {
+      for (let i = to - 1; i >= from; i--) if (inRange(keys[i]!, range)) yield keys[i]!;
+    } else {
+      for (let i = from; i < to; i++) if (inRange(keys[i]!, range)) yield keys[i]!;
+    }
+  }
+}
+
+function beforeStart(key: string, range: RangeOptions): boolean {
+  if (range.gte !== undefined && compareKeys(key, range.gte) < 0) return true;
+  if (range.gt !== undefined && compareKeys(key, range.gt) <= 0) return true;
+  return range.prefix !== undefined && compareKeys(key, range.prefix) < 0;
+}
+
+function pastEnd(key: string, range: RangeOptions): boolean {
+  if (range.lt !== undefined && compareKeys(key, range.lt) >= 0) return true;
+  if (range.lte !== undefined && compareKeys(key, range.lte) > 0) return true;
+  // Keys starting with a prefix are contiguous in code-point order, right from the prefix.
+  return range.prefix !== undefined && compareKeys(key, range.prefix) > 0 && !key.startsWith(range.prefix);
+}
+
+/** Index of the first key for which `past` holds, given it is false and then true along `keys`. */
+function firstIndex(keys: readonly string[], past: (key: string) => boolean): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (past(keys[middle]!)) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+/** Bytes are copied in and out, so a caller mutating its buffer never changes the store. */
+function copy<T extends EncodedValue | undefined>(value: T): T {
+  return (value instanceof Uint8Array ? new Uint8Array(value) : value) as T;
+}
