@@ -113,11 +113,7 @@ export class CsvBackend extends AbstractBackend {
     const fs = this.#fs;
     this.#entries.clear();
     this.#sorted.invalidate();
-    try {
-      fs.mkdir(dirname(this.path));
-    } catch (error) {
-      throw fileError(error, { origin, file: dirname(this.path), action: 'create the folder' });
-    }
+    await this.#ensureFolder(dirname(this.path));
     const lock = await acquireLock(fs, this.lockPath, { origin });
     try {
       this.#removeTempFiles();
@@ -377,6 +373,22 @@ export class CsvBackend extends AbstractBackend {
   #warn(warning: CsvWarning): void {
     this.warnings.push(warning);
     this.#onWarning?.(warning);
+  }
+
+  /** Creates `folder` (and missing parents) durably: each new name is fsynced into its parent. */
+  async #ensureFolder(folder: string): Promise<void> {
+    const missing: string[] = [];
+    for (let current = folder; this.#fs.stat(current) === undefined; current = dirname(current)) {
+      missing.push(current);
+      if (dirname(current) === current) break;
+    }
+    if (missing.length === 0) return;
+    try {
+      this.#fs.mkdir(folder);
+      for (const created of missing.reverse()) await this.#fs.syncDirectory(dirname(created));
+    } catch (error) {
+      throw fileError(error, { origin, file: folder, action: 'create the folder' });
+    }
   }
 
   /** Removes temp files a crash left in the middle of a compaction (`.<name>.<random>.tmp`). */

@@ -2,6 +2,7 @@
  * The append-only journal file next to the CSV. Acknowledged writes live here until the
  * next compaction folds them into the CSV; opening replays it and cuts off a torn tail.
  */
+import { dirname } from 'node:path';
 import type { BatchOperation } from '@stowage/core';
 import { StowageError } from '@stowage/core';
 import type { FileHandle, FileSystem } from '@stowage/fs';
@@ -28,8 +29,12 @@ export class Journal {
     path: string,
     origin: string,
   ): Promise<{ journal: Journal; batches: BatchOperation[][] }> {
+    const created = fs.stat(path) === undefined;
     const handle = fs.open(path, 'create');
     try {
+      // A new file's name is durable only once its folder is fsynced; lines synced into a
+      // file whose name a power cut then loses would be lost with it.
+      if (created) await fs.syncDirectory(dirname(path));
       const data = readAll(handle);
       let content: ReturnType<typeof decodeJournal>;
       try {
