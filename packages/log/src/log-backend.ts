@@ -1,0 +1,303 @@
+/**
+ * LogBackend: a Bitcask-style log-structured hash table. Writes append checksummed
+ * records to numbered data files through a group-commit pipeline; an in-memory key
+ * directory maps each key to its newest value, so a get is one positional read; older
+ * versions stay readable until a merge rewrites the immutable files.
+ */
+import { join } from 'node:path';
+import {
+  AbstractBackend,
+  type BatchOperation,
+  type EncodedValue,
+  inRange,
+  type RangeOptions,
+  type VersionInfo,
+  type WriteOptions,
+} from '@stowage/core';
+import { acquireLock } from '@stowage/fs';
+import { CommitPipeline } from './commit-pipeline.js';
+import { closeQuietly, LOCK_FILE } from './data-files.js';
+import { MAX_KEY_BYTES, MAX_VALUE_BYTES, ORIGIN } from './limits.js';
+import { type LogBackendOptions, resolveOptions } from './log-options.js';
+import { conflictError, LogTransaction } from './log-transaction.js';
+import { type MergeOptions, mergeStore } from './merge.js';
+import type { RecordInput } from './record-format.js';
+import { recoverStore } from './recovery.js';
+import { type RepairReport, repairStore } from './repair.js';
+import { type LogStats, storeStats } from './stats.js';
+import { type MergeReport, type StoreSettings, StoreState } from './store-state.js';
+import { type VerifyReport, verifyStore } from './verify.js';
+import { findVersions } from './version-scan.js';
+
+export class LogBackend extends AbstractBackend {
+  readonly name = 'log';
+  readonly #settings: StoreSettings;
+  #state: StoreState | undefined;
+  #pipeline: CommitPipeline | undefined;
+  #merging: Promise<MergeReport> | undefined;
+
+  constructor(options: LogBackendOptions) {
+    super(ORIGIN, {
+      persistent: true,
+      orderedIteration: false,
+      atomicBatch: true,
+      transactions: true,
+      versions: true,
+      nativeTtl: false,
+      exactMembership: true,
+      multiProcess: false,
+      durability: ['none', 'batch', 'always'],
+      maxKeyBytes: MAX_KEY_BYTES,
+      maxValueBytes: MAX_VALUE_BYTES,
+    });
+    this.#settings = resolveOptions(options);
+  }
+
+  /** The store's directory. */
+  get dir(): string {
+    return this.#settings.dir;
+  }
+
+  /**
+   * Rewrites damaged data files of a closed store, keeping every intact record before and
+   * after the damage (and whole transactions only), and reports what was lost. Takes the
+   * store's lock, so it refuses while the store is open anywhere.
+   */
+  static repair(options: LogBackendOptions): Promise<RepairReport> {
+    return repairStore(resolveOptions(options));
+  }
+
+  // ---- lifecycle ----
+
+  protected async _open(): Promise<void> {
+    const settings = this.#settings;
+    settings.fs.mkdir(settings.dir);
+    const state = new StoreState(settings);
+    state.lock = await acquireLock(settings.fs, join(settings.dir, LOCK_FILE), { origin: ORIGIN });
+    try {
+      await recoverStore(state);
+    } catch (error) {
+      for (const file of state.files.values()) closeQuietly(file.handle);
+      await state.lock.release().catch(() => undefined);
+      throw error;
+    }
+    this.#state = state;
+    this.#pipeline = new CommitPipeline(state);
+  }
+
+  protected async _close(): Promise<void> {
+    const state = this.#state;
+    if (state === undefined) return;
+    try {
+      await this.#pipeline?.drain();
+      if (this.#pipeline?.failure === undefined) await state.active.handle.sync();
+    } finally {
+      for (const file of state.files.values()) closeQuietly(file.handle);
+      await state.lock?.release();
+      this.#state = undefined;
+      this.#pipeline = undefined;
+    }
+  }
+
+  // ---- reads ----
+
+  protected _get(key: string): Promise<EncodedValue | undefined> {
+    return Promise.resolve(this.#open().get(key));
+  }
+
+  protected override _has(key: string): Promise<boolean> {
+    return Promise.resolve(this.#open().keydir.has(key));
+  }
+
+  protected override _getMany(keys: readonly string[]): Promise<(EncodedValue | undefined)[]> {
+    const state = this.#open();
+    return Promise.resolve(keys.map((key) => state.get(key)));
+  }
+
+  protected override _size(): Promise<number> {
+    return Promise.resolve(this.#open().keydir.size);
+  }
+
+  protected override async *_keys(range: RangeOptions): AsyncIterable<string> {
+    for (const key of this.#keysIn(range)) {
+      if (this.#open().keydir.has(key)) yield key;
+    }
+  }
+
+  protected async *_entries(range: RangeOptions): AsyncIterable<[string, EncodedValue]> {
+    // Keys are listed when iteration starts; each value is read when its turn comes, so a
+    // key deleted meanwhile is skipped and a key changed meanwhile shows its newer value.
+    for (const key of this.#keysIn(range)) {
+      const value = this.#open().get(key);
+      if (value !== undefined) yield [key, value];
+    }
+  }
+
+  // ---- writes ----
+
+  protected _set(key: string, value: EncodedValue, _options: WriteOptions): Promise<void> {
+    return this.#writer().submit(() => [{ key, value }]);
+  }
+
+  protected async _delete(key: string): Promise<boolean> {
+    const state = this.#open();
+    let present = false;
+    await this.#writer().submit(() => {
+      present = state.keydir.has(key);
+      return present ? [{ key, value: undefined }] : [];
+    });
+    return present;
+  }
+
+  /** All operations go to disk as one framed group: after a crash, all of them or none. */
+  protected override _apply(operations: readonly BatchOperation[]): Promise<void> {
+    const records: RecordInput[] = operations.map((operation) =>
+      operation.type === 'set'
+        ? { key: operation.key, value: operation.value }
+        : { key: operation.key, value: undefined },
+    );
+    return this.#writer().submit(() => records);
+  }
+
+  /** One framed group of deletions, so a clear is atomic too. */
+  protected override _clear(range: RangeOptions): Promise<void> {
+    return this.#writer().submit(() => [...this.#keysIn(range)].map((key) => ({ key, value: undefined })));
+  }
+
+  protected override async _flush(): Promise<void> {
+    await this.#writer().drain();
+    await this.#open().active.handle.sync();
+  }
+
+  // ---- history and transactions ----
+
+  /** Every version of `key` still in the files, oldest first. */
+  versions(key: string): Promise<VersionInfo[]> {
+    return this.run(async () => {
+      this.checkKey(key);
+      return findVersions(this.#open(), key).map(({ sequence, timestamp, deleted }) => ({
+        sequence,
+        timestamp,
+        deleted,
+      }));
+    });
+  }
+
+  /** The value written by the write with `sequence`; undefined for a deletion or a version no longer stored. */
+  getVersion(key: string, sequence: number): Promise<EncodedValue | undefined> {
+    return this.run(async () => {
+      this.checkKey(key);
+      const state = this.#open();
+      const version = findVersions(state, key).find((candidate) => candidate.sequence === sequence);
+      if (version === undefined || version.deleted) return undefined;
+      return state.readValue(version.file, version.valueOffset, version.valueLength, version.flags);
+    });
+  }
+
+  /**
+   * Runs `body` as an optimistic transaction: its reads see the store as of its start
+   * plus its own writes; its writes commit atomically, or it rejects with CONFLICT when a
+   * key it read or wrote was changed by a commit after its start.
+   */
+  transaction<T>(body: (tx: LogTransaction) => Promise<T>): Promise<T> {
+    return this.run(async () => {
+      const state = this.#open();
+      state.openTransactions++;
+      const tx = new LogTransaction(
+        {
+          checkKey: (key) => this.checkKey(key),
+          checkValue: (value, key) => this.checkValue(value, key),
+          readAt: (key, snapshot) => this.#readAt(key, snapshot),
+        },
+        state.lastSequence,
+      );
+      try {
+        const result = await body(tx);
+        tx.finish();
+        if (tx.writes.size > 0) {
+          await this.#writer().submit(() => {
+            for (const key of [...tx.reads, ...tx.writes.keys()]) {
+              if ((state.recentWrites.get(key) ?? 0) > tx.snapshot) throw conflictError(key);
+            }
+            const records: RecordInput[] = [];
+            for (const [key, value] of tx.writes) {
+              // Deleting a key that is absent writes nothing.
+              if (value !== undefined || state.keydir.has(key)) records.push({ key, value });
+            }
+            return records;
+          });
+        }
+        return result;
+      } finally {
+        tx.finish();
+        if (--state.openTransactions === 0) state.recentWrites.clear();
+      }
+    });
+  }
+
+  // ---- maintenance ----
+
+  /**
+   * Rewrites the live data (and the newest `keepVersions` versions) of every immutable
+   * data file into new files with hint files, while reads and writes go on, then removes
+   * the old files. Concurrent calls share one merge.
+   */
+  merge(options: MergeOptions = {}): Promise<MergeReport> {
+    return this.run(() => {
+      this.#merging ??= mergeStore(this.#open(), options).finally(() => {
+        this.#merging = undefined;
+      });
+      return this.#merging;
+    });
+  }
+
+  /** Checks every record of every data file and every hint file; reports what is wrong. */
+  verify(): Promise<VerifyReport> {
+    return this.run(async () => verifyStore(this.#open()));
+  }
+
+  /** Keys, files with live and dead bytes, the last merge, and what recovery did at open. */
+  stats(): Promise<LogStats> {
+    return this.run(async () => storeStats(this.#open()));
+  }
+
+  // ---- helpers ----
+
+  #open(): StoreState {
+    if (this.#state === undefined) throw this.closedError();
+    return this.#state;
+  }
+
+  #writer(): CommitPipeline {
+    if (this.#pipeline === undefined) throw this.closedError();
+    return this.#pipeline;
+  }
+
+  #keysIn(range: RangeOptions): string[] {
+    const keys: string[] = [];
+    const bounded =
+      range.prefix !== undefined ||
+      range.gt !== undefined ||
+      range.gte !== undefined ||
+      range.lt !== undefined ||
+      range.lte !== undefined;
+    for (const key of this.#open().keydir.keys()) {
+      if (!bounded || inRange(key, range)) keys.push(key);
+    }
+    return keys;
+  }
+
+  /** The value of `key` as of sequence `snapshot`. */
+  #readAt(key: string, snapshot: number): EncodedValue | undefined {
+    const state = this.#open();
+    const newest = state.recentWrites.get(key);
+    if (newest === undefined || newest <= snapshot) return state.get(key);
+    // Changed since the snapshot: the older version is on disk.
+    let chosen: ReturnType<typeof findVersions>[number] | undefined;
+    for (const version of findVersions(state, key)) {
+      if (version.sequence <= snapshot) chosen = version;
+    }
+    if (chosen === undefined || chosen.deleted) return undefined;
+    return state.readValue(chosen.file, chosen.valueOffset, chosen.valueLength, chosen.flags);
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * Opening a store: finish or clean up what a crash interrupted, then fill the key
+ * directory from hint files where present and by scanning the rest. Only the tail of
+ * the newest log file may be cut off (a torn append or an unfinished transaction), and
+ * only when no intact record follows it; damage anywhere else fails the open with
+ * CORRUPTION naming the file and offset, and `LogBackend.repair` is the way out.
+ */
+import { join } from 'node:path';
+import { errorCode, TEMP_SUFFIX } from '@stowage/fs';
+import {
+  closeQuietly,
+  corruptionError,
+  type DataFile,
+  dataFilePath,
+  hintFilePath,
+  MERGE_MANIFEST,
+  parseFileName,
+  readFileBuffer,
+  readWhole,
+} from './data-files.js';
+import { findNextRecord, recordKey, scanGroups } from './file-scan.js';
+import { readHintFile } from './hint-file.js';
+import {
+  decodeFileHeader,
+  encodeFileHeader,
+  FILE_HEADER_SIZE,
+  type FileKind,
+  FLAG_DELETED,
+  FLAG_STRING,
+  RECORD_HEADER_SIZE,
+} from './record-format.js';
+import type { StoreState } from './store-state.js';
+
+export async function recoverStore(state: StoreState): Promise<void> {
+  const { fs, dir } = state.settings;
+  await finishInterruptedMerge(state);
+  const names = fs.readdir(dir);
+  const dataIds: number[] = [];
+  const hintIds = new Set<number>();
+  for (const name of names) {
+    if (name.endsWith(TEMP_SUFFIX)) {
+      // A merge or repair that died before its rename; the originals are intact.
+      fs.unlink(join(dir, name));
+      state.recovery.push({ action: 'removed-temp-file', file: name, detail: 'left by an interrupted write' });
+      continue;
+    }
+    const parsed = parseFileName(name);
+    if (parsed?.type === 'data') dataIds.push(parsed.id);
+    else if (parsed?.type === 'hint') hintIds.add(parsed.id);
+  }
+  dataIds.sort((a, b) => a - b);
+  for (const id of hintIds) {
+    if (dataIds.includes(id)) continue;
+    // A merge renames the hint before its data file; a crash between leaves this.
+    fs.unlink(hintFilePath(dir, id));
+    state.recovery.push({ action: 'removed-orphan-hint', file: `${id}`, detail: 'its data file was never renamed in' });
+  }
+  state.nextFileId = (dataIds.at(-1) ?? 0) + 1;
+
+  const kinds = new Map<number, FileKind>();
+  for (const id of dataIds) kinds.set(id, readKind(state, id, id === dataIds.at(-1)));
+  const lastLog = dataIds.filter((id) => kinds.get(id) === 'log').at(-1);
+
+  for (const id of dataIds) {
+    const kind = kinds.get(id)!;
+    const path = dataFilePath(dir, id);
+    const handle = fs.open(path, id === lastLog ? 'write' : 'read');
+    const hasHint = kind === 'merged' && hintIds.has(id);
+    const file: DataFile = { id, path, kind, handle, hasHint };
+    state.files.set(id, file);
+    if (hasHint && loadHint(state, file)) continue;
+    await loadByScan(state, file, id === lastLog);
+  }
+  for (const [key, slot] of state.keydir.entries()) {
+    if ((state.keydir.flags[slot]! & FLAG_DELETED) !== 0) state.keydir.delete(key);
+  }
+
+  if (lastLog === undefined) {
+    await startLogFile(state);
+  } else {
+    state.active = state.files.get(lastLog)!;
+  }
+}
+
+/** Starts a new, empty log file and makes it the active one. */
+export async function startLogFile(state: StoreState): Promise<DataFile> {
+  const { fs, dir } = state.settings;
+  const id = state.nextFileId++;
+  const path = dataFilePath(dir, id);
+  const handle = fs.open(path, 'createNew');
+  try {
+    handle.append(encodeFileHeader('log'));
+    await handle.sync();
+    await fs.syncDirectory(dir);
+  } catch (error) {
+    closeQuietly(handle);
+    throw error;
+  }
+  const file: DataFile = { id, path, kind: 'log', handle, hasHint: false };
+  state.files.set(id, file);
+  state.active = file;
+  return file;
+}
+
+/** Completes the removals a merge had recorded in its manifest before a crash stopped it. */
+async function finishInterruptedMerge(state: StoreState): Promise<void> {
+  const { fs, dir } = state.settings;
+  const manifest = join(dir, MERGE_MANIFEST);
+  if (fs.stat(manifest) === undefined) return;
+  const ids = parseManifest(readFileBuffer(fs, manifest).toString('utf8'));
+  for (const id of ids) {
+    for (const path of [hintFilePath(dir, id), dataFilePath(dir, id)]) {
+      try {
+        fs.unlink(path);
+      } catch (error) {
+        if (errorCode(error) !== 'ENOENT') throw error;
+      }
+    }
+  }
+  await fs.syncDirectory(dir);
+  fs.unlink(manifest);
+  await fs.syncDirectory(dir);
+  state.recovery.push({
+    action: 'finished-merge',
+    file: MERGE_MANIFEST,
+    detail: `removed the ${ids.length} files an interrupted merge had replaced`,
+  });
+}
+
+export function parseManifest(text: string): number[] {
+  const parsed: unknown = JSON.parse(text);
+  if (!Array.isArray(parsed) || !parsed.every((id) => Number.isInteger(id) && id > 0)) {
+    throw corruptionError(MERGE_MANIFEST, 0, 'the merge manifest is not a list of file ids');
+  }
+  return parsed as number[];
+}
+
+/** The kind of a data file from its header. A torn header of the newest file is a log file whose creation was cut short. */
+function readKind(state: StoreState, id: number, newest: boolean): FileKind {
+  const { fs, dir } = state.settings;
+  const path = dataFilePath(dir, id);
+  const handle = fs.open(path, 'read');
+  let header: Buffer;
+  try {
+    header = Buffer.alloc(FILE_HEADER_SIZE);
+    header = header.subarray(0, handle.read(header, 0, FILE_HEADER_SIZE, 0));
+  } finally {
+    handle.close();
+  }
+  const kind = decodeFileHeader(header);
+  if (typeof kind === 'string') return kind;
+  const size = fs.stat(path)?.size ?? 0;
+  if (!newest || size > FILE_HEADER_SIZE) throw corruptionError(path, 0, kind.invalid);
+  const writable = fs.open(path, 'write');
+  try {
+    writable.truncate(0);
+    writable.write(encodeFileHeader('log'), 0);
+  } finally {
+    writable.close();
+  }
+  state.recovery.push({ action: 'rewrote-header', file: path, offset: 0, detail: kind.invalid });
+  return 'log';
+}
+
+/** Fills the keydir from the hint file of `file`; false when the hint is unusable (then the data is scanned). */
+function loadHint(state: StoreState, file: DataFile): boolean {
+  const path = hintFilePath(state.settings.dir, file.id);
+  const problem = readHintFile(readFileBuffer(state.settings.fs, path), file.id, (entry, key) => {
+    note(
+      state,
+      key,
+      file.id,
+      entry.offset + RECORD_HEADER_SIZE + entry.keyLength,
+      entry.valueLength,
+      entry.sequence,
+      entry.flags,
+    );
+  });
+  if (problem === undefined) return true;
+  state.recovery.push({ action: 'ignored-hint', file: path, detail: `${problem}; scanned the data file instead` });
+  return false;
+}
+
+async function loadByScan(state: StoreState, file: DataFile, isLastLog: boolean): Promise<void> {
+  const bytes = readWhole(file.handle);
+  const result = scanGroups(bytes, FILE_HEADER_SIZE, (group) => {
+    for (const record of group) {
+      const key = recordKey(bytes, record);
+      note(
+        state,
+        key,
+        file.id,
+        record.offset + RECORD_HEADER_SIZE + record.keyLength,
+        record.valueLength,
+        record.sequence,
+        record.flags,
+      );
+    }
+  });
+  if (result.damage === undefined && result.openGroupAt === undefined) return;
+  const cut = result.openGroupAt ?? result.damage!.offset;
+  const damageAt = result.damage?.offset ?? cut;
+  // A flipped bit with intact records after it is damage, not a torn tail: cutting there
+  // would throw away commits that were acknowledged.
+  const intactAfter = result.damage === undefined ? -1 : findNextRecord(bytes, result.damage.offset + 1);
+  if (!isLastLog || intactAfter >= 0) {
+    throw corruptionError(file.path, damageAt, result.damage?.reason ?? 'unfinished transaction');
+  }
+  file.handle.truncate(cut);
+  await file.handle.sync();
+  state.recovery.push({
+    action: 'truncated-tail',
+    file: file.path,
+    offset: cut,
+    bytes: bytes.length - cut,
+    detail: result.damage?.reason ?? 'unfinished transaction at the end of the file',
+  });
+}
+
+/** Records a version found on disk in the keydir when it is the newest seen for its key. */
+function note(
+  state: StoreState,
+  key: string,
+  fileId: number,
+  valueOffset: number,
+  valueLength: number,
+  sequence: number,
+  flags: number,
+): void {
+  const slot = state.keydir.slot(key);
+  if (slot !== undefined && state.keydir.sequence[slot]! >= sequence) return;
+  state.keydir.set(key, fileId, valueOffset, valueLength, sequence, flags & (FLAG_DELETED | FLAG_STRING));
+  if (sequence > state.lastSequence) state.lastSequence = sequence;
+}

@@ -1,0 +1,93 @@
+/**
+ * `LogBackend.repair()`: the way out of CORRUPTION. On a closed store (it takes the
+ * lock), every data file is read record by record; at damage it resumes at the next
+ * intact record, so every intact record before and after the damage is kept. A
+ * transaction is kept whole or not at all: one cut by the damage loses its other records
+ * too. Damaged files are rewritten through a temp file and rename, their hint files
+ * removed (offsets changed; open scans instead), and the report says what was lost.
+ */
+import { basename, join } from 'node:path';
+import { acquireLock, writeFileAtomic } from '@stowage/fs';
+import { hintFilePath, LOCK_FILE, parseFileName, readFileBuffer } from './data-files.js';
+import { findResumePoint, scanGroups } from './file-scan.js';
+import { ORIGIN } from './limits.js';
+import { decodeFileHeader, encodeFileHeader, FILE_HEADER_SIZE, type FileKind } from './record-format.js';
+import type { StoreSettings } from './store-state.js';
+
+export interface LostRange {
+  readonly offset: number;
+  readonly length: number;
+  readonly reason: string;
+}
+
+export interface RepairedFile {
+  readonly file: string;
+  /** Byte ranges of the original file that were dropped. */
+  readonly lost: readonly LostRange[];
+  readonly recordsKept: number;
+}
+
+export interface RepairReport {
+  /** True when nothing had to be dropped. */
+  readonly ok: boolean;
+  readonly recordsKept: number;
+  readonly bytesLost: number;
+  /** Files that were damaged and rewritten. */
+  readonly repaired: readonly RepairedFile[];
+}
+
+export async function repairStore(settings: StoreSettings): Promise<RepairReport> {
+  const { fs, dir } = settings;
+  const lock = await acquireLock(fs, join(dir, LOCK_FILE), { origin: ORIGIN });
+  try {
+    const repaired: RepairedFile[] = [];
+    let recordsKept = 0;
+    for (const name of fs.readdir(dir)) {
+      const parsed = parseFileName(name);
+      if (parsed?.type !== 'data') continue;
+      const path = join(dir, name);
+      const result = repairBytes(readFileBuffer(fs, path));
+      recordsKept += result.recordsKept;
+      if (result.lost.length === 0) continue;
+      await writeFileAtomic(fs, path, result.bytes);
+      const hint = hintFilePath(dir, parsed.id);
+      if (fs.stat(hint) !== undefined) fs.unlink(hint);
+      repaired.push({ file: basename(path), lost: result.lost, recordsKept: result.recordsKept });
+    }
+    await fs.syncDirectory(dir);
+    const bytesLost = repaired.reduce(
+      (sum, file) => sum + file.lost.reduce((inner, range) => inner + range.length, 0),
+      0,
+    );
+    return { ok: repaired.length === 0, recordsKept, bytesLost, repaired };
+  } finally {
+    await lock.release();
+  }
+}
+
+/** The intact content of one data file and what had to go. */
+export function repairBytes(bytes: Buffer): { bytes: Buffer; lost: LostRange[]; recordsKept: number } {
+  const lost: LostRange[] = [];
+  const header = decodeFileHeader(bytes);
+  let kind: FileKind = 'log';
+  if (typeof header === 'string') kind = header;
+  else lost.push({ offset: 0, length: Math.min(FILE_HEADER_SIZE, bytes.length), reason: header.invalid });
+  const kept: Buffer[] = [encodeFileHeader(kind)];
+  let recordsKept = 0;
+  let at = FILE_HEADER_SIZE;
+  while (at < bytes.length) {
+    const result = scanGroups(bytes, at, (group) => {
+      const last = group.at(-1)!;
+      kept.push(bytes.subarray(group[0]!.offset, last.offset + last.size));
+      recordsKept += group.length;
+    });
+    if (result.damage === undefined && result.openGroupAt === undefined) break;
+    const from = result.openGroupAt ?? result.damage!.offset;
+    const resume = result.damage === undefined ? -1 : findResumePoint(bytes, result.damage.offset + 1);
+    const to = resume < 0 ? bytes.length : resume;
+    lost.push({ offset: from, length: to - from, reason: result.damage?.reason ?? 'unfinished transaction' });
+    if (resume < 0) break;
+    at = resume;
+  }
+  return { bytes: Buffer.concat(kept), lost, recordsKept };
+}

@@ -1,0 +1,105 @@
+/**
+ * Everything an open log store holds in memory, shared by the parts that read and
+ * change it (the commit pipeline, recovery, merge, versions, verify). Reads are here:
+ * a get is one positional read of exactly the value's bytes.
+ */
+import type { DurabilityLevel, EncodedValue } from '@stowage/core';
+import type { FileLock, FileSystem } from '@stowage/fs';
+import { corruptionError, type DataFile, dataFileName } from './data-files.js';
+import { Keydir } from './keydir.js';
+import { FLAG_STRING } from './record-format.js';
+
+/** Something open did to bring the files back to a consistent state. */
+export interface RecoveryAction {
+  readonly action:
+    | 'truncated-tail'
+    | 'rewrote-header'
+    | 'removed-temp-file'
+    | 'removed-orphan-hint'
+    | 'ignored-hint'
+    | 'finished-merge';
+  readonly file: string;
+  readonly offset?: number;
+  /** Bytes removed, for `truncated-tail`. */
+  readonly bytes?: number;
+  readonly detail: string;
+}
+
+/** What the last merge did. */
+export interface MergeReport {
+  /** When it finished, ms since the epoch. */
+  readonly finishedAt: number;
+  readonly durationMs: number;
+  /** Data files that were rewritten (and removed). */
+  readonly filesMerged: number;
+  /** Merged files written. */
+  readonly filesWritten: number;
+  readonly bytesBefore: number;
+  readonly bytesAfter: number;
+  readonly recordsKept: number;
+}
+
+export interface StoreSettings {
+  readonly fs: FileSystem;
+  readonly dir: string;
+  readonly durability: DurabilityLevel;
+  readonly maxFileSize: number;
+  readonly keepVersions: number;
+}
+
+// Strings up to this size are read into one reused buffer and decoded from there.
+const SCRATCH_SIZE = 64 * 1024;
+
+export class StoreState {
+  readonly settings: StoreSettings;
+  readonly keydir = new Keydir();
+  readonly files = new Map<number, DataFile>();
+  /** The data file appends go to; set by recovery. */
+  active!: DataFile;
+  nextFileId = 1;
+  /** Sequence of the newest record in the files. */
+  lastSequence = 0;
+  /** While transactions are open: key → sequence of its newest write since the oldest of them began. */
+  readonly recentWrites = new Map<string, number>();
+  openTransactions = 0;
+  readonly recovery: RecoveryAction[] = [];
+  lastMerge: MergeReport | undefined;
+  lock: FileLock | undefined;
+  readonly #scratch = Buffer.allocUnsafe(SCRATCH_SIZE);
+
+  constructor(settings: StoreSettings) {
+    this.settings = settings;
+  }
+
+  /** The current value of `key`, or undefined. */
+  get(key: string): EncodedValue | undefined {
+    const keydir = this.keydir;
+    const slot = keydir.slot(key);
+    if (slot === undefined) return undefined;
+    return this.readValue(
+      keydir.file[slot]!,
+      keydir.valueOffset[slot]!,
+      keydir.valueLength[slot]!,
+      keydir.flags[slot]!,
+    );
+  }
+
+  /** Reads a value stored at a known place: one positional read, decoded by its flags. */
+  readValue(fileId: number, offset: number, length: number, flags: number): EncodedValue {
+    const file = this.files.get(fileId);
+    if (file === undefined)
+      throw corruptionError(dataFileName(fileId), offset, 'the key directory names a missing file');
+    if ((flags & FLAG_STRING) !== 0) {
+      const target = length <= SCRATCH_SIZE ? this.#scratch : Buffer.allocUnsafe(length);
+      if (file.handle.read(target, 0, length, offset) !== length) throw shortRead(file, offset);
+      return target.toString('utf8', 0, length);
+    }
+    const value = new Uint8Array(length);
+    if (file.handle.read(value, 0, length, offset) !== length) throw shortRead(file, offset);
+    return value;
+  }
+}
+
+function shortRead(file: DataFile, offset: number) {
+  return corruptionError(file.path, offset, 'the file ends before the value');
+}
