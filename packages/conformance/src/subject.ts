@@ -4,6 +4,7 @@
  * it has one and the required methods otherwise, as the map would.
  */
 import type { KeyValueMap, RangeOptions, StorageBackend } from '@stowage/core';
+import { decodeStored } from './open-map.js';
 import type { IterationRange, Mode, Subject, SubjectOperation, Value } from './types.js';
 
 export function rawSubject(backend: StorageBackend): Subject {
@@ -47,6 +48,7 @@ export function rawSubject(backend: StorageBackend): Subject {
     },
     flush: async () => backend.flush?.(),
     close: () => backend.close(),
+    stored: async () => new Map(await collect(backend.entries())),
   };
 }
 
@@ -80,6 +82,11 @@ export function mapSubject(map: KeyValueMap<string, Value>, mode: Mode): Subject
     keys: (range) => collect(map.keys(rangeOptions(range))),
     flush: () => map.flush(),
     close: () => map.close(),
+    stored: async () => {
+      const stored = new Map<string, Value>();
+      for await (const [key, value] of map.backend.entries()) stored.set(key, decodeStored(value));
+      return stored;
+    },
   };
 }
 

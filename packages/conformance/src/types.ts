@@ -68,6 +68,11 @@ export interface Subject {
   keys(range?: IterationRange): Promise<string[]>;
   flush(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Every entry as the backend itself holds it (for a map subject: read past the cache and
+   * decoded), so a map's cache cannot hide what the backend lost.
+   */
+  stored(): Promise<Map<string, Value>>;
 }
 
 export interface CaseContext {

@@ -95,6 +95,7 @@ export const concurrencyCases: KitCase[] = [
         }
       });
       expectSameContents(await store.entries(), model, 'final state');
+      expectSameContents([...(await store.stored())], model, 'final state in the backend');
       for (const key of history.keys()) expectValue(await store.get(key), model.get(key), `final get ${key}`);
       expect(await store.size()).toBe(model.size);
     },
@@ -108,6 +109,7 @@ export const concurrencyCases: KitCase[] = [
       const values = await store.getMany(Array.from({ length: count }, (_, i) => `distinct${i}`));
       for (const [i, value] of values.entries()) expectValue(value, `v${i}`, `distinct${i}`);
       expect(await store.size()).toBe(count);
+      expect((await store.stored()).size, 'entries in the backend').toBe(count);
     },
   },
 ];

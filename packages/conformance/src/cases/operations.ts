@@ -28,6 +28,7 @@ export const operationCases: KitCase[] = [
       await store.set('k', new Uint8Array([1, 2, 3]));
       expectValue(await store.get('k'), new Uint8Array([1, 2, 3]), 'after overwrite with bytes');
       expect(await store.size()).toBe(1);
+      expectSameContents([...(await store.stored())], new Map([['k', new Uint8Array([1, 2, 3])]]), 'in the backend');
     },
   },
   {

@@ -105,6 +105,7 @@ export const propertyCases: KitCase[] = [
               }
             }
             expectSameContents(await store.entries(), model, 'final state');
+            expectSameContents([...(await store.stored())], model, 'final state in the backend');
           } finally {
             await store.close().catch(() => undefined);
           }

@@ -54,6 +54,7 @@ export const valueCases: KitCase[] = [
       await store.set('big', text);
       await store.set('small', 'after');
       expectValue(await store.get('big'), text, '16 MiB string');
+      expectValue((await store.stored()).get('big'), text, '16 MiB string in the backend');
       expectValue(await store.get('small'), 'after', 'the key written after it');
       expect(await store.size()).toBe(2);
     },
@@ -67,6 +68,7 @@ export const valueCases: KitCase[] = [
       const bytes = patternBytes(sixteenMiB, 3);
       await store.set('big', bytes);
       expectValue(await store.get('big'), bytes, '16 MiB bytes');
+      expectValue((await store.stored()).get('big'), bytes, '16 MiB bytes in the backend');
       const [entry] = await store.entries();
       expectValue(entry?.[1], bytes, '16 MiB bytes in iteration');
     },

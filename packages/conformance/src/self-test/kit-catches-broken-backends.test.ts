@@ -1,0 +1,91 @@
+/**
+ * The kit proves it can fail: each deliberately broken backend must fail the cases aimed at
+ * its defect, while still passing a plain set-then-get (so the failure is the defect's).
+ */
+import { describe, expect, it } from 'vitest';
+import { kitCases } from '../cases/index.js';
+import { runCase } from '../run-case.js';
+import type { BackendKitOptions, KitCase, Mode } from '../types.js';
+import {
+  InsertionOrdered,
+  LosesWritesOnReopen,
+  PlainBackend,
+  StaleUnderConcurrency,
+  SwallowsWriteErrors,
+  Utf16Ordered,
+  WorksAfterClose,
+} from './broken-backends.fixture.js';
+
+function kitCase(prefix: string): KitCase {
+  const found = kitCases.find((candidate) => candidate.name.startsWith(prefix));
+  if (!found) throw new Error(`no kit case starts with ${JSON.stringify(prefix)}`);
+  return found;
+}
+
+async function verdict(kit: BackendKitOptions, prefix: string, mode: Mode = 'raw'): Promise<string> {
+  return runCase(kitCase(prefix), mode, kit).then(
+    () => 'passed',
+    (error: unknown) => `failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
+}
+
+const lossy: BackendKitOptions = {
+  name: 'loses-writes-on-reopen',
+  create: () => new LosesWritesOnReopen(),
+  reopen: (previous) => new LosesWritesOnReopen((previous as LosesWritesOnReopen).disk),
+};
+const stale: BackendKitOptions = { name: 'stale', create: () => new StaleUnderConcurrency() };
+const utf16: BackendKitOptions = { name: 'utf16-ordered', create: () => new Utf16Ordered() };
+const insertion: BackendKitOptions = { name: 'insertion-ordered', create: () => new InsertionOrdered() };
+const swallowing: BackendKitOptions = { name: 'swallows-write-errors', create: () => new SwallowsWriteErrors() };
+const zombie: BackendKitOptions = { name: 'works-after-close', create: () => new WorksAfterClose() };
+const plain: BackendKitOptions = { name: 'plain', create: () => new PlainBackend() };
+
+const basic = 'set then get returns the value';
+
+describe('the kit catches broken backends', () => {
+  it('passes a plain correct backend on the cases the broken ones fail', async () => {
+    for (const prefix of [basic, '1,000 concurrent', 'concurrent writes to distinct', 'every method of a closed']) {
+      expect(await verdict(plain, prefix), prefix).toBe('passed');
+    }
+  });
+
+  it('reports a backend that loses its last write on reopen', async () => {
+    expect(await verdict(lossy, basic)).toBe('passed');
+    expect(await verdict(lossy, 'writes, overwrites, deletes and batches survive')).toMatch(/^failed: .*reopen/);
+    expect(await verdict(lossy, 'writes, overwrites, deletes and batches survive', 'map-lru')).toMatch(/^failed/);
+    expect(await verdict(lossy, 'random operation sequences')).toMatch(/^failed/);
+  });
+
+  it('reports a backend whose concurrent writes undo each other', async () => {
+    expect(await verdict(stale, basic)).toBe('passed');
+    expect(await verdict(stale, '1,000 concurrent')).toMatch(/^failed/);
+    expect(await verdict(stale, '1,000 concurrent', 'map-full')).toMatch(/^failed/);
+    expect(await verdict(stale, 'concurrent writes to distinct keys')).toMatch(/^failed/);
+  });
+
+  it('reports a backend that claims ordered iteration but sorts by UTF-16 code unit', async () => {
+    expect(await verdict(utf16, basic)).toBe('passed');
+    expect(await verdict(utf16, 'entries and keys come in ascending code-point order')).toMatch(/^failed/);
+    expect(await verdict(utf16, 'reverse yields descending')).toMatch(/^failed/);
+  });
+
+  it('reports a backend that claims ordered iteration but yields insertion order', async () => {
+    expect(await verdict(insertion, 'entries and keys come in ascending code-point order')).toMatch(/^failed/);
+    expect(await verdict(insertion, 'entries and keys come in ascending code-point order', 'map-lru')).toMatch(
+      /^failed/,
+    );
+    expect(await verdict(insertion, 'random operation sequences')).toMatch(/^failed/);
+  });
+
+  it('reports a backend that keeps working after close', async () => {
+    expect(await verdict(zombie, basic)).toBe('passed');
+    expect(await verdict(zombie, 'every method of a closed store')).toMatch(/^failed: .*STORE_CLOSED/);
+  });
+
+  it('reports a backend that swallows a write error', async () => {
+    expect(await verdict(swallowing, basic)).toBe('passed');
+    expect(await verdict(swallowing, 'a 16 MiB string round trips')).toMatch(/^failed/);
+    expect(await verdict(swallowing, '16 MiB of bytes round trip')).toMatch(/^failed/);
+  });
+});
