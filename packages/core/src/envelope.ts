@@ -53,6 +53,16 @@ export function unwrap(stored: EncodedValue): Unwrapped {
   return { payload, expiresAt: digits === '' ? undefined : Number(digits) };
 }
 
+/** The expiry of a stored value, without its payload; undefined when it has none or is malformed. */
+export function expiryOf(stored: EncodedValue): number | undefined {
+  if (!startsWithMark(stored)) return undefined;
+  try {
+    return unwrap(stored).expiresAt;
+  } catch {
+    return undefined; // reading it reports DECODE_FAILED; sweeping and counting leave it be
+  }
+}
+
 function startsWithMark(value: EncodedValue): boolean {
   return typeof value === 'string' ? value.charCodeAt(0) === MARK : value[0] === MARK;
 }

@@ -9,7 +9,7 @@
  */
 import type { BatchOperation, EncodedValue, RangeOptions, StorageBackend } from './backend.js';
 import type { Codec } from './codecs.js';
-import { unwrap } from './envelope.js';
+import { expiryOf, unwrap } from './envelope.js';
 import { StowageError } from './errors.js';
 import * as fallbacks from './fallbacks.js';
 import { KeyQueue } from './key-queue.js';
@@ -304,11 +304,13 @@ export class MapStore<V> {
       this.counters.backendWrites++;
       try {
         await this.backendCall(() => fallbacks.clear(this.backend, range));
-      } finally {
-        // Also after a failure: a clear without a native fast path may have deleted part.
-        this.forgetPrefix(prefix);
+      } catch (error) {
+        // The clear may have deleted part: make the cache follow what the backend holds.
         if (this.cache.complete) await this.reloadPrefix(prefix).catch(() => undefined);
+        else this.forgetPrefix(prefix);
+        throw error;
       }
+      this.forgetPrefix(prefix);
     } finally {
       if (this.#gate === gate) this.#gate = undefined;
       open();
@@ -326,21 +328,26 @@ export class MapStore<V> {
     for (const key of this.expiring.keys()) if (key.startsWith(prefix)) this.expiring.delete(key);
   }
 
-  /** Loads every entry under `prefix` into the full cache (at open, and after a failed clear). */
+  /**
+   * Replaces the full cache's entries under `prefix` by what the backend holds (at open, and
+   * after a failed clear). If reading fails, the cache is left as it was.
+   */
   async reloadPrefix(prefix: string): Promise<void> {
     const now = Date.now();
     this.counters.backendReads++;
     const range: RangeOptions = prefix === '' ? {} : { prefix };
+    const live: [string, CacheEntry<V>][] = [];
+    const expired: [string, number][] = [];
     await this.backendCall(async () => {
       for await (const [key, stored] of this.backend.entries(range)) {
-        const expiresAt = unwrap(stored).expiresAt;
-        if (expiresAt !== undefined && expiresAt <= now) {
-          this.expiring.set(key, expiresAt); // the sweep deletes it
-          continue;
-        }
-        this.commit(key, this.toEntry(key, stored, now));
+        const entry = this.toEntry(key, stored, now);
+        if (entry.value !== undefined) live.push([key, entry]);
+        else expired.push([key, expiryOf(stored)!]);
       }
     });
+    this.forgetPrefix(prefix);
+    for (const [key, entry] of live) this.commit(key, entry);
+    for (const [key, expiresAt] of expired) this.expiring.set(key, expiresAt); // the sweep deletes them
   }
 
   // ---- whole-store reads ----
@@ -358,7 +365,7 @@ export class MapStore<V> {
     }
     let count = 0;
     for await (const [, stored] of this.scan(prefix === '' ? {} : { prefix })) {
-      const expiresAt = unwrap(stored).expiresAt;
+      const expiresAt = expiryOf(stored);
       if (expiresAt === undefined || expiresAt > now) count++;
     }
     return count;

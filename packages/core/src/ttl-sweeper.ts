@@ -9,7 +9,7 @@
  * Every deletion goes through the key's write queue and re-checks the expiry first, so an
  * entry renewed by a concurrent write is never lost.
  */
-import { unwrap } from './envelope.js';
+import { expiryOf } from './envelope.js';
 import type { MapStore } from './map-store.js';
 
 export class TtlSweeper<V> {
@@ -87,7 +87,7 @@ export class TtlSweeper<V> {
       for await (const [key, stored] of store.scan(range)) {
         seen++;
         last = key;
-        const expiresAt = unwrap(stored).expiresAt;
+        const expiresAt = expiryOf(stored);
         if (expiresAt !== undefined && expiresAt <= now) due.push(key);
       }
     });
@@ -98,7 +98,7 @@ export class TtlSweeper<V> {
   async #expiredInBackend(key: string, now: number): Promise<boolean> {
     const stored = await this.store.backend.get(key);
     if (stored === undefined) return false;
-    const expiresAt = unwrap(stored).expiresAt;
+    const expiresAt = expiryOf(stored);
     return expiresAt !== undefined && expiresAt <= now;
   }
 

@@ -1,0 +1,268 @@
+/**
+ * Small backends for core's own tests: a Map-backed one (optionally ordered, slow at
+ * random, failing on demand, with native TTL), a transactional one, and a bare one that
+ * implements only the required methods without AbstractBackend.
+ */
+import { AbstractBackend } from './abstract-backend.js';
+import type {
+  BackendSupports,
+  BackendTransaction,
+  BatchOperation,
+  EncodedValue,
+  LifecycleState,
+  RangeOptions,
+  StorageBackend,
+  WriteOptions,
+} from './backend.js';
+import { StowageError } from './errors.js';
+import { compareKeys, inRange } from './keys.js';
+
+export type Operation = 'open' | 'get' | 'getMany' | 'set' | 'delete' | 'apply' | 'entries' | 'clear' | 'sweep';
+
+export interface MapBackendOptions {
+  /** Shared storage: pass the same Map to a new backend to "reopen" it. */
+  readonly data?: Map<string, EncodedValue>;
+  readonly supports?: Partial<BackendSupports>;
+  /** ms to wait before each operation touches the data (random delays shuffle completion order). */
+  readonly delay?: () => number;
+}
+
+export class MapBackend extends AbstractBackend {
+  readonly name = 'test-map';
+  readonly data: Map<string, EncodedValue>;
+  /** expiresAt hints received, for native TTL. */
+  readonly expiries = new Map<string, number>();
+  readonly calls: Record<Operation, number> = {
+    open: 0,
+    get: 0,
+    getMany: 0,
+    set: 0,
+    delete: 0,
+    apply: 0,
+    entries: 0,
+    clear: 0,
+    sweep: 0,
+  };
+  /** Makes an operation fail (before it changes anything) while it returns an error. */
+  failWith: ((operation: Operation, key?: string) => Error | undefined) | undefined;
+  /** The order in which set/delete reached the data: [key, value or undefined]. */
+  readonly log: [string, EncodedValue | undefined][] = [];
+  readonly #delay: (() => number) | undefined;
+
+  constructor(options: MapBackendOptions = {}) {
+    super('@stowage/core-test', options.supports ?? {});
+    this.data = options.data ?? new Map();
+    this.#delay = options.delay;
+    if (this.supports.nativeTtl) {
+      Object.defineProperty(this, 'sweepExpired', { value: (now: number) => this.nativeSweep(now) });
+    }
+  }
+
+  protected async step(operation: Operation, key?: string): Promise<void> {
+    this.calls[operation]++;
+    const delay = this.#delay?.() ?? 0;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    const error = this.failWith?.(operation, key);
+    if (error) throw error;
+  }
+
+  protected async _open(): Promise<void> {
+    await this.step('open');
+  }
+  protected async _close(): Promise<void> {}
+
+  protected async _get(key: string): Promise<EncodedValue | undefined> {
+    await this.step('get', key);
+    return this.data.get(key);
+  }
+
+  protected override async _getMany(keys: readonly string[]): Promise<(EncodedValue | undefined)[]> {
+    await this.step('getMany');
+    return keys.map((key) => this.data.get(key));
+  }
+
+  protected async _set(key: string, value: EncodedValue, options: WriteOptions): Promise<void> {
+    await this.step('set', key);
+    this.write(key, value, options.expiresAt);
+  }
+
+  protected async _delete(key: string): Promise<boolean> {
+    await this.step('delete', key);
+    return this.write(key, undefined);
+  }
+
+  /** Atomic: every operation is checked against failWith before any is applied. */
+  protected override async _apply(operations: readonly BatchOperation[]): Promise<void> {
+    await this.step('apply');
+    for (const operation of operations) {
+      const error = this.failWith?.(operation.type, operation.key);
+      if (error) throw error;
+    }
+    for (const operation of operations) {
+      if (operation.type === 'set') this.write(operation.key, operation.value, operation.expiresAt);
+      else this.write(operation.key, undefined);
+    }
+  }
+
+  protected async *_entries(range: RangeOptions): AsyncIterable<[string, EncodedValue]> {
+    await this.step('entries');
+    let keys = [...this.data.keys()].filter((key) => inRange(key, range));
+    if (this.supports.orderedIteration) {
+      keys.sort(compareKeys);
+      if (range.reverse) keys = keys.reverse();
+    }
+    for (const key of keys) {
+      const value = this.data.get(key);
+      if (value !== undefined) yield [key, value];
+    }
+  }
+
+  protected override async _clear(range: RangeOptions): Promise<void> {
+    await this.step('clear');
+    for (const key of [...this.data.keys()]) if (inRange(key, range)) this.write(key, undefined);
+  }
+
+  /** Present only with `supports.nativeTtl`. */
+  declare readonly sweepExpired?: (now: number) => Promise<number>;
+
+  protected nativeSweep(now: number): Promise<number> {
+    return this.run(async () => {
+      await this.step('sweep');
+      let removed = 0;
+      for (const [key, expiresAt] of this.expiries) {
+        if (expiresAt <= now && this.write(key, undefined)) removed++;
+      }
+      return removed;
+    });
+  }
+
+  /** Applies one write to the data; true when the key was present. */
+  protected write(key: string, value: EncodedValue | undefined, expiresAt?: number): boolean {
+    const present = this.data.has(key);
+    this.log.push([key, value]);
+    if (value === undefined) this.data.delete(key);
+    else this.data.set(key, value);
+    if (value === undefined || expiresAt === undefined) this.expiries.delete(key);
+    else this.expiries.set(key, expiresAt);
+    return present;
+  }
+}
+
+/** Optimistic transactions: snapshot reads, own writes, CONFLICT when a key it touched changed meanwhile. */
+export class TransactionalBackend extends MapBackend {
+  readonly #versions = new Map<string, number>();
+  commits = 0;
+
+  constructor(options: MapBackendOptions = {}) {
+    super({ ...options, supports: { transactions: true, atomicBatch: true, ...options.supports } });
+  }
+
+  protected override write(key: string, value: EncodedValue | undefined, expiresAt?: number): boolean {
+    this.#versions.set(key, (this.#versions.get(key) ?? 0) + 1);
+    return super.write(key, value, expiresAt);
+  }
+
+  transaction<T>(body: (tx: BackendTransaction) => Promise<T>): Promise<T> {
+    return this.run(async () => {
+      const snapshot = new Map(this.data);
+      const startVersions = new Map(this.#versions);
+      const touched = new Set<string>();
+      const writes = new Map<string, { value: EncodedValue | undefined; expiresAt: number | undefined }>();
+      const tx: BackendTransaction = {
+        get: async (key) => {
+          touched.add(key);
+          const own = writes.get(key);
+          return own ? own.value : snapshot.get(key);
+        },
+        set: async (key, value, options = {}) => {
+          touched.add(key);
+          writes.set(key, { value, expiresAt: options.expiresAt });
+        },
+        delete: async (key) => {
+          touched.add(key);
+          const present = (writes.has(key) ? writes.get(key)?.value : snapshot.get(key)) !== undefined;
+          writes.set(key, { value: undefined, expiresAt: undefined });
+          return present;
+        },
+      };
+      const result = await body(tx);
+      for (const key of touched) {
+        if (this.#versions.get(key) !== startVersions.get(key)) {
+          throw new StowageError('CONFLICT', `key "${key}" changed during the transaction`, { origin: this.origin });
+        }
+      }
+      const error = this.failWith?.('apply');
+      if (error) throw error;
+      for (const [key, { value, expiresAt }] of writes) this.write(key, value, expiresAt);
+      this.commits++;
+      return result;
+    });
+  }
+}
+
+/** Only the required methods, no AbstractBackend: the map must fall back for everything else. */
+export class BareBackend implements StorageBackend {
+  readonly name = 'bare';
+  readonly supports: BackendSupports;
+  state: LifecycleState = 'new';
+  readonly data: Map<string, EncodedValue>;
+  readonly calls = { get: 0, set: 0, delete: 0, entries: 0 };
+
+  constructor(data = new Map<string, EncodedValue>(), supports: Partial<BackendSupports> = {}) {
+    this.data = data;
+    this.supports = {
+      persistent: false,
+      orderedIteration: false,
+      atomicBatch: false,
+      transactions: false,
+      versions: false,
+      nativeTtl: false,
+      exactMembership: true,
+      multiProcess: false,
+      durability: [],
+      maxKeyBytes: 1024,
+      maxValueBytes: 1024 * 1024,
+      ...supports,
+    };
+  }
+
+  async open(): Promise<void> {
+    this.state = 'open';
+  }
+  async close(): Promise<void> {
+    this.state = 'closed';
+  }
+  async get(key: string): Promise<EncodedValue | undefined> {
+    this.calls.get++;
+    return this.data.get(key);
+  }
+  async set(key: string, value: EncodedValue): Promise<void> {
+    this.calls.set++;
+    this.data.set(key, value);
+  }
+  async delete(key: string): Promise<boolean> {
+    this.calls.delete++;
+    return this.data.delete(key);
+  }
+  async *entries(range: RangeOptions = {}): AsyncIterable<[string, EncodedValue]> {
+    this.calls.entries++;
+    for (const [key, value] of [...this.data]) if (inRange(key, range)) yield [key, value];
+  }
+}
+
+/** Resolves after `ms` of real time. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A deterministic pseudo-random source (mulberry32) so failures can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
