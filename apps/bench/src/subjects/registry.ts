@@ -1,0 +1,34 @@
+/** Every subject, in the order tables list them: references, Stowage engines, then peers. */
+import type { Subject } from '../subject.js';
+import { awaitedMap } from './awaited-map.js';
+import { betterSqlite3 } from './better-sqlite3.js';
+import { classicLevel } from './classic-level.js';
+import { csvRaw } from './csv-engine.js';
+import { fsyncProbe } from './fsync-probe.js';
+import { keyvSqlite } from './keyv-sqlite.js';
+import { lmdb } from './lmdb.js';
+import { logBatch, logMap, logNone } from './log-engine.js';
+import { memoryMapFull, memoryMapLru, memoryRaw } from './memory-engine.js';
+import { minimalLog } from './minimal-log.js';
+import { plainMap } from './plain-map.js';
+import { sqliteMap, sqliteRaw } from './sqlite-engine.js';
+
+export const subjects: readonly Subject[] = [
+  plainMap,
+  awaitedMap,
+  minimalLog,
+  fsyncProbe,
+  memoryRaw,
+  memoryMapFull,
+  memoryMapLru,
+  sqliteRaw,
+  sqliteMap,
+  csvRaw,
+  logNone,
+  logBatch,
+  logMap,
+  betterSqlite3,
+  keyvSqlite,
+  lmdb,
+  classicLevel,
+];
