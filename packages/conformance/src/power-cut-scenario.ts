@@ -1,0 +1,203 @@
+/**
+ * One seeded power cut: open a store on a fresh simulated disk, write at random, cut the
+ * power at a random point (after a random number of disk calls, so in the middle of an
+ * fsync or a rename, or between acknowledged writes with others still in flight), reopen
+ * on what survived and check it. Every failure names the seed that replays it.
+ */
+import type { StorageBackend } from '@stowage/core';
+import { createRandom, type PowerCutReport, SimulatedDisk } from '@stowage/fs/testing';
+import { type Violation, WriteHistory } from './power-cut-history.js';
+import { isDurable, type PowerCutOptions } from './power-cut-options.js';
+import { describeValue, sameValue, type Value } from './power-cut-values.js';
+import { POWER_CUT_KEYS, Workload } from './power-cut-workload.js';
+
+export const STORE_DIR = '/store';
+
+/** A failure of the section, with the seed and what the disk did in its message. */
+export class PowerCutFailure extends Error {
+  readonly seed: number;
+  constructor(name: string, seed: number, message: string) {
+    super(
+      `[power cut: ${name}] seed ${seed} (replay with STOWAGE_POWER_CUT_SEED=${seed} STOWAGE_POWER_CUTS=1): ${message}`,
+    );
+    this.name = 'PowerCutFailure';
+    this.seed = seed;
+  }
+}
+
+/** Runs one seeded power cut; throws PowerCutFailure when the store breaks a promise. */
+export async function checkPowerCutSeed(options: PowerCutOptions, seed: number): Promise<void> {
+  const fail = (message: string): never => {
+    throw new PowerCutFailure(options.name, seed, message);
+  };
+  const random = createRandom((seed * 0x9e3779b1) >>> 0);
+  const disk = await freshDisk(seed);
+  const backend = await openStore(options, disk, 'open a fresh store', fail);
+  const durable = isDurable(options, backend);
+  const history = new WriteHistory();
+  const workload = new Workload(backend, disk, history, random, seed);
+  const powerIsOn = () => disk.cuts.length === 0;
+
+  // Either the disk cuts the power itself after some calls (mid-write, mid-fsync, mid-rename),
+  // or the section cuts it a few ticks after starting a group (acknowledged writes done, others in flight).
+  const groups = random.between(1, 10);
+  const cutDuringGroup = random.chance(0.5) ? random.int(groups + 1) : -1;
+  if (cutDuringGroup < 0) disk.cutAfter(random.between(1, 12 * groups));
+  for (let group = 0; group < groups && powerIsOn(); group++) {
+    if (random.chance(0.15)) await workload.flush();
+    if (!powerIsOn()) break;
+    const writes = workload.startGroup();
+    if (group === cutDuringGroup) {
+      await ticks(random.int(4));
+      if (powerIsOn()) disk.powerCut();
+    }
+    await settleOrFail(writes, fail);
+  }
+  disk.cancelCut();
+  if (powerIsOn()) {
+    const writes = random.chance(0.5) ? workload.startGroup() : Promise.resolve();
+    await ticks(random.int(3));
+    if (powerIsOn()) disk.powerCut();
+    await settleOrFail(writes, fail);
+  }
+  const cut = disk.cuts[0]!;
+  if (workload.unexpectedErrors.length > 0) {
+    fail(`a write failed while the power was on and no fault was injected: ${String(workload.unexpectedErrors[0])}`);
+  }
+  // The old instance is dead with its mount; closing it only stops its timers.
+  backend.close().catch(() => undefined);
+
+  const context = `\n  ${describeCut(cut)}\n  ${durabilityStatement(durable)}`;
+  const reopened = await openStore(options, disk, `reopen after the power cut${context}`, fail);
+  const found = await readAll(reopened, (message) => fail(`${message}${context}`));
+  const violations = history.check(found, durable, backend.supports.atomicBatch);
+  if (violations.length > 0) fail(`after the power cut:${context}\n${formatViolations(violations)}`);
+
+  await checkAcceptsWrites(options, disk, reopened, found, random, seed, fail);
+}
+
+/** The store still takes writes and keeps them across a clean close, and across a cut after that close. */
+async function checkAcceptsWrites(
+  options: PowerCutOptions,
+  disk: SimulatedDisk,
+  backend: StorageBackend,
+  before: ReadonlyMap<string, Value>,
+  random: ReturnType<typeof createRandom>,
+  seed: number,
+  fail: (message: string) => never,
+): Promise<void> {
+  const expected = new Map(before);
+  const freshKey = random.pick(POWER_CUT_KEYS);
+  const freshValue = `${seed}:after-the-cut`;
+  const doomedKey = random.pick(POWER_CUT_KEYS);
+  try {
+    await backend.set(freshKey, freshValue);
+    expected.set(freshKey, freshValue);
+    if (doomedKey !== freshKey) {
+      await backend.delete(doomedKey);
+      expected.delete(doomedKey);
+    }
+    await backend.close();
+  } catch (error) {
+    fail(`the reopened store refused a write or close after the power cut: ${String(error)}`);
+  }
+  for (const stage of ['after close and reopen', 'after close, a second power cut and reopen']) {
+    if (stage.includes('second')) disk.powerCut();
+    const store = await openStore(options, disk, `reopen ${stage}`, fail);
+    const found = await readAll(store, (message) => fail(`${stage}: ${message}`));
+    const violations: Violation[] = [];
+    for (const key of new Set([...expected.keys(), ...found.keys()])) {
+      if (!sameValue(expected.get(key), found.get(key))) {
+        violations.push({
+          key,
+          problem: `holds ${describeValue(found.get(key))}, expected ${describeValue(expected.get(key))}`,
+        });
+      }
+    }
+    if (violations.length > 0)
+      fail(`${stage}, writes acknowledged before close were lost:\n${formatViolations(violations)}`);
+    await store.close().catch((error: unknown) => fail(`close failed ${stage}: ${String(error)}`));
+  }
+}
+
+/** A disk whose store folder is already durable, as it would be before a store is created in it. */
+export async function freshDisk(seed: number): Promise<SimulatedDisk> {
+  const disk = new SimulatedDisk({ seed });
+  disk.mkdir(STORE_DIR);
+  await disk.syncDirectory('/');
+  return disk;
+}
+
+/** Creates and opens the store on a new mount of `disk`. */
+export async function openStore(
+  options: PowerCutOptions,
+  disk: SimulatedDisk,
+  what: string,
+  fail: (message: string) => never,
+): Promise<StorageBackend> {
+  let backend: StorageBackend | undefined;
+  try {
+    backend = await options.create(disk.mount(), STORE_DIR);
+    await backend.open();
+    return backend;
+  } catch (error) {
+    backend?.close().catch(() => undefined);
+    return fail(`could not ${what}: ${String(error)}`);
+  }
+}
+
+/** Every entry, by `entries()`, checked against `get` so iteration and lookup agree. */
+export async function readAll(backend: StorageBackend, fail: (message: string) => never): Promise<Map<string, Value>> {
+  const found = new Map<string, Value>();
+  try {
+    for await (const [key, value] of backend.entries()) found.set(key, value);
+    for (const key of POWER_CUT_KEYS) {
+      const value = await backend.get(key);
+      if (!sameValue(value, found.get(key))) {
+        fail(
+          `get(${JSON.stringify(key)}) is ${describeValue(value)} but entries() gave ${describeValue(found.get(key))}`,
+        );
+      }
+    }
+  } catch (error) {
+    if (error instanceof PowerCutFailure) throw error;
+    fail(`reading the store failed: ${String(error)}`);
+  }
+  return found;
+}
+
+export function formatViolations(violations: readonly Violation[]): string {
+  const shown = violations.slice(0, 6).map(({ key, problem }) => `  - key ${JSON.stringify(key)} ${problem}`);
+  if (violations.length > shown.length) shown.push(`  … and ${violations.length - shown.length} more`);
+  return shown.join('\n');
+}
+
+export function durabilityStatement(durable: boolean): string {
+  return durable
+    ? 'durability: every acknowledged write must survive (or be overwritten by a later write).'
+    : 'durability: none; writes acknowledged after the last completed flush may be lost, each key showing the value of its last flushed write or of any later write, never an older or torn one.';
+}
+
+function describeCut(cut: PowerCutReport): string {
+  return (
+    `power cut #${cut.cut}, mode ${cut.mode}: kept ${cut.keptWrites} of ${cut.pendingWrites} unsynced writes` +
+    `, tore ${cut.tornWrites}, kept ${cut.keptNameChanges} of ${cut.pendingNameChanges} unsynced name changes`
+  );
+}
+
+/** Waits for the writes in flight to settle; a store that never settles them fails with the seed, not a timeout. */
+async function settleOrFail(writes: Promise<void>, fail: (message: string) => never): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<'stuck'>((resolve) => {
+    timer = setTimeout(() => resolve('stuck'), 10_000);
+  });
+  const outcome = await Promise.race([writes, stuck]);
+  clearTimeout(timer);
+  if (outcome === 'stuck') fail('writes in flight at the power cut never settled (10 s)');
+}
+
+function ticks(count: number): Promise<void> {
+  let chain = Promise.resolve();
+  for (let i = 0; i < count; i++) chain = chain.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+  return chain;
+}
