@@ -1,0 +1,123 @@
+import { SimulatedDisk } from '@stowage/fs/testing';
+import { describe, expect, it } from 'vitest';
+import { LogBackend } from './log-backend.js';
+import { countingFileSystem, openLog } from './test-helpers.fixture.js';
+
+describe('group commit', () => {
+  it('concurrent sets with durability batch share one append and one fsync', async () => {
+    const { fs, counts } = countingFileSystem();
+    const log = await openLog({ fs, durability: 'batch' });
+    counts.appends = 0;
+    counts.syncs = 0;
+    await Promise.all(Array.from({ length: 500 }, (_, i) => log.set(`key-${i}`, `value-${i}`)));
+    expect(counts.appends).toBe(1);
+    expect(counts.syncs).toBe(1);
+    expect(await log.get('key-499')).toBe('value-499');
+  });
+
+  it('writes arriving while an fsync runs share the next one', async () => {
+    const { fs, counts } = countingFileSystem();
+    const log = await openLog({ fs, durability: 'batch' });
+    counts.syncs = 0;
+    const first = log.set('first', '1');
+    await new Promise((resolve) => setImmediate(resolve)); // the first group is now syncing
+    const rest = Array.from({ length: 50 }, (_, i) => log.set(`later-${i}`, 'x'));
+    await Promise.all([first, ...rest]);
+    expect(counts.syncs).toBe(2);
+  });
+
+  it('a write resolves only after the fsync of its group completed', async () => {
+    const { fs } = countingFileSystem();
+    let release: (() => void) | undefined;
+    let syncing = false;
+    const gated = {
+      ...fs,
+      open: (path: string, mode: Parameters<typeof fs.open>[1]) => {
+        const handle = fs.open(path, mode);
+        return Object.assign(Object.create(handle) as typeof handle, {
+          sync: async () => {
+            if (syncing) await new Promise<void>((resolve) => (release = resolve));
+            return handle.sync();
+          },
+        });
+      },
+    };
+    const log = await openLog({ fs: gated, durability: 'always' });
+    syncing = true;
+    let resolved = false;
+    const write = log.set('k', 'v').then(() => (resolved = true));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(resolved).toBe(false);
+    expect(release).toBeDefined();
+    syncing = false;
+    release?.();
+    await write;
+    expect(resolved).toBe(true);
+  });
+
+  it('durability none never fsyncs a write, only on close', async () => {
+    const { fs, counts } = countingFileSystem();
+    const log = await openLog({ fs, durability: 'none' });
+    counts.syncs = 0;
+    for (let i = 0; i < 20; i++) await log.set(`k${i}`, 'v');
+    expect(counts.syncs).toBe(0);
+    await log.close();
+    expect(counts.syncs).toBe(1);
+  });
+
+  it('durability always fsyncs each group of writes', async () => {
+    const { fs, counts } = countingFileSystem();
+    const log = await openLog({ fs, durability: 'always' });
+    counts.syncs = 0;
+    await log.set('a', '1');
+    await log.set('b', '2');
+    await Promise.all([log.set('c', '3'), log.set('d', '4')]);
+    expect(counts.syncs).toBe(3);
+  });
+
+  it('every resolved write survives a power cut with batch and always', async () => {
+    for (const durability of ['batch', 'always'] as const) {
+      const disk = new SimulatedDisk({ seed: 7 });
+      const first = new LogBackend({ dir: '/store', fs: disk.mount(), durability });
+      await first.open();
+      await Promise.all(Array.from({ length: 100 }, (_, i) => first.set(`k${i}`, `v${i}`)));
+      await first.delete('k3');
+      disk.powerCut({ mode: 'tear' });
+      const second = new LogBackend({ dir: '/store', fs: disk.mount(), durability });
+      await second.open();
+      expect(await second.size()).toBe(99);
+      expect(await second.get('k99')).toBe('v99');
+      expect(await second.get('k3')).toBeUndefined();
+      await second.close();
+    }
+  });
+
+  it('a failed fsync rejects the writes, undoes them in memory and stops further writes', async () => {
+    const disk = new SimulatedDisk();
+    const log = new LogBackend({ dir: '/store', fs: disk.mount() });
+    await log.open();
+    await log.set('kept', '1');
+    disk.failNext('sync', 'EIO');
+    await expect(log.set('lost', '2')).rejects.toMatchObject({ code: 'IO' });
+    expect(await log.get('lost')).toBeUndefined();
+    expect(await log.get('kept')).toBe('1');
+    await expect(log.set('after', '3')).rejects.toMatchObject({ code: 'IO' });
+    await log.close();
+  });
+
+  it('a failed append rejects only its group and the store keeps working', async () => {
+    const disk = new SimulatedDisk();
+    const dir = '/store';
+    const log = new LogBackend({ dir, fs: disk.mount() });
+    await log.open();
+    disk.failNext('append', 'ENOSPC');
+    await expect(log.set('refused', '1')).rejects.toMatchObject({ code: 'IO' });
+    await log.set('accepted', '2');
+    await log.close();
+    const again = new LogBackend({ dir, fs: disk.mount() });
+    await again.open();
+    expect(await again.get('refused')).toBeUndefined();
+    expect(await again.get('accepted')).toBe('2');
+    await again.close();
+  });
+});
