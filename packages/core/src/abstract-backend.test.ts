@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StowageError } from './errors.js';
-import { MapBackend, sleep } from './test-backends.fixture.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return StowageError.is(error) ? error.code : `not a StowageError: ${String(error)}`;
-  }
-  return undefined;
-}
+import { codeOf, MapBackend, sleep } from './test-backends.fixture.js';
 
 describe('AbstractBackend lifecycle', () => {
   it('opens once when open is called concurrently', async () => {

@@ -4,22 +4,7 @@ import { bytesCodec, numberKeys, structuredCodec } from './codecs.js';
 import { StowageError } from './errors.js';
 import type { CacheOptions } from './map-api.js';
 import { PersistentMap } from './persistent-map.js';
-import { BareBackend, MapBackend, sleep } from './test-backends.fixture.js';
-
-export async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return StowageError.is(error) ? error.code : `not a StowageError: ${String(error)}`;
-  }
-  return undefined;
-}
-
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of iterable) items.push(item);
-  return items;
-}
+import { BareBackend, codeOf, collect, MapBackend, sleep } from './test-backends.fixture.js';
 
 const modes: [string, CacheOptions][] = [
   ['full', { mode: 'full' }],

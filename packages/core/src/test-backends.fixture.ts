@@ -45,6 +45,8 @@ export class MapBackend extends AbstractBackend {
   };
   /** Makes an operation fail (before it changes anything) while it returns an error. */
   failWith: ((operation: Operation, key?: string) => Error | undefined) | undefined;
+  /** Makes an operation wait for the returned promise before it touches the data. */
+  hold: ((operation: Operation, key?: string) => Promise<void> | undefined) | undefined;
   /** The order in which set/delete reached the data: [key, value or undefined]. */
   readonly log: [string, EncodedValue | undefined][] = [];
   readonly #delay: (() => number) | undefined;
@@ -62,6 +64,8 @@ export class MapBackend extends AbstractBackend {
     this.calls[operation]++;
     const delay = this.#delay?.() ?? 0;
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    const held = this.hold?.(operation, key);
+    if (held) await held;
     const error = this.failWith?.(operation, key);
     if (error) throw error;
   }
@@ -248,6 +252,34 @@ export class BareBackend implements StorageBackend {
     this.calls.entries++;
     for (const [key, value] of [...this.data]) if (inRange(key, range)) yield [key, value];
   }
+}
+
+/** The code of the StowageError `promise` rejects with; undefined when it resolves. */
+export async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+  } catch (error) {
+    return StowageError.is(error) ? error.code : `not a StowageError: ${String(error)}`;
+  }
+  return undefined;
+}
+
+export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
+
+/** A promise and the function that resolves it. */
+export function latch(): { promise: Promise<void>; release: () => void } {
+  let release = (): void => {};
+  const promise = new Promise<void>((resolve) => (release = resolve));
+  return { promise, release };
+}
+
+/** Lets every pending promise callback and timer of 0 ms run. */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** Resolves after `ms` of real time. */
