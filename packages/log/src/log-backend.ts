@@ -4,7 +4,7 @@
  * directory maps each key to its newest value, so a get is one positional read; older
  * versions stay readable until a merge rewrites the immutable files.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   AbstractBackend,
   type BatchOperation,
@@ -14,7 +14,7 @@ import {
   type VersionInfo,
   type WriteOptions,
 } from '@stowage/core';
-import { acquireLock } from '@stowage/fs';
+import { acquireLock, type FileSystem } from '@stowage/fs';
 import { CommitPipeline } from './commit-pipeline.js';
 import { closeQuietly, LOCK_FILE } from './data-files.js';
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES, ORIGIN } from './limits.js';
@@ -71,7 +71,7 @@ export class LogBackend extends AbstractBackend {
 
   protected async _open(): Promise<void> {
     const settings = this.#settings;
-    settings.fs.mkdir(settings.dir);
+    await makeDirectoryDurably(settings.fs, settings.dir);
     const state = new StoreState(settings);
     state.lock = await acquireLock(settings.fs, join(settings.dir, LOCK_FILE), { origin: ORIGIN });
     try {
@@ -300,4 +300,16 @@ export class LogBackend extends AbstractBackend {
     if (chosen === undefined || chosen.deleted) return undefined;
     return state.readValue(chosen.file, chosen.valueOffset, chosen.valueLength, chosen.flags);
   }
+}
+
+/** Creates `dir` and any missing parents, and makes their names durable (a power cut must not take the store's folder). */
+async function makeDirectoryDurably(fs: FileSystem, dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let path = dir; fs.stat(path) === undefined; path = dirname(path)) {
+    missing.push(path);
+    if (dirname(path) === path) break;
+  }
+  if (missing.length === 0) return;
+  fs.mkdir(dir);
+  for (const path of missing.reverse()) await fs.syncDirectory(dirname(path));
 }
