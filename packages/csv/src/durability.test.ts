@@ -77,6 +77,25 @@ describe('a failing disk', () => {
     await reopened.close();
   });
 
+  it('works again once a failing fsync clears, without the write it rejected', async () => {
+    const disk = new SimulatedDisk();
+    const backend = await openOn(disk);
+    await backend.set('k', 'old');
+    // The write's fsync fails, and so does the fsync of its rollback.
+    disk.failNext('sync', 'EIO', { path: journal, times: 2 });
+    await expect(backend.set('k', 'lost')).rejects.toMatchObject({ code: 'IO' });
+    await backend.set('after', '1');
+    disk.powerCut({ mode: 'keep-prefix' });
+    const reopened = await openOn(disk);
+    expect(await contentOf(reopened)).toEqual(
+      new Map([
+        ['k', 'old'],
+        ['after', '1'],
+      ]),
+    );
+    await reopened.close();
+  });
+
   it('rejects a write that could not be appended (ENOSPC) and keeps working', async () => {
     const disk = new SimulatedDisk();
     const backend = await openOn(disk);

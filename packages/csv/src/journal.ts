@@ -11,8 +11,8 @@ import { decodeJournal, JournalDamage } from './journal-codec.js';
 
 export class Journal {
   #size: number;
-  /** Set when a failed append could not be cut back: appending more would bury a damaged line. */
-  #broken: unknown;
+  /** The file may hold bytes of a failed write past `#size`, to be cut before anything else is appended. */
+  #tailToCut = false;
 
   private constructor(
     readonly path: string,
@@ -67,18 +67,13 @@ export class Journal {
 
   /** Appends `data` (whole lines); on failure cuts the file back so no partial line stays. */
   append(data: Uint8Array): void {
-    if (this.#broken !== undefined) {
-      throw new StowageError('IO', `${this.path} could not be repaired after a failed write; reopen the store`, {
-        origin: this.origin,
-        file: this.path,
-        cause: this.#broken,
-      });
-    }
+    this.#cutTail();
     try {
       this.handle.append(data);
       this.#size += data.length;
     } catch (error) {
-      this.#cutBack();
+      this.#tailToCut = true;
+      this.#tryCutTail();
       throw fileError(error, { origin: this.origin, file: this.path, action: 'append to' });
     }
   }
@@ -93,18 +88,15 @@ export class Journal {
   }
 
   /**
-   * Forgets lines that were appended since `size` (their fsync failed, so they were
-   * never acknowledged). Throws when the file cannot be cut back.
+   * Forgets lines appended since `size` (their fsync failed, so they were never
+   * acknowledged). If the file cannot be cut now, the next append cuts it first; if the
+   * cut is not fsynced now, the next successful fsync makes it durable with the next lines.
    */
   async rollBack(size: number): Promise<void> {
-    try {
-      this.handle.truncate(size);
-      this.#size = size;
-      await this.handle.sync();
-    } catch (error) {
-      this.#broken = error;
-      throw fileError(error, { origin: this.origin, file: this.path, action: 'roll back' });
-    }
+    this.#size = size;
+    this.#tailToCut = true;
+    this.#cutTail();
+    await this.sync();
   }
 
   /** Empties the journal once the CSV holds all of it. Durable before it returns. */
@@ -113,6 +105,7 @@ export class Journal {
     try {
       this.handle.truncate(0);
       this.#size = 0;
+      this.#tailToCut = false;
       await this.handle.sync();
     } catch (error) {
       throw fileError(error, { origin: this.origin, file: this.path, action: 'reset' });
@@ -123,11 +116,22 @@ export class Journal {
     this.handle.close();
   }
 
-  #cutBack(): void {
+  /** Cuts bytes of a failed write, or throws IO: no line may follow them, and none may resurface. */
+  #cutTail(): void {
+    if (!this.#tailToCut) return;
     try {
       this.handle.truncate(this.#size);
+      this.#tailToCut = false;
     } catch (error) {
-      this.#broken = error;
+      throw fileError(error, { origin: this.origin, file: this.path, action: 'cut a failed write from' });
+    }
+  }
+
+  #tryCutTail(): void {
+    try {
+      this.#cutTail();
+    } catch {
+      // The append error is what the caller hears; the next append tries the cut again.
     }
   }
 }

@@ -1,0 +1,10 @@
+import { join } from 'node:path';
+import { describePowerCut } from '@stowage/conformance/power-cut';
+import { CsvBackend } from './csv-backend.js';
+
+// A small journal threshold, so the cuts also land in CSV rewrites and journal resets.
+describePowerCut({
+  name: 'csv (durability batch)',
+  create: (fs, dir) => new CsvBackend({ fs, path: join(dir, 'store.csv'), minJournalBytes: 4096 }),
+  durable: true,
+});
