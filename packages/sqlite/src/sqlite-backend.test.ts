@@ -236,7 +236,7 @@ describe('SqliteBackend files and lifecycle', () => {
       persistent: true,
       orderedIteration: true,
       atomicBatch: true,
-      transactions: false,
+      transactions: true,
       versions: false,
       nativeTtl: true,
       exactMembership: true,
@@ -246,7 +246,12 @@ describe('SqliteBackend files and lifecycle', () => {
     expect(normal.supports.maxKeyBytes).toBeGreaterThanOrEqual(65536);
     expect(normal.supports.maxValueBytes).toBeGreaterThanOrEqual(16 * 1024 * 1024);
     expect(full.supports.durability).toEqual(['always']);
-    expect(memory.supports).toMatchObject({ persistent: false, multiProcess: false, durability: [] });
+    expect(memory.supports).toMatchObject({
+      persistent: false,
+      multiProcess: false,
+      transactions: false,
+      durability: [],
+    });
   });
 
   it('works in memory, without a file', async () => {

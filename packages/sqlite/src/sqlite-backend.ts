@@ -5,6 +5,7 @@
  */
 import {
   AbstractBackend,
+  type BackendTransaction,
   type BatchOperation,
   type EncodedValue,
   type RangeOptions,
@@ -17,11 +18,14 @@ import { type ResolvedOptions, resolveOptions, type SqliteBackendOptions } from 
 import { origin } from './origin.js';
 import { readKey, readValue } from './row-values.js';
 import { assertSchema, createSchema, tableExists } from './schema.js';
+import { type SnapshotReader, SnapshotTransaction, type StoredRow, sameRow } from './snapshot-transaction.js';
 import { toStowageError } from './sqlite-errors.js';
 import { boundParameters, Statements } from './statements.js';
 
 /** The largest encoded value accepted: far below SQLite's 1 GB SQLITE_MAX_LENGTH. */
 const maxValueBytes = 256 * 1024 * 1024;
+/** Snapshot connections kept open between transactions. */
+const idleReaders = 4;
 
 export class SqliteBackend extends AbstractBackend {
   readonly name = 'sqlite';
@@ -34,6 +38,8 @@ export class SqliteBackend extends AbstractBackend {
   #statements: Statements | undefined;
   #readMany: ((keys: readonly string[]) => unknown[]) | undefined;
   #writeMany: Database.Transaction<(operations: readonly BatchOperation[]) => void> | undefined;
+  #commit: Database.Transaction<(expected: [string, StoredRow][], operations: BatchOperation[]) => void> | undefined;
+  readonly #readers: SnapshotReader[] = [];
 
   constructor(options: SqliteBackendOptions) {
     const resolved = resolveOptions(options);
@@ -44,6 +50,8 @@ export class SqliteBackend extends AbstractBackend {
       orderedIteration: true,
       atomicBatch: true,
       nativeTtl: true,
+      // Snapshots come from a second connection to the file, which :memory: cannot have.
+      transactions: !memory,
       multiProcess: !memory,
       // WAL + NORMAL: a commit survives a process crash, a power cut may roll back the
       // latest ones ('none'). WAL + FULL: the WAL is fsynced at every commit ('always').
@@ -82,11 +90,24 @@ export class SqliteBackend extends AbstractBackend {
       }
       const statements = new Statements(database, table);
       this.#readMany = database.transaction((keys: readonly string[]) => keys.map((key) => statements.get.get(key)));
-      this.#writeMany = database.transaction((operations: readonly BatchOperation[]) => {
+      const write = (operations: readonly BatchOperation[]) => {
         for (const operation of operations) {
           if (operation.type === 'set') statements.set.run(operation.key, operation.value, operation.expiresAt ?? null);
           else statements.delete.run(operation.key);
         }
+      };
+      this.#writeMany = database.transaction(write);
+      this.#commit = database.transaction((expected: [string, StoredRow][], operations: BatchOperation[]) => {
+        for (const [key, before] of expected) {
+          if (!sameRow(before, statements.row.get(key) as StoredRow)) {
+            throw new StowageError('CONFLICT', `key ${JSON.stringify(key)} changed during the transaction`, {
+              origin,
+              file: this.file,
+              key,
+            });
+          }
+        }
+        write(operations);
       });
       this.#statements = statements;
       this.#database = database;
@@ -102,6 +123,8 @@ export class SqliteBackend extends AbstractBackend {
     this.#statements = undefined;
     this.#readMany = undefined;
     this.#writeMany = undefined;
+    this.#commit = undefined;
+    for (const reader of this.#readers.splice(0)) reader.database.close();
     if (database === undefined || !database.open) return;
     try {
       // A passive checkpoint fsyncs the WAL before copying it, so with NORMAL the last
@@ -220,6 +243,72 @@ export class SqliteBackend extends AbstractBackend {
     });
   }
 
+  // ---- transactions ----
+
+  /**
+   * Runs `body` as one optimistic transaction: it reads a snapshot taken when it starts and
+   * sees its own writes; plain writes go on meanwhile. When the body resolves, its writes
+   * are committed at once unless a key it read or wrote changed since the snapshot
+   * (CONFLICT, nothing written). When the body throws, nothing is written.
+   */
+  transaction<T>(body: (tx: BackendTransaction) => Promise<T>): Promise<T> {
+    return this.run(async () => {
+      if (!this.supports.transactions) {
+        throw new StowageError('NOT_SUPPORTED', 'transactions need a database file (not :memory:)', { origin });
+      }
+      if (typeof body !== 'function') {
+        throw new StowageError('INVALID_ARGUMENT', 'transaction takes a function', { origin });
+      }
+      const reader = this.#acquireReader();
+      let tx: SnapshotTransaction;
+      try {
+        tx = new SnapshotTransaction(reader, {
+          file: this.file,
+          checkKey: (key) => this.checkKey(key),
+          checkValue: (value, key) => this.checkValue(value, key),
+        });
+      } catch (error) {
+        reader.database.close();
+        throw this.#fail(error);
+      }
+      try {
+        const result = await body(tx);
+        tx.finish();
+        const expected = tx.expectations();
+        tx.release();
+        this.#commit!.immediate(expected, tx.operations());
+        return result;
+      } catch (error) {
+        throw StowageError.is(error) || !isSqliteError(error) ? error : this.#fail(error);
+      } finally {
+        tx.finish();
+        this.#releaseReader(reader, tx);
+      }
+    });
+  }
+
+  #acquireReader(): SnapshotReader {
+    const idle = this.#readers.pop();
+    if (idle !== undefined) return idle;
+    try {
+      const database = new Database(this.file, { readonly: true, timeout: this.#options.busyTimeout });
+      return { database, statements: new Statements(database, this.#options.table) };
+    } catch (error) {
+      throw this.#fail(error);
+    }
+  }
+
+  #releaseReader(reader: SnapshotReader, tx: SnapshotTransaction): void {
+    try {
+      tx.release();
+    } catch {
+      reader.database.close();
+      return;
+    }
+    if (this.#readers.length < idleReaders && this.#database !== undefined) this.#readers.push(reader);
+    else reader.database.close();
+  }
+
   // ---- iteration ----
 
   protected async *_entries(range: RangeOptions): AsyncIterable<[string, EncodedValue]> {
@@ -270,4 +359,8 @@ export class SqliteBackend extends AbstractBackend {
   #fail(error: unknown, key?: string): StowageError {
     return toStowageError(error, this.file, key);
   }
+}
+
+function isSqliteError(error: unknown): boolean {
+  return error instanceof Database.SqliteError;
 }

@@ -14,6 +14,8 @@ export class Statements {
   /** `SELECT value`, plucked: the value, or undefined for a missing key. */
   readonly get: Statement;
   readonly has: Statement;
+  /** `SELECT value, expires_at` as a raw row, for transactions that compare whole rows. */
+  readonly row: Statement;
   readonly set: Statement;
   readonly delete: Statement;
   readonly count: Statement;
@@ -29,6 +31,7 @@ export class Statements {
     const t = this.#table;
     this.get = database.prepare(`SELECT value FROM ${t} WHERE key = ?`).pluck();
     this.has = database.prepare(`SELECT 1 FROM ${t} WHERE key = ?`).pluck();
+    this.row = database.prepare(`SELECT value, expires_at FROM ${t} WHERE key = ?`).raw();
     // An upsert updates the row in place; INSERT OR REPLACE would delete and reinsert it
     // (and its expiry index entry), measured about 3x slower per autocommit overwrite.
     this.set = database.prepare(

@@ -1,0 +1,106 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StowageError } from '@stowage/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteBackend } from './sqlite-backend.js';
+
+let directory: string;
+let backend: SqliteBackend;
+
+beforeEach(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'stowage-sqlite-tx-'));
+  backend = new SqliteBackend({ file: join(directory, 'store.db') });
+  await backend.open();
+});
+afterEach(async () => {
+  await backend.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe('SqliteBackend transactions', () => {
+  it('lets the first of two transactions on one key commit and fails the second with CONFLICT', async () => {
+    await backend.set('counter', '0');
+    let firstRead!: () => void;
+    const bothRead = new Promise<void>((resolve) => {
+      firstRead = resolve;
+    });
+    const increment = (wait: Promise<void>) =>
+      backend.transaction(async (tx) => {
+        const value = Number(await tx.get('counter'));
+        firstRead();
+        await wait;
+        await tx.set('counter', String(value + 1));
+      });
+    const first = increment(Promise.resolve());
+    const second = increment(bothRead);
+    const [a, b] = await Promise.allSettled([first, second]);
+    expect(a.status).toBe('fulfilled');
+    expect(b.status).toBe('rejected');
+    expect(StowageError.is((b as PromiseRejectedResult).reason, 'CONFLICT')).toBe(true);
+    expect(await backend.get('counter')).toBe('1');
+  });
+
+  it('commits the expiry of its writes, so the sweep finds them', async () => {
+    await backend.transaction(async (tx) => {
+      await tx.set('short', 'x', { expiresAt: 1_000 });
+      await tx.set('long', 'x');
+    });
+    expect(await backend.sweepExpired(2_000)).toBe(1);
+    expect(await backend.get('long')).toBe('x');
+  });
+
+  it('compares rows, not versions: a key rewritten with the same value is no conflict', async () => {
+    await backend.set('k', 'same');
+    await backend.transaction(async (tx) => {
+      expect(await tx.get('k')).toBe('same');
+      await backend.set('k', 'same');
+      await tx.set('other', 'x');
+    });
+    expect(await backend.get('other')).toBe('x');
+  });
+
+  it('sees an expiry change made outside as a conflict', async () => {
+    await backend.set('k', 'v');
+    const outcome = backend.transaction(async (tx) => {
+      await tx.get('k');
+      await backend.set('k', 'v', { expiresAt: 99_999 });
+      await tx.set('k', 'w');
+    });
+    await expect(outcome).rejects.toMatchObject({ code: 'CONFLICT', key: 'k' });
+    expect(await backend.get('k')).toBe('v');
+  });
+
+  it('refuses calls on a transaction after it ended, and bad arguments inside it', async () => {
+    let leaked: Parameters<Parameters<SqliteBackend['transaction']>[0]>[0] | undefined;
+    await backend.transaction(async (tx) => {
+      leaked = tx;
+      await expect(tx.set('', 'x' as never)).resolves.toBeUndefined();
+      await expect(tx.set('k', 42 as never)).rejects.toMatchObject({ code: 'INVALID_VALUE' });
+      await expect(tx.get(7 as never)).rejects.toMatchObject({ code: 'INVALID_KEY' });
+    });
+    await expect(leaked!.get('k')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(await backend.get('')).toBe('x');
+  });
+
+  it('closes or parks its snapshot connections: many transactions leave no file open', async () => {
+    // Linux: every connection holds file descriptors (database, WAL, shared memory).
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    await backend.transaction(async () => undefined);
+    const before = openFiles();
+    for (let i = 0; i < 200; i++) {
+      await backend.transaction(async (tx) => {
+        await tx.set(`k${i}`, String(i));
+      });
+    }
+    expect(await backend.size()).toBe(200);
+    expect(openFiles()).toBeLessThanOrEqual(before + 2);
+  });
+
+  it('is not offered in memory', async () => {
+    const memory = new SqliteBackend({ file: ':memory:' });
+    await memory.open();
+    await expect(memory.transaction(async () => undefined)).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
+    await memory.close();
+  });
+});
