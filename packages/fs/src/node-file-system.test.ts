@@ -117,3 +117,20 @@ describe('nodeFileSystem', () => {
     await expect(fs.syncDirectory(join(dir, 'nothing'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
+
+describe('nodeFileSystem handles on one file', () => {
+  it('lets a read-only handle see the size and bytes a writer appended after it opened', () => {
+    const path = join(dir, 'shared');
+    const writer = fs.open(path, 'create');
+    const reader = fs.open(path, 'read');
+    writer.append(bytes('abc'));
+    expect(reader.size()).toBe(3);
+    writer.append(bytes('de'));
+    const buffer = new Uint8Array(5);
+    expect(reader.read(buffer, 0, 5, 0)).toBe(5);
+    expect(text(buffer)).toBe('abcde');
+    expect(reader.size()).toBe(5);
+    writer.close();
+    reader.close();
+  });
+});

@@ -9,7 +9,7 @@ import type { FileHandle, FileStat, FileSystem, OpenMode } from './file-system.j
 const { O_RDONLY, O_RDWR, O_CREAT, O_EXCL } = fs.constants;
 
 // Never O_APPEND: on Linux it makes positional writes land at the end as well, so
-// `append` is done as a positional write at the size the handle tracks.
+// `append` is done as a positional write at the current size of the file.
 const openFlags: Record<OpenMode, number> = {
   read: O_RDONLY,
   write: O_RDWR,
@@ -20,15 +20,20 @@ const openFlags: Record<OpenMode, number> = {
 class NodeFileHandle implements FileHandle {
   readonly path: string;
   #fd: number;
-  #size: number;
+  /**
+   * A writable handle tracks the size itself: an fstat costs as much as the write it would
+   * precede. Engines keep one writable handle per file, so nothing else moves its end.
+   * A read-only handle asks the file each time, so it sees what a writer appended since.
+   */
+  #trackedSize: number | undefined;
   #closed = false;
   /** fsyncs still running; the descriptor is closed only after them, so it is never reused under them. */
   #pendingSyncs = 0;
 
-  constructor(path: string, fd: number) {
+  constructor(path: string, fd: number, writable: boolean) {
     this.path = path;
     this.#fd = fd;
-    this.#size = fs.fstatSync(fd).size;
+    this.#trackedSize = writable ? fs.fstatSync(fd).size : undefined;
   }
 
   read(buffer: Uint8Array, offset: number, length: number, position: number): number {
@@ -48,24 +53,24 @@ class NodeFileHandle implements FileHandle {
     while (written < data.byteLength) {
       written += fs.writeSync(this.#fd, data, written, data.byteLength - written, position + written);
     }
-    this.#size = Math.max(this.#size, position + data.byteLength);
+    if (this.#trackedSize !== undefined) this.#trackedSize = Math.max(this.#trackedSize, position + data.byteLength);
   }
 
   append(data: Uint8Array): number {
-    const position = this.#size;
+    const position = this.size();
     this.write(data, position);
     return position;
   }
 
   size(): number {
     this.#assertOpen();
-    return this.#size;
+    return this.#trackedSize ?? fs.fstatSync(this.#fd).size;
   }
 
   truncate(size: number): void {
     this.#assertOpen();
     fs.ftruncateSync(this.#fd, size);
-    this.#size = size;
+    if (this.#trackedSize !== undefined) this.#trackedSize = size;
   }
 
   sync(): Promise<void> {
@@ -112,7 +117,7 @@ export const nodeFileSystem: FileSystem = {
   open(path: string, mode: OpenMode): FileHandle {
     const fd = fs.openSync(path, openFlags[mode], 0o666);
     try {
-      return new NodeFileHandle(path, fd);
+      return new NodeFileHandle(path, fd, mode !== 'read');
     } catch (error) {
       fs.closeSync(fd);
       throw error;
