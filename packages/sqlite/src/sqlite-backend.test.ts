@@ -61,6 +61,20 @@ describe('SqliteBackend values and keys', () => {
     expect(keys).toEqual(['a\u0000b', 'a\u0000c']);
   });
 
+  it('refuses a string value with a lone surrogate, which UTF-8 TEXT would alter, and writes nothing', async () => {
+    const backend = await openStore();
+    await expect(backend.set('k', 'x\uD800y')).rejects.toMatchObject({ code: 'INVALID_VALUE', key: 'k' });
+    await expect(
+      backend.apply([
+        { type: 'set', key: 'fine', value: 'ok' },
+        { type: 'set', key: 'bad', value: '\uDC00' },
+      ]),
+    ).rejects.toMatchObject({ code: 'INVALID_VALUE', key: 'bad' });
+    expect(await backend.getMany(['k', 'fine', 'bad'])).toEqual([undefined, undefined, undefined]);
+    await backend.set('pair', 'x\u{1F600}y');
+    expect(await backend.get('pair')).toBe('x\u{1F600}y');
+  });
+
   it('holds a 16 MiB value and a 64 KiB key', async () => {
     const backend = await openStore();
     const value = new Uint8Array(16 * 1024 * 1024).map((_, index) => index % 251);

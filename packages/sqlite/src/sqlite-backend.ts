@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { keyBounds } from './key-range.js';
 import { type ResolvedOptions, resolveOptions, type SqliteBackendOptions } from './options.js';
 import { origin } from './origin.js';
-import { readKey, readValue } from './row-values.js';
+import { assertStorableValue, readKey, readValue } from './row-values.js';
 import { assertSchema, createSchema, tableExists } from './schema.js';
 import { type SnapshotReader, SnapshotTransaction, type StoredRow, sameRow } from './snapshot-transaction.js';
 import { toStowageError } from './sqlite-errors.js';
@@ -151,6 +151,7 @@ export class SqliteBackend extends AbstractBackend {
   }
 
   protected async _set(key: string, value: EncodedValue, options: WriteOptions): Promise<void> {
+    assertStorableValue(value, key);
     try {
       this.#statements!.set.run(key, value, options.expiresAt ?? null);
     } catch (error) {
@@ -189,6 +190,8 @@ export class SqliteBackend extends AbstractBackend {
 
   /** All operations in one IMMEDIATE transaction: the write lock is taken (or waited for) up front. */
   protected override async _apply(operations: readonly BatchOperation[]): Promise<void> {
+    for (const operation of operations)
+      if (operation.type === 'set') assertStorableValue(operation.value, operation.key);
     try {
       this.#writeMany!.immediate(operations);
     } catch (error) {
@@ -265,7 +268,10 @@ export class SqliteBackend extends AbstractBackend {
         tx = new SnapshotTransaction(reader, {
           file: this.file,
           checkKey: (key) => this.checkKey(key),
-          checkValue: (value, key) => this.checkValue(value, key),
+          checkValue: (value, key) => {
+            this.checkValue(value, key);
+            assertStorableValue(value, key);
+          },
         });
       } catch (error) {
         reader.database.close();
