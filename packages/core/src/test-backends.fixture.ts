@@ -60,10 +60,15 @@ export class MapBackend extends AbstractBackend {
     }
   }
 
-  protected async step(operation: Operation, key?: string): Promise<void> {
-    this.calls[operation]++;
+  /** Waits as long as the delay option says. */
+  protected async pause(): Promise<void> {
     const delay = this.#delay?.() ?? 0;
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+
+  protected async step(operation: Operation, key?: string): Promise<void> {
+    this.calls[operation]++;
+    await this.pause();
     const held = this.hold?.(operation, key);
     if (held) await held;
     const error = this.failWith?.(operation, key);
@@ -156,6 +161,8 @@ export class MapBackend extends AbstractBackend {
 export class TransactionalBackend extends MapBackend {
   readonly #versions = new Map<string, number>();
   commits = 0;
+  /** Awaited after the writes of a commit are applied, before `transaction` resolves. */
+  afterCommit: (() => Promise<void>) | undefined;
 
   constructor(options: MapBackendOptions = {}) {
     super({ ...options, supports: { transactions: true, atomicBatch: true, ...options.supports } });
@@ -199,6 +206,9 @@ export class TransactionalBackend extends MapBackend {
       if (error) throw error;
       for (const [key, { value, expiresAt }] of writes) this.write(key, value, expiresAt);
       this.commits++;
+      // Like an fsync after the commit: other writes may land meanwhile.
+      await this.pause();
+      await this.afterCommit?.();
       return result;
     });
   }
