@@ -7,8 +7,10 @@
  *
  * The key directory changes as records are encoded, before the append, so a transaction
  * checked later in the same group sees the writes ahead of it. If the append or the
- * fsync fails, those changes are undone and the writes reject; after a failed fsync the
- * store refuses further writes, since what reached the disk is then unknown.
+ * fsync fails, those changes are undone, the file is cut back to where the group began
+ * (so the next successful fsync makes the cut durable too) and the writes reject with IO;
+ * the store goes on working. Only when even that cut fails does it refuse further writes,
+ * since what the file holds is then unknown.
  */
 import type { StowageError } from '@stowage/core';
 import type { FileHandle } from '@stowage/fs';
@@ -90,7 +92,8 @@ export class CommitPipeline {
     const state = this.#state;
     const undo: UndoEntry[] = [];
     const written: Change[] = [];
-    const dirty = new Set<FileHandle>();
+    /** Every file this group appended to, with its size before the group. */
+    const dirty = new Map<FileHandle, number>();
     let chunk: Buffer[] = [];
     let chunkBytes = 0;
     let chunkChanges: Change[] = [];
@@ -101,8 +104,8 @@ export class CommitPipeline {
       if (chunkBytes > 0) {
         const before = handle.size();
         try {
+          if (!dirty.has(handle)) dirty.set(handle, before);
           handle.append(chunk.length === 1 ? chunk[0]! : Buffer.concat(chunk, chunkBytes));
-          dirty.add(handle);
         } catch (error) {
           this.#undo(undo, chunkUndoFrom);
           try {
@@ -154,7 +157,7 @@ export class CommitPipeline {
             change.reject(this.#failure);
             continue;
           }
-          await this.#rotate(dirty);
+          await this.#rotate();
         }
         const buffer = Buffer.allocUnsafe(size);
         const base = state.active.handle.size() + chunkBytes;
@@ -181,24 +184,31 @@ export class CommitPipeline {
       }
       appendChunk();
       if (state.settings.durability !== 'none' && written.length > 0) {
-        await Promise.all([...dirty].map((handle) => handle.sync()));
+        await Promise.all([...dirty.keys()].map((handle) => handle.sync()));
       }
     } catch (error) {
       // A failed fsync or file rotation: nothing of this group is known to be on disk.
-      this.#failure ??= ioError(error, state.active.handle.path, 'fsync');
+      const failure = ioError(error, state.active.handle.path, 'fsync');
       this.#undo(undo, 0);
+      for (const [handle, size] of dirty) {
+        try {
+          handle.truncate(size);
+        } catch (truncateError) {
+          this.#failure ??= ioError(truncateError, handle.path, 'cut back a failed group of');
+        }
+      }
       // Settling is idempotent: changes refused earlier keep their own error.
-      for (const change of changes) change.reject(this.#failure);
+      for (const change of changes) change.reject(failure);
       return;
     }
     for (const change of written) change.resolve();
   }
 
   /** Closes the full active file (made durable first, so only the newest file can ever have a torn tail) and starts the next. */
-  async #rotate(dirty: Set<FileHandle>): Promise<void> {
+  async #rotate(): Promise<void> {
     const previous = this.#state.active.handle;
     await previous.sync();
-    dirty.delete(previous);
+    // Left in `dirty`, so a failure later in this group also cuts its records back off.
     await startLogFile(this.#state);
   }
 

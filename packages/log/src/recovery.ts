@@ -94,6 +94,11 @@ export async function startLogFile(state: StoreState): Promise<DataFile> {
     await fs.syncDirectory(dir);
   } catch (error) {
     closeQuietly(handle);
+    try {
+      fs.unlink(path);
+    } catch {
+      // An empty log file left behind is harmless; the original error is what matters.
+    }
     throw error;
   }
   const file: DataFile = { id, path, kind: 'log', handle, hasHint: false };
