@@ -30,50 +30,120 @@ export async function checkPowerCutSeed(options: PowerCutOptions, seed: number):
   const fail = (message: string): never => {
     throw new PowerCutFailure(options.name, seed, message);
   };
-  const random = createRandom((seed * 0x9e3779b1) >>> 0);
-  const disk = await freshDisk(seed);
-  const backend = await openStore(options, disk, 'open a fresh store', fail);
-  const durable = isDurable(options, backend);
-  const history = new WriteHistory();
-  const workload = new Workload(backend, disk, history, random, seed);
-  const powerIsOn = () => disk.cuts.length === 0;
+  // Two generators: one drives the writes (so a dry run replays them exactly), one the cut.
+  const plan = createRandom((seed * 0x9e3779b1) >>> 0);
+  const groups = plan.between(1, 10);
+  // Either the disk cuts the power itself at a call drawn uniformly from those the run
+  // makes (counted by a dry run: mid-append, mid-fsync, mid-rename), or the section cuts it
+  // a few ticks after starting a group (acknowledged writes done, others in flight).
+  const cut: CutPlan = plan.chance(0.65)
+    ? { atCall: plan.between(1, (await countCalls(options, seed, groups, fail)) + 1) }
+    : { duringGroup: plan.int(groups + 1), afterTicks: plan.int(4) };
 
-  // Either the disk cuts the power itself after some calls (mid-write, mid-fsync, mid-rename),
-  // or the section cuts it a few ticks after starting a group (acknowledged writes done, others in flight).
-  const groups = random.between(1, 10);
-  const cutDuringGroup = random.chance(0.5) ? random.int(groups + 1) : -1;
-  if (cutDuringGroup < 0) disk.cutAfter(random.between(1, 12 * groups));
+  const disk = await freshDisk(seed);
+  const powerIsOn = () => disk.cuts.length === 0;
+  const history = new WriteHistory();
+  // The cut may land while the fresh store is still being created (its first files, its lock).
+  if ('atCall' in cut) disk.cutAfter(cut.atCall);
+  const backend = await openUnlessCut(options, disk, fail);
+  if (backend !== undefined) {
+    const workload = new Workload(backend, disk, history, workloadRandom(seed), seed);
+    await runGroups(workload, disk, groups, cut, fail);
+    disk.cancelCut();
+    if (powerIsOn()) {
+      const writes = plan.chance(0.5) ? workload.startGroup() : Promise.resolve();
+      await ticks(plan.int(3));
+      if (powerIsOn()) disk.powerCut();
+      await settleOrFail(writes, fail);
+    }
+    if (workload.unexpectedErrors.length > 0) {
+      fail(`a write failed while the power was on and no fault was injected: ${String(workload.unexpectedErrors[0])}`);
+    }
+    // The old instance is dead with its mount; closing it only stops its timers.
+    backend.close().catch(() => undefined);
+  }
+  const report = disk.cuts[0]!;
+
+  const where = backend === undefined ? ', while the fresh store was opening' : '';
+  const reopened = await openStore(options, disk, `reopen after the power cut${where}: ${describeCut(report)}`, fail);
+  const durable = isDurable(options, reopened);
+  const context = `\n  ${describeCut(report)}${where}\n  ${durabilityStatement(durable)}`;
+  const found = await readAll(reopened, (message) => fail(`${message}${context}`));
+  const violations = history.check(found, durable, reopened.supports.atomicBatch);
+  if (violations.length > 0) fail(`after the power cut:${context}\n${formatViolations(violations)}`);
+
+  await checkAcceptsWrites(options, disk, reopened, found, plan, seed, fail);
+}
+
+type CutPlan = { readonly atCall: number } | { readonly duringGroup: number; readonly afterTicks: number };
+
+function workloadRandom(seed: number) {
+  return createRandom((seed * 0x85ebca6b + 0x7f4a7c15) >>> 0);
+}
+
+/** Runs the write groups, cutting the power during one of them if the plan says so. */
+async function runGroups(
+  workload: Workload,
+  disk: SimulatedDisk,
+  groups: number,
+  cut: CutPlan | undefined,
+  fail: (message: string) => never,
+): Promise<void> {
+  const random = workload.random;
+  const powerIsOn = () => disk.cuts.length === 0;
   for (let group = 0; group < groups && powerIsOn(); group++) {
     if (random.chance(0.15)) await workload.flush();
     if (!powerIsOn()) break;
     const writes = workload.startGroup();
-    if (group === cutDuringGroup) {
-      await ticks(random.int(4));
+    if (cut !== undefined && 'duringGroup' in cut && group === cut.duringGroup) {
+      await ticks(cut.afterTicks);
       if (powerIsOn()) disk.powerCut();
     }
     await settleOrFail(writes, fail);
   }
-  disk.cancelCut();
-  if (powerIsOn()) {
-    const writes = random.chance(0.5) ? workload.startGroup() : Promise.resolve();
-    await ticks(random.int(3));
-    if (powerIsOn()) disk.powerCut();
-    await settleOrFail(writes, fail);
+}
+
+/** Opens a fresh store; undefined when the power was cut during the open (then its failure is expected). */
+async function openUnlessCut(
+  options: PowerCutOptions,
+  disk: SimulatedDisk,
+  fail: (message: string) => never,
+): Promise<StorageBackend | undefined> {
+  let backend: StorageBackend | undefined;
+  try {
+    backend = await options.create(disk.mount(), STORE_DIR);
+    await backend.open();
+  } catch (error) {
+    backend?.close().catch(() => undefined);
+    if (disk.cuts.length === 0) fail(`could not open a fresh store: ${String(error)}`);
+    return undefined;
   }
-  const cut = disk.cuts[0]!;
+  if (disk.cuts.length > 0) {
+    // Opened on a mount that died meanwhile: as good as never opened.
+    backend.close().catch(() => undefined);
+    return undefined;
+  }
+  return backend;
+}
+
+/** A dry run of the same writes on another disk, without a cut: how many disk calls they make. */
+async function countCalls(
+  options: PowerCutOptions,
+  seed: number,
+  groups: number,
+  fail: (message: string) => never,
+): Promise<number> {
+  const disk = await freshDisk(seed);
+  const start = disk.calls;
+  const backend = await openStore(options, disk, 'open a fresh store (dry run)', fail);
+  const workload = new Workload(backend, disk, new WriteHistory(), workloadRandom(seed), seed);
+  await runGroups(workload, disk, groups, undefined, fail);
+  const calls = disk.calls - start;
   if (workload.unexpectedErrors.length > 0) {
-    fail(`a write failed while the power was on and no fault was injected: ${String(workload.unexpectedErrors[0])}`);
+    fail(`a write failed (dry run, no fault, no cut): ${String(workload.unexpectedErrors[0])}`);
   }
-  // The old instance is dead with its mount; closing it only stops its timers.
-  backend.close().catch(() => undefined);
-
-  const context = `\n  ${describeCut(cut)}\n  ${durabilityStatement(durable)}`;
-  const reopened = await openStore(options, disk, `reopen after the power cut${context}`, fail);
-  const found = await readAll(reopened, (message) => fail(`${message}${context}`));
-  const violations = history.check(found, durable, backend.supports.atomicBatch);
-  if (violations.length > 0) fail(`after the power cut:${context}\n${formatViolations(violations)}`);
-
-  await checkAcceptsWrites(options, disk, reopened, found, random, seed, fail);
+  await backend.close().catch((error: unknown) => fail(`close failed (dry run, no fault, no cut): ${String(error)}`));
+  return calls;
 }
 
 /** The store still takes writes and keeps them across a clean close, and across a cut after that close. */

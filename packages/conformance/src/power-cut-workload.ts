@@ -24,7 +24,7 @@ export class Workload {
   readonly #backend: StorageBackend;
   readonly #disk: SimulatedDisk;
   readonly #history: WriteHistory;
-  readonly #random: Random;
+  readonly random: Random;
   readonly #seed: number;
   #serial = 0;
   /** Writes that failed while the power was still on: the engine failed without a fault. */
@@ -34,13 +34,13 @@ export class Workload {
     this.#backend = backend;
     this.#disk = disk;
     this.#history = history;
-    this.#random = random;
+    this.random = random;
     this.#seed = seed;
   }
 
   /** Starts one group of concurrent writes; the promise settles when all of them have. */
   startGroup(): Promise<void> {
-    const random = this.#random;
+    const random = this.random;
     const pool = [...POWER_CUT_KEYS];
     const takeKey = () => pool.splice(random.int(pool.length), 1)[0]!;
     const writes: Promise<void>[] = [];
@@ -91,7 +91,7 @@ export class Workload {
   }
 
   #value(): Value {
-    return makeValue(this.#random, this.#seed, ++this.#serial);
+    return makeValue(this.random, this.#seed, ++this.#serial);
   }
 
   #powerWasCut(): boolean {
