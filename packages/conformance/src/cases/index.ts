@@ -1,6 +1,7 @@
 /** Every case of the kit, in the order they are reported. */
 import type { KitCase } from '../types.js';
 import { concurrencyCases } from './concurrency.js';
+import { crashCases } from './crash.js';
 import { invalidInputCases } from './invalid-input.js';
 import { iterationCases } from './iteration.js';
 import { keyCases } from './keys.js';
@@ -28,4 +29,5 @@ export const kitCases: readonly KitCase[] = [
   ...ttlCases,
   ...transactionCases,
   ...versionCases,
+  ...crashCases,
 ];

@@ -21,9 +21,9 @@ export const manyKeysCases: KitCase[] = [
         const j = Math.floor(random() * (i + 1));
         [order[i], order[j]] = [order[j]!, order[i]!];
       }
-      for (let start = 0; start < count; start += 1000) {
+      for (let start = 0; start < count; start += 5000) {
         const chunk: SubjectOperation[] = order
-          .slice(start, start + 1000)
+          .slice(start, start + 5000)
           .map((index) => ({ type: 'set', key: keyOf(index), value: valueFor(index) }));
         await store.apply(chunk);
       }

@@ -2,9 +2,11 @@
  * The kit proves it can fail: each deliberately broken backend must fail the cases aimed at
  * its defect, while still passing a plain set-then-get (so the failure is the defect's).
  */
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { kitCases } from '../cases/index.js';
 import { runCase } from '../run-case.js';
+import { tempDir } from '../temp-dir.js';
 import type { BackendKitOptions, KitCase, Mode } from '../types.js';
 import {
   InsertionOrdered,
@@ -15,6 +17,7 @@ import {
   Utf16Ordered,
   WorksAfterClose,
 } from './broken-backends.fixture.js';
+import { EagerJsonBackend } from './eager-json-backend.fixture.js';
 
 function kitCase(prefix: string): KitCase {
   const found = kitCases.find((candidate) => candidate.name.startsWith(prefix));
@@ -40,6 +43,15 @@ const insertion: BackendKitOptions = { name: 'insertion-ordered', create: () => 
 const swallowing: BackendKitOptions = { name: 'swallows-write-errors', create: () => new SwallowsWriteErrors() };
 const zombie: BackendKitOptions = { name: 'works-after-close', create: () => new WorksAfterClose() };
 const plain: BackendKitOptions = { name: 'plain', create: () => new PlainBackend() };
+
+const directory = tempDir('stowage-self-test');
+const eagerModule = fileURLToPath(new URL('./eager-json-backend.fixture.ts', import.meta.url));
+const eager: BackendKitOptions = {
+  name: 'eager-json',
+  create: () => new EagerJsonBackend(`${directory()}/store.json`),
+  reopen: (previous) => new EagerJsonBackend((previous as EagerJsonBackend).file),
+  crash: { module: eagerModule },
+};
 
 const basic = 'set then get returns the value';
 
@@ -88,4 +100,9 @@ describe('the kit catches broken backends', () => {
     expect(await verdict(swallowing, 'a 16 MiB string round trips')).toMatch(/^failed/);
     expect(await verdict(swallowing, '16 MiB of bytes round trip')).toMatch(/^failed/);
   });
+
+  it('reports a file backend that acknowledges writes before they are on disk', async () => {
+    expect(await verdict(eager, 'writes, overwrites, deletes and batches survive')).toBe('passed');
+    expect(await verdict(eager, 'after SIGKILL of a writing process')).toMatch(/^failed: .*(recovered as|torn|JSON)/);
+  }, 120_000);
 });

@@ -1,0 +1,79 @@
+/**
+ * The child process of the crash cases: opens `createBackend(dir)` from the engine's
+ * module and writes (sets, deletes, batches) from several workers until it is killed.
+ * Each worker owns its keys, so one key never has two writes in flight. Every write is
+ * announced before it starts and acknowledged as soon as it resolves.
+ *
+ *   node --import tsx --conditions=@stowage/source crash-child.ts <module> <export> <dir> <seed> <first counter>
+ */
+
+import { pathToFileURL } from 'node:url';
+import type { BatchOperation, StorageBackend } from '@stowage/core';
+import { type CrashMessage, type CrashOperation, crashValue, keysPerWorker, workers } from './crash-protocol.js';
+
+function send(message: CrashMessage): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!process.send) return reject(new Error('crash-child must be started with an IPC channel'));
+    process.send(message, undefined, {}, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+async function main(): Promise<void> {
+  const [modulePath, exportName, directory, seedText, counterText] = process.argv.slice(2);
+  if (!modulePath || !exportName || !directory)
+    throw new Error('usage: crash-child <module> <export> <dir> <seed> <counter>');
+  const loaded = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
+  const create = loaded[exportName];
+  if (typeof create !== 'function') throw new Error(`${modulePath} does not export a function ${exportName}`);
+  const backend = (await create(directory)) as StorageBackend;
+  await backend.open();
+  await send({ type: 'ready' });
+
+  let seed = Number(seedText) >>> 0 || 1;
+  const random = () => {
+    seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+    return seed / 4_294_967_296;
+  };
+  let counter = Number(counterText) || 1;
+  let id = 0;
+  const work = async (worker: number): Promise<never> => {
+    const key = () => `w${worker}:k${Math.floor(random() * keysPerWorker)}`;
+    while (true) {
+      const roll = random();
+      let operations: CrashOperation[];
+      if (roll < 0.2 && backend.apply) {
+        const keys = [...new Set([key(), key(), key()])];
+        operations = keys.map((k, i) => ({ type: i === 1 ? 'delete' : 'set', key: k, counter: counter++ }));
+      } else if (roll < 0.35) {
+        operations = [{ type: 'delete', key: key(), counter: counter++ }];
+      } else {
+        operations = [{ type: 'set', key: key(), counter: counter++ }];
+      }
+      const mine = id++;
+      await send({ type: 'intent', id: mine, operations });
+      if (operations.length > 1) {
+        await backend.apply!(
+          operations.map(
+            (operation): BatchOperation =>
+              operation.type === 'set'
+                ? { type: 'set', key: operation.key, value: crashValue(operation.key, operation.counter) }
+                : { type: 'delete', key: operation.key },
+          ),
+        );
+      } else {
+        const [operation] = operations as [CrashOperation];
+        if (operation.type === 'set') await backend.set(operation.key, crashValue(operation.key, operation.counter));
+        else await backend.delete(operation.key);
+      }
+      void send({ type: 'ack', id: mine });
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, (_, worker) => work(worker)));
+}
+
+main().catch(async (error: unknown) => {
+  await send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }).catch(
+    () => undefined,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,106 @@
+/**
+ * The parent side of a crash round: forks `crash-child` on the engine's module, lets it
+ * write, SIGKILLs it at a random moment, and returns every announced write and which of
+ * them were acknowledged. STOWAGE_CRASH_KILLS sets how many rounds a case runs.
+ */
+import { fork } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { CrashMessage, CrashOperation } from './crash-protocol.js';
+
+export interface CrashRound {
+  /** Every announced write, in the order announced. */
+  readonly intents: { readonly id: number; readonly operations: readonly CrashOperation[] }[];
+  readonly acknowledged: ReadonlySet<number>;
+}
+
+export interface CrashRoundOptions {
+  readonly module: string;
+  readonly exportName: string;
+  readonly directory: string;
+  readonly seed: number;
+  readonly firstCounter: number;
+}
+
+export const crashKills = () => Number(process.env.STOWAGE_CRASH_KILLS ?? 5) || 5;
+
+/** The child script next to this file, as TypeScript from source or JavaScript from dist. */
+const childScript = fileURLToPath(
+  new URL(`./crash-child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
+);
+
+/** Flags that let the child load TypeScript sources (tsx, when installed) through the workspace condition. */
+function childFlags(): string[] {
+  const flags = ['--conditions=@stowage/source'];
+  try {
+    const loader = createRequire(import.meta.url).resolve('tsx');
+    flags.unshift('--import', pathToFileURL(loader).href);
+  } catch {
+    // No tsx: the engine's module and this kit must be JavaScript.
+  }
+  return flags;
+}
+
+export function runCrashRound(options: CrashRoundOptions): Promise<CrashRound> {
+  const intents: CrashRound['intents'] = [];
+  const acknowledged = new Set<number>();
+  let random = options.seed >>> 0 || 1;
+  const next = () => {
+    random = (Math.imul(random, 1_664_525) + 1_013_904_223) >>> 0;
+    return random / 4_294_967_296;
+  };
+  const killAfterAcks = 3 + Math.floor(next() * 120);
+  const extraDelay = Math.floor(next() * 25);
+  return new Promise((resolve, reject) => {
+    const child = fork(
+      childScript,
+      [options.module, options.exportName, options.directory, String(options.seed), String(options.firstCounter)],
+      { execArgv: childFlags(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
+    );
+    let stderr = '';
+    let failure: Error | undefined;
+    let killing = false;
+    let exited = false;
+    let disconnected = false;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    const kill = () => {
+      if (killing) return;
+      killing = true;
+      setTimeout(() => child.kill('SIGKILL'), extraDelay);
+    };
+    const watchdog = setTimeout(() => {
+      failure ??= new Error(`the crash child acknowledged ${acknowledged.size} writes in 60 s; stderr: ${stderr}`);
+      child.kill('SIGKILL');
+    }, 60_000);
+    const settle = () => {
+      if (!exited || !disconnected) return;
+      clearTimeout(watchdog);
+      if (failure) reject(failure);
+      else if (!killing) reject(new Error(`the crash child exited on its own; stderr: ${stderr}`));
+      else resolve({ intents, acknowledged });
+    };
+    child.on('message', (message: CrashMessage) => {
+      if (message.type === 'intent') intents.push({ id: message.id, operations: message.operations });
+      else if (message.type === 'ack') {
+        acknowledged.add(message.id);
+        if (acknowledged.size >= killAfterAcks) kill();
+      } else if (message.type === 'error') {
+        failure ??= new Error(`the crash child failed: ${message.message}`);
+      }
+    });
+    child.on('error', (error) => {
+      failure ??= error;
+    });
+    child.on('disconnect', () => {
+      disconnected = true;
+      settle();
+    });
+    child.on('exit', () => {
+      exited = true;
+      if (!child.connected) disconnected = true;
+      settle();
+    });
+  });
+}
