@@ -45,7 +45,7 @@ export async function checkPowerCutSeed(options: PowerCutOptions, seed: number):
   const history = new WriteHistory();
   // The cut may land while the fresh store is still being created (its first files, its lock).
   if ('atCall' in cut) disk.cutAfter(cut.atCall);
-  const backend = await openUnlessCut(options, disk, fail);
+  const backend = await openUnlessCut(options, disk, 'open a fresh store', fail);
   if (backend !== undefined) {
     const workload = new Workload(backend, disk, history, workloadRandom(seed), seed);
     await runGroups(workload, disk, groups, cut, fail);
@@ -62,12 +62,24 @@ export async function checkPowerCutSeed(options: PowerCutOptions, seed: number):
     // The old instance is dead with its mount; closing it only stops its timers.
     backend.close().catch(() => undefined);
   }
-  const report = disk.cuts[0]!;
-
   const where = backend === undefined ? ', while the fresh store was opening' : '';
-  const reopened = await openStore(options, disk, `reopen after the power cut${where}: ${describeCut(report)}`, fail);
+  // Sometimes the power fails again while the store recovers: recovery must survive its own cut.
+  if (plan.chance(0.3)) {
+    disk.cutAfter(plan.between(1, 10));
+    const recovering = await openUnlessCut(
+      options,
+      disk,
+      `reopen after the power cut: ${describeCut(disk.cuts[0]!)}`,
+      fail,
+    );
+    disk.cancelCut();
+    if (disk.cuts.length > 1) recovering?.close().catch(() => undefined);
+    else await recovering?.close().catch((error: unknown) => fail(`close after recovery failed: ${String(error)}`));
+  }
+  const cuts = disk.cuts.map(describeCut).join('; then during recovery ');
+  const reopened = await openStore(options, disk, `reopen after the power cut${where}: ${cuts}`, fail);
   const durable = isDurable(options, reopened);
-  const context = `\n  ${describeCut(report)}${where}\n  ${durabilityStatement(durable)}`;
+  const context = `\n  ${cuts}${where}\n  ${durabilityStatement(durable)}`;
   const found = await readAll(reopened, (message) => fail(`${message}${context}`));
   const violations = history.check(found, durable, reopened.supports.atomicBatch);
   if (violations.length > 0) fail(`after the power cut:${context}\n${formatViolations(violations)}`);
@@ -103,22 +115,24 @@ async function runGroups(
   }
 }
 
-/** Opens a fresh store; undefined when the power was cut during the open (then its failure is expected). */
+/** Opens the store; undefined when the power was cut during the open (then its failure is expected). */
 async function openUnlessCut(
   options: PowerCutOptions,
   disk: SimulatedDisk,
+  what: string,
   fail: (message: string) => never,
 ): Promise<StorageBackend | undefined> {
+  const cutsBefore = disk.cuts.length;
   let backend: StorageBackend | undefined;
   try {
     backend = await options.create(disk.mount(), STORE_DIR);
     await backend.open();
   } catch (error) {
     backend?.close().catch(() => undefined);
-    if (disk.cuts.length === 0) fail(`could not open a fresh store: ${String(error)}`);
+    if (disk.cuts.length === cutsBefore) fail(`could not ${what}: ${String(error)}`);
     return undefined;
   }
-  if (disk.cuts.length > 0) {
+  if (disk.cuts.length > cutsBefore) {
     // Opened on a mount that died meanwhile: as good as never opened.
     backend.close().catch(() => undefined);
     return undefined;
