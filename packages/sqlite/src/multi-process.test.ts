@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PersistentMap } from '@stowage/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startChild } from './fixtures/child.fixture.js';
 import { SqliteBackend } from './sqlite-backend.js';
@@ -33,6 +34,20 @@ describe('several processes on one file', () => {
     expect(await reopened.get('child-0000')).toBe('from child 0');
     expect(await reopened.get('from-parent')).toBe('p');
     await reopened.close();
+  });
+
+  it("shows another process's writes through a PersistentMap with a bounded cache, on the next read through", async () => {
+    const map = await PersistentMap.open<string, { n: number }>(new SqliteBackend({ file }), {
+      cache: { mode: 'lru', maxEntries: 100 },
+      sweepInterval: 0,
+    });
+    await map.set('mine', { n: -1 });
+    const child = startChild('./map-writer.fixture.ts', [file, 'theirs-', '50']);
+    await child.line((line) => line === 'done');
+    expect(await map.get('theirs-0049')).toEqual({ n: 49 });
+    expect(await map.getMany(['theirs-0000', 'mine'])).toEqual([{ n: 0 }, { n: -1 }]);
+    expect(await map.size()).toBe(51);
+    await map.close();
   });
 
   it('loses no write when two processes write at the same time', async () => {
