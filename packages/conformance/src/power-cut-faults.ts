@@ -5,7 +5,7 @@
  * must work again once the fault clears, and nothing acknowledged before may be lost,
  * not even across a close and a power cut.
  */
-import { StowageError } from '@stowage/core';
+import { type StorageBackend, StowageError } from '@stowage/core';
 import { createRandom, type DiskOperation, type FaultCode } from '@stowage/fs/testing';
 import { WriteHistory } from './power-cut-history.js';
 import type { PowerCutOptions } from './power-cut-options.js';
@@ -19,6 +19,9 @@ export interface FaultCase {
   readonly times: 1 | 'always';
   readonly seed: number;
 }
+
+/** Writes made while a fault is armed, at most (the window ends at the first rejection). */
+const FAULT_WINDOW_WRITES = 40;
 
 const FAULT_OPERATIONS: readonly DiskOperation[] = [
   'write',
@@ -42,7 +45,7 @@ export function faultCases(): FaultCase[] {
   return cases;
 }
 
-/** Runs one fault case; resolves with whether the fault hit a write at all. */
+/** Runs one fault case; resolves with whether the fault hit the store at all. */
 export async function checkFaultCase(options: PowerCutOptions, faultCase: FaultCase): Promise<boolean> {
   const { operation, code, times, seed } = faultCase;
   const label = `${options.name}, ${code} on ${operation} ${times === 1 ? 'once' : 'until cleared'}`;
@@ -56,50 +59,81 @@ export async function checkFaultCase(options: PowerCutOptions, faultCase: FaultC
   const value = (): Value => makeValue(random, seed, ++serial.next);
   let backend = await openStore(options, disk, 'open a fresh store', fail);
 
+  // What the store must show live: the last acknowledged value of each key.
+  const model = new Map<string, Value | undefined>();
   // Acknowledged before the fault: these must never be lost.
   for (const key of POWER_CUT_KEYS.slice(0, 4)) {
     const written = value();
     const [record] = history.begin([{ key, value: written }], false);
     await backend
       .set(key, written)
-      .catch((error: unknown) => fail(`a write before any fault failed: ${String(error)}`));
+      .catch((error: unknown) => fail(`a write before any fault failed: ${describeError(error)}`));
     record!.state = 'acknowledged';
+    model.set(key, written);
   }
 
-  const before = [await backend.get(POWER_CUT_KEYS[0]!), await backend.get(POWER_CUT_KEYS[1]!)];
   disk.failNext(operation, code, { times });
   const hitsBefore = disk.faultHits;
-  let hitAWrite = false;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const key = POWER_CUT_KEYS[attempt]!;
-    const written = value();
-    const records = history.begin([{ key, value: written }], false);
-    const hitsAtStart = disk.faultHits;
+  // Enough writes (sets, batches, deletes) to reach file rotation, compaction or a rewrite
+  // of engines configured with small thresholds, so faults land there too.
+  let rejected = false;
+  for (let attempt = 0; attempt < FAULT_WINDOW_WRITES && !rejected; attempt++) {
+    const key = POWER_CUT_KEYS[attempt % POWER_CUT_KEYS.length]!;
+    const other = POWER_CUT_KEYS[(attempt + 3) % POWER_CUT_KEYS.length]!;
+    const kind = attempt % 4;
+    const operations =
+      kind === 3
+        ? [{ key, value: undefined }]
+        : kind === 2
+          ? [
+              { key, value: value() },
+              { key: other, value: value() },
+            ]
+          : [{ key, value: value() }];
+    const records = history.begin(operations, kind === 2);
     try {
-      await (attempt === 0
-        ? backend.set(key, written)
-        : (backend.apply?.([{ type: 'set', key, value: written }]) ?? backend.set(key, written)));
+      await write(backend, operations, kind === 2);
       for (const record of records) record.state = 'acknowledged';
+      for (const operation of operations) model.set(operation.key, operation.value);
     } catch (error) {
       for (const record of records) record.state = 'failed';
       if (!StowageError.is(error, 'IO')) {
         fail(`the write rejected with ${describeError(error)}, expected a StowageError with code IO`);
       }
-      if (disk.faultHits === hitsAtStart)
-        fail(`the write rejected though the injected fault never fired: ${String(error)}`);
-      hitAWrite = true;
+      if (disk.faultHits === hitsBefore) {
+        fail(`the write rejected though the injected fault never fired: ${describeError(error)}`);
+      }
+      rejected = true;
       // Checked once the fault is gone, so a read fault cannot mask what the store shows.
       disk.clearFaults();
-      const now = await backend.get(key);
-      if (!sameValue(now, before[attempt])) {
-        fail(
-          `after the rejected write, ${JSON.stringify(key)} shows ${describeValue(now)} instead of ${describeValue(before[attempt])}`,
-        );
+      for (const operation of operations) {
+        const now = await backend.get(operation.key);
+        if (!sameValue(now, model.get(operation.key))) {
+          fail(
+            `after the rejected write, ${JSON.stringify(operation.key)} shows ${describeValue(now)} instead of ${describeValue(model.get(operation.key))}`,
+          );
+        }
       }
-      break;
     }
   }
-  if (disk.faultHits > hitsBefore) hitAWrite = true;
+  if (!rejected) {
+    // Reads under the fault: the right value, or IO.
+    for (const key of POWER_CUT_KEYS) {
+      try {
+        const now = await backend.get(key);
+        if (!sameValue(now, model.get(key))) {
+          fail(
+            `under the fault, get(${JSON.stringify(key)}) gave ${describeValue(now)} instead of ${describeValue(model.get(key))}`,
+          );
+        }
+      } catch (error) {
+        if (error instanceof PowerCutFailure) throw error;
+        if (!StowageError.is(error, 'IO'))
+          fail(`a read under the fault rejected with ${describeError(error)}, expected IO`);
+      }
+    }
+  }
+  const hit = disk.faultHits > hitsBefore;
   disk.clearFaults();
 
   // The fault is gone: the store must work again, keeping everything acknowledged.
@@ -123,7 +157,27 @@ export async function checkFaultCase(options: PowerCutOptions, faultCase: FaultC
   const violations = history.check(found, true, false);
   if (violations.length > 0) fail(`after close and a power cut:\n${formatViolations(violations)}`);
   await backend.close();
-  return hitAWrite;
+  return hit;
+}
+
+/** Writes `operations` as one `apply` batch, or as one set or delete. */
+async function write(
+  backend: StorageBackend,
+  operations: ReadonlyArray<{ key: string; value: Value | undefined }>,
+  batch: boolean,
+): Promise<void> {
+  if (batch && backend.apply !== undefined) {
+    await backend.apply(
+      operations.map(({ key, value }) =>
+        value === undefined ? { type: 'delete' as const, key } : { type: 'set' as const, key, value },
+      ),
+    );
+    return;
+  }
+  for (const { key, value } of operations) {
+    if (value === undefined) await backend.delete(key);
+    else await backend.set(key, value);
+  }
 }
 
 function describeError(error: unknown): string {
