@@ -49,9 +49,10 @@ export class MemoryBackend extends AbstractBackend {
   #lingering = 0;
   /** Monotonic write sequence: transactions take their snapshot by it, never by clock. */
   #sequence = 0;
-  /** Undo log kept only while a transaction runs; gives snapshot reads and conflict checks. */
+  /** Undo log of the writes after the oldest running transaction's snapshot; empty when none runs. */
   #undo: UndoRecord[] = [];
-  #activeTransactions = 0;
+  /** Snapshots of the running transactions, oldest first. */
+  #snapshots: number[] = [];
 
   constructor(options: MemoryBackendOptions = {}) {
     super('@stowage/memory', {
@@ -142,7 +143,7 @@ export class MemoryBackend extends AbstractBackend {
       if (typeof body !== 'function') {
         throw new StowageError('INVALID_ARGUMENT', 'transaction takes a function', { origin: this.origin });
       }
-      this.#activeTransactions++;
+      this.#snapshots.push(this.#sequence);
       const tx = new MemoryTransaction(this.#sequence, {
         read: (key, snapshot) => copy(this.readAt(key, snapshot)?.value),
         checkKey: (key) => this.checkKey(key),
@@ -155,7 +156,11 @@ export class MemoryBackend extends AbstractBackend {
         return result;
       } finally {
         tx.finish();
-        if (--this.#activeTransactions === 0) this.#undo = [];
+        this.#snapshots.splice(this.#snapshots.indexOf(tx.snapshot), 1);
+        // Records at or before the oldest snapshot still running can no longer matter.
+        const oldest = this.#snapshots[0] ?? this.#sequence;
+        const keep = this.#undo.findIndex((record) => record.sequence > oldest);
+        this.#undo = keep < 0 ? [] : this.#undo.slice(keep);
       }
     });
   }
@@ -184,7 +189,7 @@ export class MemoryBackend extends AbstractBackend {
   private write(key: string, entry: Entry | undefined): void {
     const before = this.#data.get(key);
     this.#sequence++;
-    if (this.#activeTransactions > 0) this.#undo.push({ sequence: this.#sequence, key, before });
+    if (this.#snapshots.length > 0) this.#undo.push({ sequence: this.#sequence, key, before });
     if (entry === undefined) {
       this.#data.delete(key);
       this.#expiring.delete(key);
