@@ -299,11 +299,15 @@ export class CsvBackend extends AbstractBackend {
 
   /**
    * Rewrites the CSV from the Map, then empties the journal. The order is what makes a crash
-   * harmless: the new CSV is durable (temp file, fsync, rename, folder fsync) before the
-   * journal it replaces is touched.
+   * harmless: the journal is durable in full first (with `durability: 'none'` its last lines
+   * may not be), then the new CSV (temp file, fsync, rename, folder fsync), and only then is
+   * the journal emptied. A cut before the emptying is durable leaves the whole journal, whose
+   * replay over a CSV holding all of it changes nothing; a mere prefix of it would roll keys
+   * back to older values.
    */
   async #compact(): Promise<void> {
     const journal = this.#journalOrThrow();
+    await journal.sync();
     const text = serializeCsv(this.#entries);
     const data = encoder.encode(this.#writeByteOrderMark ? byteOrderMark + text : text);
     try {
