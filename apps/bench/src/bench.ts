@@ -10,7 +10,7 @@ import type { BenchOptions } from './options.js';
 import type { BenchResult, Growth, SubjectStatus } from './results.js';
 import { runSubject } from './run-subject.js';
 import type { Subject } from './subject.js';
-import { subjects as allSubjects } from './subjects/registry.js';
+import { subjects as allSubjects, runOrder } from './subjects/registry.js';
 import { TempDirs } from './temp-dirs.js';
 
 export function selectSubjects(ids: readonly string[]): Subject[] {
@@ -21,6 +21,11 @@ export function selectSubjects(ids: readonly string[]): Subject[] {
   }
   return ids.length === 0 ? [...allSubjects] : allSubjects.filter((subject) => ids.includes(subject.id));
 }
+
+const runRank = (subject: Subject) => {
+  const rank = runOrder.indexOf(subject.id);
+  return rank === -1 ? runOrder.length : rank;
+};
 
 export async function runBench(
   options: BenchOptions,
@@ -34,7 +39,8 @@ export async function runBench(
   const growth: Record<string, Growth> = {};
   try {
     const entries = makeEntries(options.keys);
-    for (const subject of selectSubjects(options.subjects)) {
+    const selected = selectSubjects(options.subjects);
+    for (const subject of [...selected].sort((a, b) => runRank(a) - runRank(b))) {
       const opener = await subject.prepare();
       const base = { id: subject.id, label: subject.label, group: subject.group };
       if (!opener.available) {
@@ -69,6 +75,9 @@ export async function runBench(
     progress(
       `  open-big        ${openBig.figures ? `${openBig.figures.hintMs.toFixed(0)} ms from hints vs ${openBig.figures.scanMs.toFixed(0)} ms scanning` : openBig.skipped}`,
     );
+    // Tables list subjects in the registry's order, whatever order they ran in.
+    const rank = (id: string) => selected.findIndex((subject) => subject.id === id);
+    statuses.sort((a, b) => rank(a.id) - rank(b.id));
     return {
       options,
       machine,

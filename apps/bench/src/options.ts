@@ -36,7 +36,7 @@ export const usage = `pnpm bench [keys] [options]
   --workloads <ids>     comma-separated workloads and extras:
                         ${allWorkloads.join(', ')},
                         ${allExtras.join(', ')}
-  --budget <seconds>    most time per workload per subject (default 6; --quick: 1)
+  --budget <seconds>    most time per workload per subject (default 4; --quick: 1)
   --rounds <n>          timed rounds of gets (default 5)
   --big                 also time opening a 1,000,000-key log store from hint files vs a full scan
   --dir <path>          where the temporary stores go (default: the OS temp dir)
@@ -83,7 +83,7 @@ export function parseOptions(
     subjects: list(values.only),
     workloads,
     extras,
-    budgetMs: (values.budget === undefined ? (quick ? 1 : 6) : positiveNumber(values.budget, 'budget')) * 1000,
+    budgetMs: (values.budget === undefined ? (quick ? 1 : 4) : positiveNumber(values.budget, 'budget')) * 1000,
     rounds: values.rounds === undefined ? 5 : positiveInteger(values.rounds, 'rounds'),
     roundMs: quick ? 20 : 150,
     concurrentCalls: 10_000,

@@ -74,7 +74,7 @@ export async function runSubject(
   if (wants('concurrent-set')) {
     await attempt('concurrent-set', () =>
       withStore(opener, temp, subject.id, async (store) => {
-        record(await concurrentSet(store, entries, options.concurrentCalls));
+        record(await concurrentSet(store, entries, options.concurrentCalls, options.budgetMs));
       }),
     );
   }

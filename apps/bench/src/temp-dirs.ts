@@ -1,4 +1,4 @@
-/** Every store of a run lives under one temporary directory, removed at the end (also on Ctrl-C). */
+/** Every store of a run lives under one temporary directory, removed at the end (also on Ctrl-C or SIGTERM). */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ export class TempDirs {
     mkdirSync(parent, { recursive: true });
     this.root = mkdtempSync(join(parent, 'stowage-bench-'));
     process.once('SIGINT', this.#onSignal);
+    process.once('SIGTERM', this.#onSignal);
   }
 
   /** A new empty directory for one store. */
@@ -31,6 +32,7 @@ export class TempDirs {
 
   remove(): void {
     process.off('SIGINT', this.#onSignal);
+    process.off('SIGTERM', this.#onSignal);
     rmSync(this.root, { recursive: true, force: true });
   }
 }

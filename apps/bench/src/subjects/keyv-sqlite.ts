@@ -9,8 +9,10 @@ import { exportsFunctions, loadOptional } from '../load-optional.js';
 import { allWorkloads, type Store, type Subject } from '../subject.js';
 
 interface Keyv {
-  set(key: string, value: unknown): Promise<unknown>;
-  setMany(entries: { key: string; value: unknown }[]): Promise<unknown>;
+  /** Resolves false when the store failed (keyv reports the error as an event, not a rejection). */
+  set(key: string, value: unknown): Promise<boolean>;
+  setMany(entries: { key: string; value: unknown }[]): Promise<boolean[]>;
+  on(event: 'error', listener: (error: unknown) => void): unknown;
   get(key: string): Promise<unknown>;
   iterator?: () => AsyncIterable<[string, unknown]>;
   disconnect(): Promise<void>;
@@ -44,10 +46,19 @@ export const keyvSqlite: Subject = {
 };
 
 function keyvStore(keyv: Keyv): Store {
+  // keyv turns a failed write into `false` plus an error event; a failure must not pass for a fast write.
+  let lastError: unknown;
+  keyv.on('error', (error) => {
+    lastError = error;
+  });
+  const failed = () => new Error(`keyv reported a failed write: ${String(lastError)}`);
   return {
-    set: (entry: Entry) => keyv.set(entry.key, entry.value),
+    async set(entry: Entry) {
+      if (!(await keyv.set(entry.key, entry.value))) throw failed();
+    },
     async setChunk(entries) {
-      await keyv.setMany(entries.map((entry) => ({ key: entry.key, value: entry.value })));
+      const results = await keyv.setMany(entries.map((entry) => ({ key: entry.key, value: entry.value })));
+      if (results.some((ok) => !ok)) throw failed();
     },
     get: (key) => keyv.get(key),
     async iterate(shouldStop) {

@@ -32,3 +32,27 @@ export const subjects: readonly Subject[] = [
   lmdb,
   classicLevel,
 ];
+
+/**
+ * The order subjects run in: the two sides of each target next to each other, so load from
+ * other processes, which drifts over minutes, moves both sides alike.
+ */
+export const runOrder: readonly string[] = [
+  'map',
+  'map-awaited',
+  'memory',
+  'pmap-memory-full',
+  'pmap-memory-lru',
+  'better-sqlite3',
+  'sqlite',
+  'csv',
+  'keyv-sqlite',
+  'pmap-sqlite',
+  'minimal-log',
+  'log-none',
+  'log-batch',
+  'fsync-probe',
+  'lmdb',
+  'pmap-log',
+  'classic-level',
+];
