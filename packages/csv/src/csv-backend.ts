@@ -111,6 +111,7 @@ export class CsvBackend extends AbstractBackend {
 
   protected async _open(): Promise<void> {
     const fs = this.#fs;
+    this.warnings.length = 0; // a retried open reports afresh
     this.#entries.clear();
     this.#sorted.invalidate();
     await this.#ensureFolder(dirname(this.path));
@@ -376,7 +377,11 @@ export class CsvBackend extends AbstractBackend {
 
   #warn(warning: CsvWarning): void {
     this.warnings.push(warning);
-    this.#onWarning?.(warning);
+    try {
+      this.#onWarning?.(warning);
+    } catch {
+      // A listener that throws must not fail an open or a write; the warning is in `warnings`.
+    }
   }
 
   /** Creates `folder` (and missing parents) durably: each new name is fsynced into its parent. */
