@@ -186,6 +186,26 @@ describe('edits a person made while the store was closed', () => {
   });
 });
 
+describe('leftovers', () => {
+  it('skipped rows are dropped from the file at the next rewrite, as documented', async () => {
+    writeFileSync(path, 'key,value\na,1\nbroken\n');
+    const backend = await open({ onMalformedRow: 'skip' });
+    await backend.set('b', '2');
+    await backend.close();
+    expect(readFileSync(path, 'utf8')).toBe('key,value\r\na,1\r\nb,2\r\n');
+  });
+
+  it('a temp file of an interrupted rewrite is removed at open, other files are not', async () => {
+    writeFileSync(path, 'key,value\na,1\n');
+    writeFileSync(join(directory, '.store.csv.0123456789ab.tmp'), 'key,value\na,half');
+    writeFileSync(join(directory, 'notes.tmp'), 'mine');
+    const backend = await open();
+    expect(await backend.get('a')).toBe('1');
+    expect(existsSync(join(directory, '.store.csv.0123456789ab.tmp'))).toBe(false);
+    expect(existsSync(join(directory, 'notes.tmp'))).toBe(true);
+  });
+});
+
 describe('the journal', () => {
   it('gets one CRC-checked line per write and one per batch before the write resolves', async () => {
     const backend = await open();
