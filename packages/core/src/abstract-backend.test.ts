@@ -25,6 +25,17 @@ describe('AbstractBackend lifecycle', () => {
     expect(await backend.get('k')).toBe('v');
   });
 
+  it('does not close an engine whose open failed while close was waiting for it', async () => {
+    const backend = new MapBackend({ delay: () => 5 });
+    backend.failWith = (operation) => (operation === 'open' ? new Error('no disk') : undefined);
+    const opening = backend.open().catch((error: unknown) => error);
+    await backend.close();
+    expect(StowageError.is(await opening, 'IO')).toBe(true);
+    expect(backend.closes).toBe(0);
+    expect(backend.state).toBe('closed');
+    expect(await codeOf(backend.open())).toBe('STORE_CLOSED');
+  });
+
   it('closes idempotently', async () => {
     const backend = new MapBackend();
     await backend.open();
@@ -33,6 +44,7 @@ describe('AbstractBackend lifecycle', () => {
     await first;
     await backend.close();
     expect(backend.state).toBe('closed');
+    expect(backend.closes).toBe(1);
   });
 
   it('waits for operations in flight before closing', async () => {

@@ -107,7 +107,7 @@ export abstract class AbstractBackend implements StorageBackend {
         this.#state = 'open';
       },
       (error: unknown) => {
-        this.#state = 'new'; // a failed open may be retried
+        if (this.#state === 'opening') this.#state = 'new'; // a failed open may be retried (unless closing)
         this.#opening = undefined;
         throw this.wrapError(error, 'open failed');
       },
@@ -126,9 +126,11 @@ export abstract class AbstractBackend implements StorageBackend {
     this.#closing = (async () => {
       try {
         // Let an open in progress finish, then every acknowledged operation drain.
-        if (wasOpening) await wasOpening.catch(() => undefined);
+        let opened = true;
+        if (wasOpening) await wasOpening.catch(() => (opened = false));
         if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
-        await this._close();
+        // An engine whose open failed has nothing to release.
+        if (opened) await this._close();
       } finally {
         this.#state = 'closed';
       }

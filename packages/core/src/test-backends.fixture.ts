@@ -78,7 +78,11 @@ export class MapBackend extends AbstractBackend {
   protected async _open(): Promise<void> {
     await this.step('open');
   }
-  protected async _close(): Promise<void> {}
+  /** How often the engine's own close ran. */
+  closes = 0;
+  protected async _close(): Promise<void> {
+    this.closes++;
+  }
 
   protected async _get(key: string): Promise<EncodedValue | undefined> {
     await this.step('get', key);

@@ -55,6 +55,7 @@ export class TtlSweeper<V> {
     if (backend.sweepExpired) {
       store.counters.backendWrites++;
       removed = await store.backendCall(() => backend.sweepExpired!(now));
+      store.counters.expired += removed;
       for (const [key, expiresAt] of store.expiring) {
         if (expiresAt > now) continue;
         store.expiring.delete(key);
@@ -71,7 +72,6 @@ export class TtlSweeper<V> {
         (await this.#scan(now)).map((key) => [key, () => this.#expiredInBackend(key, now)]),
       );
     }
-    store.counters.expired += removed;
     return removed;
   }
 
@@ -109,6 +109,7 @@ export class TtlSweeper<V> {
         store.write(key, async () => {
           if (store.state === 'closed' || !(await stillExpired())) return false;
           await store.deleteNow(key);
+          store.counters.expired++; // counted at once: whoever sees the key gone sees it counted
           return true;
         }),
       ),
