@@ -38,7 +38,9 @@ export function resolveOptions<K, V>(
   }
   const sweepInterval = options.sweepInterval ?? DEFAULT_SWEEP_INTERVAL;
   if (!(Number.isFinite(sweepInterval) && sweepInterval >= 0)) fail('sweepInterval must be a number of ms >= 0');
-  return { codec, keyCodec, cache: makeCache<V>(options.cache ?? { mode: 'full' }, fail), sweepInterval };
+  const cache = options.cache ?? { mode: 'full' };
+  if (typeof cache !== 'object' || cache === null) fail("cache must be { mode: 'full' } or { mode: 'lru', ... }");
+  return { codec, keyCodec, cache: makeCache<V>(cache, fail), sweepInterval };
 }
 
 function makeCache<V>(options: NonNullable<PersistentMapOptions<unknown, V>['cache']>, fail: (why: string) => never) {

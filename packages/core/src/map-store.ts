@@ -40,7 +40,7 @@ export class MapStore<V> {
   closing: Promise<void> | undefined;
   readonly counters = new MapCounters();
   readonly queue = new KeyQueue();
-  /** Keys with a TTL, and when they expire. Complete in full mode; what the map saw in LRU mode. */
+  /** Keys with a TTL, and when they expire (full cache only). */
   readonly expiring = new Map<string, number>();
   /** Transactions and sweeps running now; close waits for them. */
   readonly active = new Set<Promise<unknown>>();
@@ -122,6 +122,29 @@ export class MapStore<V> {
     if (cached !== undefined) return isLive(cached) ? cached : this.absent(key);
     if (this.cache.complete) return this.absent(key);
     return this.load([key])[0]!;
+  }
+
+  /** The live entries of `keys`: cached ones at once, the others in one backend read. */
+  async currentMany(keys: readonly string[]): Promise<CacheEntry<V>[]> {
+    const entries: CacheEntry<V>[] = [];
+    const missing: string[] = [];
+    const slots: number[] = [];
+    keys.forEach((key, index) => {
+      const cached = this.cache.get(key);
+      if (cached !== undefined) entries[index] = isLive(cached) ? cached : this.absent(key);
+      else if (this.cache.complete) entries[index] = this.absent(key);
+      else {
+        missing.push(key);
+        slots.push(index);
+      }
+    });
+    if (missing.length > 0) {
+      const loaded = await Promise.all(this.load(missing));
+      loaded.forEach((entry, position) => {
+        entries[slots[position]!] = entry;
+      });
+    }
+    return entries;
   }
 
   /** Reads `keys` from the backend in one call, sharing reads already in flight. */
@@ -207,6 +230,8 @@ export class MapStore<V> {
       this.#loads.delete(key);
     }
     this.cache.set(key, entry);
+    // Only the full cache tracks expiries (its sweep and size need them); an LRU map stays bounded.
+    if (!this.cache.complete) return;
     if (entry.value !== undefined && entry.expiresAt !== NEVER) this.expiring.set(key, entry.expiresAt);
     else this.expiring.delete(key);
   }
@@ -258,8 +283,8 @@ export class MapStore<V> {
   deleteMany(keys: readonly string[]): Promise<number> {
     const distinct = [...new Set(keys)];
     return this.writeMany(distinct, async () => {
-      const entries = await Promise.all(distinct.map((key) => this.current(key)));
-      const present = entries.filter((entry) => entry.value !== undefined).length;
+      const entries = await this.currentMany(distinct);
+      const present = entries.filter((entry) => isLive(entry)).length;
       const operations: BatchOperation[] = distinct.map((key) => ({ type: 'delete', key }));
       await this.applyNow(operations, (index) => this.commit(distinct[index]!, this.absent(distinct[index]!)));
       return present;

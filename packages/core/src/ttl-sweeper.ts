@@ -56,6 +56,7 @@ export class TtlSweeper<V> {
       store.counters.backendWrites++;
       removed = await store.backendCall(() => backend.sweepExpired!(now));
       store.counters.expired += removed;
+      // Drop what the backend just deleted from the full cache (an LRU cache evicts them in time).
       for (const [key, expiresAt] of store.expiring) {
         if (expiresAt > now) continue;
         store.expiring.delete(key);
