@@ -25,7 +25,9 @@ export type ToyDefect =
   /** Never fsyncs the folder after creating the log, so the log's name may vanish. */
   | 'no-directory-sync'
   /** Shows a write before it is durable and keeps showing it when it fails. */
-  | 'visible-before-sync';
+  | 'visible-before-sync'
+  /** `flush()` returns without fsync, so durability `none` loses flushed writes. */
+  | 'flush-without-sync';
 
 export interface ToyLogOptions {
   readonly fs: FileSystem;
@@ -114,7 +116,7 @@ export class ToyLogBackend extends AbstractBackend {
 
   protected override async _flush(): Promise<void> {
     await this.#queue.catch(() => undefined);
-    await this.#handle?.sync();
+    if (this.#options.defect !== 'flush-without-sync') await this.#handle?.sync();
   }
 
   protected async *_entries(range: RangeOptions): AsyncIterable<[string, EncodedValue]> {

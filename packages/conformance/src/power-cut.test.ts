@@ -48,6 +48,12 @@ describe('the power-cut section catches broken engines', () => {
     await failure(runPowerCuts({ ...toyLog('none'), durable: true }, 1, 200));
   });
 
+  it('catches a non-durable engine whose flush does not fsync, stating what durability none may lose', async () => {
+    const error = await failure(runPowerCuts(toyLog('none', 'flush-without-sync'), 1, 500));
+    expect(error.message).toContain('writes acknowledged after the last completed flush may be lost');
+    expect(error.message).toContain('the last write that had to survive');
+  });
+
   it('catches an engine that shows a write the disk refused', async () => {
     const error = await failure(runFaultCases(toyLog('always', 'visible-before-sync')));
     expect(error.message).toContain('after the rejected write');
