@@ -51,8 +51,11 @@ export const concurrencyCases: KitCase[] = [
       const operations = plan(Math.round(1000 * Math.max(1, context.scale)), 1000);
       const sequenced = store.mode === 'raw';
       const tails = new Map<string, Promise<unknown>>();
+      // On a raw backend every read also gets an unchained twin that races the writes to its key.
+      const racing: { key: string; result: Promise<unknown> }[] = [];
       const pending = operations.map((operation) => {
         if (!sequenced) return call(store, operation);
+        if (operation.type === 'get') racing.push({ key: operation.key, result: store.get(operation.key) });
         const previous = tails.get(operation.key) ?? Promise.resolve();
         const next = previous.then(
           () => call(store, operation),
@@ -94,6 +97,13 @@ export const concurrencyCases: KitCase[] = [
             throw new Error(`${what}: saw ${describeValue(outcome.value)}, never a state of the key before it`);
         }
       });
+      for (const { key, result } of racing) {
+        const value = await result;
+        const states = history.get(key) ?? [undefined];
+        if (!states.some((state) => sameValue(value, state))) {
+          throw new Error(`a racing get of ${key} saw ${describeValue(value)}, never a state of the key`);
+        }
+      }
       expectSameContents(await store.entries(), model, 'final state');
       expectSameContents([...(await store.stored())], model, 'final state in the backend');
       for (const key of history.keys()) expectValue(await store.get(key), model.get(key), `final get ${key}`);

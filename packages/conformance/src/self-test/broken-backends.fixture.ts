@@ -80,6 +80,28 @@ export class StaleUnderConcurrency extends PlainBackend {
   }
 }
 
+/** A read cache filled after an await: a read racing a write caches the old value for good. */
+export class StaleReadCache extends PlainBackend {
+  override readonly name = 'stale-read-cache';
+  readonly #cache = new Map<string, EncodedValue | undefined>();
+  protected override async _get(key: string): Promise<EncodedValue | undefined> {
+    if (this.#cache.has(key)) return copy(this.#cache.get(key));
+    const value = this.data.get(key);
+    await new Promise((resolve) => setImmediate(resolve));
+    this.#cache.set(key, value);
+    return copy(value);
+  }
+  protected override async _set(key: string, value: EncodedValue, options: WriteOptions): Promise<void> {
+    this.#cache.delete(key);
+    await new Promise((resolve) => setImmediate(resolve));
+    await super._set(key, value, options);
+  }
+  protected override async _delete(key: string): Promise<boolean> {
+    this.#cache.delete(key);
+    return super._delete(key);
+  }
+}
+
 /** Claims ordered iteration but sorts by UTF-16 code unit, as JavaScript's `<` does. */
 export class Utf16Ordered extends PlainBackend {
   override readonly name = 'utf16-ordered';

@@ -12,6 +12,7 @@ import {
   InsertionOrdered,
   LosesWritesOnReopen,
   PlainBackend,
+  StaleReadCache,
   StaleUnderConcurrency,
   SwallowsWriteErrors,
   Utf16Ordered,
@@ -38,6 +39,7 @@ const lossy: BackendKitOptions = {
   reopen: (previous) => new LosesWritesOnReopen((previous as LosesWritesOnReopen).disk),
 };
 const stale: BackendKitOptions = { name: 'stale', create: () => new StaleUnderConcurrency() };
+const staleReads: BackendKitOptions = { name: 'stale-read-cache', create: () => new StaleReadCache() };
 const utf16: BackendKitOptions = { name: 'utf16-ordered', create: () => new Utf16Ordered() };
 const insertion: BackendKitOptions = { name: 'insertion-ordered', create: () => new InsertionOrdered() };
 const swallowing: BackendKitOptions = { name: 'swallows-write-errors', create: () => new SwallowsWriteErrors() };
@@ -74,6 +76,11 @@ describe('the kit catches broken backends', () => {
     expect(await verdict(stale, '1,000 concurrent')).toMatch(/^failed/);
     expect(await verdict(stale, '1,000 concurrent', 'map-full')).toMatch(/^failed/);
     expect(await verdict(stale, 'concurrent writes to distinct keys')).toMatch(/^failed/);
+  });
+
+  it('reports a backend whose read cache keeps a value that a racing write replaced', async () => {
+    expect(await verdict(staleReads, basic)).toBe('passed');
+    expect(await verdict(staleReads, '1,000 concurrent')).toMatch(/^failed/);
   });
 
   it('reports a backend that claims ordered iteration but sorts by UTF-16 code unit', async () => {
