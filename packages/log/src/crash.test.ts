@@ -1,0 +1,132 @@
+/**
+ * Real crashes: a child process writes (group-committed sets, transactions, deletes,
+ * overwrites, background merges) and is killed with SIGKILL at a random moment; the store
+ * is reopened and must hold every acknowledged write, and nothing torn or half-committed.
+ * The same directory goes through every kill, so recovery also meets its own leftovers.
+ * CI runs 50 kills; STOWAGE_LOG_KILLS=1000 runs the long version.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { transactionKeys, valueFor } from './fixtures/crash-values.fixture.js';
+import { LogBackend } from './log-backend.js';
+import { tempDir } from './test-helpers.fixture.js';
+
+const kills = Number(process.env.STOWAGE_LOG_KILLS ?? 50);
+const lanes = 3;
+const writer = fileURLToPath(new URL('./fixtures/crash-writer.fixture.ts', import.meta.url));
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+interface Expectations {
+  /** Keys whose set was acknowledged and not deleted since. */
+  readonly present: Set<string>;
+  /** Keys whose deletion was acknowledged. */
+  readonly deleted: Set<string>;
+  /** Keys whose deletion was sent but not acknowledged: whole or gone. */
+  readonly deleting: Set<string>;
+  readonly committed: Set<string>;
+  readonly begun: Set<string>;
+  /** Overwritten keys: the last acknowledged value and any sent after it. */
+  readonly overwrites: Map<string, string[]>;
+}
+
+/** Runs one writer until it is killed; resolves with the number of merges it finished. */
+function runWriter(dir: string, run: number, seed: number, expectations: Expectations): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const journal = join(dir, `journal-${run}.txt`);
+    const child: ChildProcess = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@stowage/source', writer, dir, String(run), String(seed), journal],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let merged = 0;
+    let errors = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      errors += chunk.toString();
+    });
+    child.stdout!.once('data', () => {
+      setTimeout(() => child.kill('SIGKILL'), 10 + ((seed * 7919) % 250));
+    });
+    const readJournal = () => {
+      const lines = existsSync(journal) ? readFileSync(journal, 'utf8').split('\n') : [];
+      lines.pop(); // empty after the last newline, or a line the kill cut short
+      for (const line of lines) {
+        const [kind, key, value] = line.split(' ') as [string, string, string];
+        if (kind === 'set') expectations.present.add(key);
+        else if (kind === 'deleting') {
+          expectations.present.delete(key);
+          expectations.deleting.add(key);
+        } else if (kind === 'del') {
+          expectations.deleting.delete(key);
+          expectations.deleted.add(key);
+        } else if (kind === 'begin') expectations.begun.add(key);
+        else if (kind === 'txn') expectations.committed.add(key);
+        else if (kind === 'send')
+          expectations.overwrites.set(key, [...(expectations.overwrites.get(key) ?? []), value]);
+        else if (kind === 'ow') expectations.overwrites.set(key, [value]);
+        else if (kind === 'merged') merged++;
+      }
+    };
+    child.on('exit', (_code, signal) => {
+      readJournal();
+      if (signal === 'SIGKILL') resolve(merged);
+      else reject(new Error(`the writer exited by itself (${String(_code)}): ${errors}`));
+    });
+  });
+}
+
+async function check(dir: string, expectations: Expectations): Promise<void> {
+  const log = new LogBackend({ dir, maxFileSize: 32 * 1024 });
+  await log.open();
+  try {
+    for (const key of expectations.present) expect(await log.get(key), key).toBe(valueFor(key));
+    for (const key of expectations.deleted) expect(await log.get(key), key).toBeUndefined();
+    for await (const [key, value] of log.entries()) {
+      if (key.startsWith('u-') || key.startsWith('t-')) expect(value, key).toBe(valueFor(key));
+    }
+    for (const id of expectations.begun) {
+      const values = await log.getMany(transactionKeys(id));
+      const found = values.filter((value) => value !== undefined).length;
+      if (expectations.committed.has(id)) expect(found, `transaction ${id}`).toBe(3);
+      else expect([0, 3], `transaction ${id} is half there`).toContain(found);
+    }
+    for (const [key, allowed] of expectations.overwrites) {
+      expect(allowed, key).toContain(await log.get(key));
+      expectations.overwrites.set(key, [(await log.get(key)) as string]);
+    }
+    expect((await log.verify()).problems).toEqual([]);
+  } finally {
+    await log.close();
+  }
+}
+
+describe('crashes of a real process', () => {
+  it(`keeps every acknowledged write and nothing torn across ${kills} SIGKILLs`, async () => {
+    const perLane = Math.ceil(kills / lanes);
+    let acknowledged = 0;
+    let merges = 0;
+    await Promise.all(
+      Array.from({ length: lanes }, async (_, lane) => {
+        const dir = tempDir();
+        const expectations: Expectations = {
+          present: new Set(),
+          deleted: new Set(),
+          deleting: new Set(),
+          committed: new Set(),
+          begun: new Set(),
+          overwrites: new Map(),
+        };
+        for (let run = 0; run < perLane; run++) {
+          merges += await runWriter(dir, run, lane * 100_000 + run + 1, expectations);
+          await check(dir, expectations);
+        }
+        acknowledged += expectations.present.size + expectations.committed.size + expectations.deleted.size;
+      }),
+    );
+    // A writer killed before it wrote anything would prove nothing.
+    expect(acknowledged).toBeGreaterThan(kills * 10);
+    expect(merges).toBeGreaterThan(0);
+  }, 600_000);
+});
