@@ -8,6 +8,9 @@ import { kitCases } from './cases/index.js';
 import { runCase } from './run-case.js';
 import { allModes, type BackendKitOptions, type KitCase } from './types.js';
 
+/** Generous, so a slow engine under a test file's default 5 s timeout still gets through. */
+const defaultTimeout = 60_000;
+
 export function describeBackend(kit: BackendKitOptions, cases: readonly KitCase[] = kitCases): void {
   describe(`conformance: ${kit.name}`, async () => {
     // One unopened instance tells the manifest; the kit never opens it.
@@ -19,7 +22,7 @@ export function describeBackend(kit: BackendKitOptions, cases: readonly KitCase[
         for (const kitCase of cases) {
           if (!(kitCase.modes ?? allModes).includes(mode)) continue;
           const runs = kitCase.gate?.(supports, kit) ?? true;
-          it.skipIf(!runs)(kitCase.name, () => runCase(kitCase, mode, kit), kitCase.timeout);
+          it.skipIf(!runs)(kitCase.name, () => runCase(kitCase, mode, kit), kitCase.timeout ?? defaultTimeout);
         }
       });
     }

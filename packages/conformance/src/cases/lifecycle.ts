@@ -59,6 +59,8 @@ export const lifecycleCases: KitCase[] = [
           ['namespace get', () => map.namespace('n:').get('a')],
           ['namespace set', () => map.namespace('n:').set('a', 'v')],
         ];
+        if (context.supports.transactions)
+          calls.push(['transaction', () => map.transaction(async (tx) => tx.get('a'))]);
         for (const [name, call] of calls) await expectCode(call, 'STORE_CLOSED', `map.${name} after close`);
       }
       for (const [name, call] of rawCalls(store.backend)) {
