@@ -21,6 +21,7 @@ import { assertSchema, createSchema, tableExists } from './schema.js';
 import { type SnapshotReader, SnapshotTransaction, type StoredRow, sameRow } from './snapshot-transaction.js';
 import { toStowageError } from './sqlite-errors.js';
 import { boundParameters, Statements } from './statements.js';
+import { WriteQueue } from './write-queue.js';
 
 /** The largest encoded value accepted: far below SQLite's 1 GB SQLITE_MAX_LENGTH. */
 const maxValueBytes = 256 * 1024 * 1024;
@@ -39,6 +40,7 @@ export class SqliteBackend extends AbstractBackend {
   #readMany: ((keys: readonly string[]) => unknown[]) | undefined;
   #writeMany: Database.Transaction<(operations: readonly BatchOperation[]) => void> | undefined;
   #commit: Database.Transaction<(expected: [string, StoredRow][], operations: BatchOperation[]) => void> | undefined;
+  #queue: WriteQueue | undefined;
   readonly #readers: SnapshotReader[] = [];
 
   constructor(options: SqliteBackendOptions) {
@@ -90,13 +92,16 @@ export class SqliteBackend extends AbstractBackend {
       }
       const statements = new Statements(database, table);
       this.#readMany = database.transaction((keys: readonly string[]) => keys.map((key) => statements.get.get(key)));
+      const writeOne = (operation: BatchOperation): number =>
+        operation.type === 'set'
+          ? statements.set.run(operation.key, operation.value, operation.expiresAt ?? null).changes
+          : statements.delete.run(operation.key).changes;
       const write = (operations: readonly BatchOperation[]) => {
-        for (const operation of operations) {
-          if (operation.type === 'set') statements.set.run(operation.key, operation.value, operation.expiresAt ?? null);
-          else statements.delete.run(operation.key);
-        }
+        for (const operation of operations) writeOne(operation);
       };
       this.#writeMany = database.transaction(write);
+      const writeAll = database.transaction((operations: BatchOperation[]) => operations.map(writeOne));
+      this.#queue = new WriteQueue(writeOne, (operations) => writeAll.immediate(operations), isNotLockTimeout);
       this.#commit = database.transaction((expected: [string, StoredRow][], operations: BatchOperation[]) => {
         for (const [key, before] of expected) {
           if (!sameRow(before, statements.row.get(key) as StoredRow)) {
@@ -118,12 +123,14 @@ export class SqliteBackend extends AbstractBackend {
   }
 
   protected async _close(): Promise<void> {
+    this.#queue?.drain();
     const database = this.#database;
     this.#database = undefined;
     this.#statements = undefined;
     this.#readMany = undefined;
     this.#writeMany = undefined;
     this.#commit = undefined;
+    this.#queue = undefined;
     for (const reader of this.#readers.splice(0)) reader.database.close();
     if (database === undefined || !database.open) return;
     try {
@@ -143,6 +150,7 @@ export class SqliteBackend extends AbstractBackend {
   protected async _get(key: string): Promise<EncodedValue | undefined> {
     let stored: unknown;
     try {
+      this.#queue!.drain();
       stored = this.#statements!.get.get(key);
     } catch (error) {
       throw this.#fail(error, key);
@@ -150,10 +158,14 @@ export class SqliteBackend extends AbstractBackend {
     return stored === undefined ? undefined : readValue(stored, key, this.file);
   }
 
+  /** Queued, and committed with the other writes of this turn of the event loop (see WriteQueue). */
   protected async _set(key: string, value: EncodedValue, options: WriteOptions): Promise<void> {
     assertStorableValue(value, key);
+    const { expiresAt } = options;
     try {
-      this.#statements!.set.run(key, value, options.expiresAt ?? null);
+      await this.#queue!.write(
+        expiresAt === undefined ? { type: 'set', key, value } : { type: 'set', key, value, expiresAt },
+      );
     } catch (error) {
       throw this.#fail(error, key);
     }
@@ -161,7 +173,7 @@ export class SqliteBackend extends AbstractBackend {
 
   protected async _delete(key: string): Promise<boolean> {
     try {
-      return this.#statements!.delete.run(key).changes > 0;
+      return (await this.#queue!.write({ type: 'delete', key })) > 0;
     } catch (error) {
       throw this.#fail(error, key);
     }
@@ -169,6 +181,7 @@ export class SqliteBackend extends AbstractBackend {
 
   protected override async _has(key: string): Promise<boolean> {
     try {
+      this.#queue!.drain();
       return this.#statements!.has.get(key) !== undefined;
     } catch (error) {
       throw this.#fail(error, key);
@@ -181,6 +194,7 @@ export class SqliteBackend extends AbstractBackend {
   protected override async _getMany(keys: readonly string[]): Promise<(EncodedValue | undefined)[]> {
     let stored: unknown[];
     try {
+      this.#queue!.drain();
       stored = this.#readMany!(keys);
     } catch (error) {
       throw this.#fail(error);
@@ -193,6 +207,7 @@ export class SqliteBackend extends AbstractBackend {
     for (const operation of operations)
       if (operation.type === 'set') assertStorableValue(operation.value, operation.key);
     try {
+      this.#queue!.drain();
       this.#writeMany!.immediate(operations);
     } catch (error) {
       throw this.#fail(error);
@@ -201,6 +216,7 @@ export class SqliteBackend extends AbstractBackend {
 
   protected override async _size(): Promise<number> {
     try {
+      this.#queue!.drain();
       return this.#statements!.count.get() as number;
     } catch (error) {
       throw this.#fail(error);
@@ -214,6 +230,7 @@ export class SqliteBackend extends AbstractBackend {
     const parameters: unknown[] = boundParameters(bounds);
     if (limited) parameters.push(range.limit);
     try {
+      this.#queue!.drain();
       this.#statements!.clear(bounds, range.reverse === true, limited).run(...parameters);
     } catch (error) {
       throw this.#fail(error);
@@ -222,8 +239,9 @@ export class SqliteBackend extends AbstractBackend {
 
   /** A real checkpoint: the WAL is fsynced, copied into the database file, and truncated. */
   protected override async _flush(): Promise<void> {
-    if (this.#memory || this.#database!.readonly) return;
     try {
+      this.#queue!.drain();
+      if (this.#memory || this.#database!.readonly) return;
       this.#database!.pragma('wal_checkpoint(TRUNCATE)');
     } catch (error) {
       throw this.#fail(error);
@@ -239,6 +257,7 @@ export class SqliteBackend extends AbstractBackend {
         });
       }
       try {
+        this.#queue!.drain();
         return this.#statements!.sweep.run(now).changes;
       } catch (error) {
         throw this.#fail(error);
@@ -265,6 +284,7 @@ export class SqliteBackend extends AbstractBackend {
       const reader = this.#acquireReader();
       let tx: SnapshotTransaction;
       try {
+        this.#queue!.drain(); // the snapshot includes every write called before the transaction
         tx = new SnapshotTransaction(reader, {
           file: this.file,
           checkKey: (key) => this.checkKey(key),
@@ -282,6 +302,7 @@ export class SqliteBackend extends AbstractBackend {
         tx.finish();
         const expected = tx.expectations();
         tx.release();
+        this.#queue!.drain();
         this.#commit!.immediate(expected, tx.operations());
         return result;
       } catch (error) {
@@ -349,6 +370,7 @@ export class SqliteBackend extends AbstractBackend {
       const size = Math.min(this.#options.iterationChunkSize, remaining);
       let rows: unknown[];
       try {
+        this.#queue!.drain();
         rows = this.#statements!.page(page, reverse, keysOnly).all(...boundParameters(page), size);
       } catch (error) {
         throw this.#fail(error);
@@ -369,4 +391,10 @@ export class SqliteBackend extends AbstractBackend {
 
 function isSqliteError(error: unknown): boolean {
   return error instanceof Database.SqliteError;
+}
+
+/** A group of writes that timed out on the lock is not retried write by write: each would wait again. */
+function isNotLockTimeout(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return !(typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')));
 }
