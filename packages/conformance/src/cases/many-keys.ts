@@ -1,6 +1,7 @@
 /** 100,000 keys: written in chunks, counted, sampled, and iterated in full. */
 import { expect } from 'vitest';
 import { expectValue } from '../assertions.js';
+import { lruLimits } from '../open-map.js';
 import { seededRandom } from '../random.js';
 import type { KitCase, SubjectOperation } from '../types.js';
 
@@ -38,6 +39,12 @@ export const manyKeysCases: KitCase[] = [
       expect(seen.has(keyOf(0)) && seen.has(keyOf(count - 1))).toBe(true);
       const keys = await store.keys();
       expect(keys.length, 'keys yielded by keys()').toBe(count);
+      if (store.mode === 'map-lru') {
+        // The small LRU cannot hold them all: the sample must have read through to the backend.
+        const stats = store.map!.stats();
+        expect(stats.misses, 'cache misses in LRU mode').toBeGreaterThan(0);
+        expect(stats.cachedEntries, 'entries held by the LRU').toBeLessThanOrEqual(lruLimits.maxEntries);
+      }
     },
   },
 ];
