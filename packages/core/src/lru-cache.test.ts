@@ -1,10 +1,25 @@
 import { describe, expect, it } from 'vitest';
+import { LruCache, NEVER } from './map-cache.js';
 import { PersistentMap } from './persistent-map.js';
 import { latch, MapBackend, settle } from './test-backends.fixture.js';
 
 const reads = (backend: MapBackend) => backend.calls.get + backend.calls.getMany;
 
 describe('LRU cache', () => {
+  it('evicts entries not used recently before entries used since they were last examined', async () => {
+    const cache = new LruCache<number>(3, 1000);
+    const entry = (value: number) => ({ value, expiresAt: NEVER, bytes: 1 });
+    for (const [index, key] of ['a', 'b', 'c'].entries()) cache.set(key, entry(index));
+    cache.get('a');
+    cache.get('b');
+    cache.set('d', entry(3)); // a and b get a second chance, c goes
+    expect([...cache.keys()].sort()).toEqual(['a', 'b', 'd']);
+    cache.set('e', entry(4)); // a, b were moved young and lost their flags; d (never used since) goes first
+    expect([...cache.keys()].sort()).toEqual(['a', 'b', 'e']);
+    expect(cache.evictions).toBe(2);
+    expect(cache.size).toBe(3);
+  });
+
   it('evicts the least recently used entries past maxEntries and reads them back through', async () => {
     const backend = new MapBackend();
     const map = await PersistentMap.open(backend, { cache: { mode: 'lru', maxEntries: 3 } });

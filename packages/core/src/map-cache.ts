@@ -33,7 +33,9 @@ export interface MapCache<V> {
 export class FullCache<V> implements MapCache<V> {
   readonly complete = true;
   readonly evictions = 0;
-  readonly #entries = new Map<string, CacheEntry<V>>();
+  /** Read directly by PersistentMap's cache-hit path; write only through the methods. */
+  readonly entries = new Map<string, CacheEntry<V>>();
+  readonly #entries = this.entries;
 
   get size(): number {
     return this.#entries.size;
@@ -56,12 +58,16 @@ export class FullCache<V> implements MapCache<V> {
   }
 }
 
+/**
+ * Least-recently-used eviction done the CLOCK way ("second chance"), so a hit costs one
+ * flag write instead of moving the entry: the Map keeps insertion order, eviction looks at
+ * the oldest entry, and one used since it was last looked at moves to the young end instead.
+ */
 export class LruCache<V> implements MapCache<V> {
   readonly complete = false;
   #evictions = 0;
   #bytes = 0;
-  // A Map iterates in insertion order, so re-inserting on use keeps the oldest first.
-  readonly #entries = new Map<string, CacheEntry<V>>();
+  readonly #nodes = new Map<string, { entry: CacheEntry<V>; used: boolean }>();
   readonly #maxEntries: number;
   readonly #maxBytes: number;
 
@@ -71,7 +77,7 @@ export class LruCache<V> implements MapCache<V> {
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#nodes.size;
   }
   get evictions(): number {
     return this.#evictions;
@@ -82,39 +88,49 @@ export class LruCache<V> implements MapCache<V> {
   }
 
   get(key: string): CacheEntry<V> | undefined {
-    const entry = this.#entries.get(key);
-    if (entry !== undefined) {
-      this.#entries.delete(key);
-      this.#entries.set(key, entry);
-    }
-    return entry;
+    const node = this.#nodes.get(key);
+    if (node === undefined) return undefined;
+    node.used = true;
+    return node.entry;
   }
 
   set(key: string, entry: CacheEntry<V>): void {
     this.delete(key);
-    if (entry.bytes > this.#maxBytes || this.#maxEntries === 0) return; // would evict everything else
-    this.#entries.set(key, entry);
+    if (entry.bytes > this.#maxBytes) return; // it would evict everything else
+    this.#nodes.set(key, { entry, used: false });
     this.#bytes += entry.bytes;
-    while (this.#entries.size > this.#maxEntries || this.#bytes > this.#maxBytes) {
-      const oldest = this.#entries.keys().next().value as string;
-      this.delete(oldest);
-      this.#evictions++;
-    }
+    while (this.#nodes.size > this.#maxEntries || this.#bytes > this.#maxBytes) this.#evictOne(key);
   }
 
   delete(key: string): void {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return;
-    this.#entries.delete(key);
-    this.#bytes -= entry.bytes;
+    const node = this.#nodes.get(key);
+    if (node === undefined) return;
+    this.#nodes.delete(key);
+    this.#bytes -= node.entry.bytes;
   }
 
   keys(): IterableIterator<string> {
-    return this.#entries.keys();
+    return this.#nodes.keys();
   }
 
   clear(prefix: string): void {
-    for (const key of [...this.#entries.keys()]) if (key.startsWith(prefix)) this.delete(key);
+    for (const key of [...this.#nodes.keys()]) if (key.startsWith(prefix)) this.delete(key);
+  }
+
+  /** Evicts the oldest entry not used since it was last looked at; never `keep` (the one just added). */
+  #evictOne(keep: string): void {
+    for (const [key, node] of this.#nodes) {
+      if (key === keep) continue;
+      if (node.used) {
+        node.used = false;
+        this.#nodes.delete(key);
+        this.#nodes.set(key, node);
+        continue;
+      }
+      this.delete(key);
+      this.#evictions++;
+      return;
+    }
   }
 }
 

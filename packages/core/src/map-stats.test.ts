@@ -17,10 +17,10 @@ describe('map.stats()', () => {
       cachedEntries: 0,
     });
     await map.get('stored'); // miss, one read
-    await map.get('stored'); // hit
     await map.set('a', 1); // write, cached
-    await map.set('b', 2); // write, evicts 'stored'
+    await map.get('stored'); // hit
     await map.get('a'); // hit
+    await map.set('b', 2); // write, evicts one entry
     expect(map.stats()).toEqual({
       hits: 2,
       misses: 1,

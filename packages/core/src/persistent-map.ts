@@ -17,7 +17,7 @@ import type {
   PersistentMapOptions,
   SetOptions,
 } from './map-api.js';
-import { NEVER } from './map-cache.js';
+import { type CacheEntry, FullCache, NEVER } from './map-cache.js';
 import { resolveOptions } from './map-options.js';
 import { isLive, MapStore, ORIGIN, type PreparedSet } from './map-store.js';
 import { runTransaction } from './map-transaction.js';
@@ -37,6 +37,8 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
   readonly #prefix: string;
   /** String keys at the root: the key is the backend key, no work at all on a cache hit. */
   readonly #plainKeys: boolean;
+  /** The full cache's Map, read directly on the hit path (undefined in LRU mode). */
+  readonly #full: ReadonlyMap<string, CacheEntry<V>> | undefined;
 
   private constructor(store: MapStore<V>, sweeper: TtlSweeper<V>, keyCodec: KeyCodec<K>, prefix: string) {
     this.#store = store;
@@ -45,6 +47,7 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
     this.#keyCodec = keyCodec;
     this.#prefix = prefix;
     this.#plainKeys = prefix === '' && (keyCodec as unknown) === stringKeys;
+    this.#full = store.cache instanceof FullCache ? store.cache.entries : undefined;
   }
 
   /**
