@@ -187,3 +187,23 @@ describe('acquireLock on a simulated disk', () => {
     await lock.release();
   });
 });
+
+describe('acquireLock through wrappers', () => {
+  it('treats a wrapper of the real file system as the same disk: a second opener is refused', async () => {
+    const path = join(dir, 'LOCK');
+    const wrapper = { ...fs, open: fs.open.bind(fs) };
+    const lock = await acquireLock(fs, path, { origin });
+    const error = await rejection(acquireLock(wrapper, path, { origin }));
+    expect(error.code).toBe('LOCKED');
+    await lock.release();
+  });
+
+  it('keeps a spread wrapper of a simulated disk on that disk', async () => {
+    const disk = new SimulatedDisk();
+    const mount = disk.mount();
+    const wrapper = { ...mount, readFile: mount.readFile };
+    const lock = await acquireLock(mount, '/LOCK', { origin });
+    expect((await rejection(acquireLock(wrapper, '/LOCK', { origin }))).code).toBe('LOCKED');
+    await lock.release();
+  });
+});
