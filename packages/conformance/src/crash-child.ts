@@ -18,6 +18,9 @@ function send(message: CrashMessage): Promise<void> {
   });
 }
 
+// If the parent goes away (a test run interrupted), stop instead of writing forever.
+process.on('disconnect', () => process.exit(0));
+
 async function main(): Promise<void> {
   const [modulePath, exportName, directory, seedText, counterText] = process.argv.slice(2);
   if (!modulePath || !exportName || !directory)
@@ -65,7 +68,7 @@ async function main(): Promise<void> {
         if (operation.type === 'set') await backend.set(operation.key, crashValue(operation.key, operation.counter));
         else await backend.delete(operation.key);
       }
-      void send({ type: 'ack', id: mine });
+      send({ type: 'ack', id: mine }).catch(() => process.exit(0));
     }
   };
   await Promise.all(Array.from({ length: workers }, (_, worker) => work(worker)));

@@ -106,6 +106,15 @@ export const crashCases: KitCase[] = [
         }
         known = recovered;
       }
+      // The recovered store keeps working: a write after the last kill survives a reopen.
+      const backend = await create(directory);
+      await backend.open();
+      await backend.set('after-crashes', 'still writable');
+      await backend.close();
+      const stored = await recover(create, directory);
+      if (stored.get('after-crashes') !== 'still writable') {
+        throw new Error('a write after recovery from the kills did not survive a reopen');
+      }
     },
   },
 ];
