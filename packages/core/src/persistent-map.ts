@@ -87,7 +87,8 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
     const store = this.#store;
     if (store.state !== 'open') throw store.closedError();
     const storeKey = this.#plainKeys ? (key as unknown as string) : this.#storeKey(key);
-    const entry = store.cache.get(storeKey);
+    const full = this.#full;
+    const entry = full !== undefined ? full.get(storeKey) : store.cache.get(storeKey);
     if (
       entry !== undefined &&
       entry.value !== undefined &&
