@@ -101,11 +101,6 @@ export class SnapshotTransaction implements BackendTransaction {
     return [...this.#writes.values()];
   }
 
-  /** Ends the snapshot (the read transaction) so the reader can serve another transaction. */
-  release(): void {
-    if (this.#reader.database.inTransaction) this.#reader.database.exec('ROLLBACK');
-  }
-
   #snapshotRow(key: string): StoredRow {
     if (this.#seen.has(key)) return this.#seen.get(key);
     const row = this.#reader.statements.row.get(key) as [unknown, unknown] | undefined;

@@ -1,7 +1,8 @@
 /**
  * A Stowage engine on one SQLite table through better-sqlite3. better-sqlite3 is
- * synchronous, so every hook is one or a few prepared-statement calls with nothing to
- * await; AbstractBackend supplies the lifecycle and argument checks around them.
+ * synchronous, so every hook is one or a few prepared-statement calls, except single
+ * writes, which are queued for a group commit at the end of the turn (write-queue.ts).
+ * AbstractBackend supplies the lifecycle and argument checks around the hooks.
  */
 import {
   AbstractBackend,
@@ -18,15 +19,14 @@ import { type ResolvedOptions, resolveOptions, type SqliteBackendOptions } from 
 import { origin } from './origin.js';
 import { assertStorableValue, readKey, readValue } from './row-values.js';
 import { assertSchema, createSchema, tableExists } from './schema.js';
-import { type SnapshotReader, SnapshotTransaction, type StoredRow, sameRow } from './snapshot-transaction.js';
+import { SnapshotReaders } from './snapshot-readers.js';
+import { SnapshotTransaction, type StoredRow, sameRow } from './snapshot-transaction.js';
 import { toStowageError } from './sqlite-errors.js';
 import { boundParameters, Statements } from './statements.js';
 import { WriteQueue } from './write-queue.js';
 
 /** The largest encoded value accepted: far below SQLite's 1 GB SQLITE_MAX_LENGTH. */
 const maxValueBytes = 256 * 1024 * 1024;
-/** Snapshot connections kept open between transactions. */
-const idleReaders = 4;
 
 export class SqliteBackend extends AbstractBackend {
   readonly name = 'sqlite';
@@ -41,7 +41,7 @@ export class SqliteBackend extends AbstractBackend {
   #writeMany: Database.Transaction<(operations: readonly BatchOperation[]) => void> | undefined;
   #commit: Database.Transaction<(expected: [string, StoredRow][], operations: BatchOperation[]) => void> | undefined;
   #queue: WriteQueue | undefined;
-  readonly #readers: SnapshotReader[] = [];
+  #readers: SnapshotReaders | undefined;
 
   constructor(options: SqliteBackendOptions) {
     const resolved = resolveOptions(options);
@@ -114,6 +114,7 @@ export class SqliteBackend extends AbstractBackend {
         }
         write(operations);
       });
+      this.#readers = new SnapshotReaders(this.file, table, busyTimeout);
       this.#statements = statements;
       this.#database = database;
     } catch (error) {
@@ -131,7 +132,8 @@ export class SqliteBackend extends AbstractBackend {
     this.#writeMany = undefined;
     this.#commit = undefined;
     this.#queue = undefined;
-    for (const reader of this.#readers.splice(0)) reader.database.close();
+    this.#readers?.closeAll();
+    this.#readers = undefined;
     if (database === undefined || !database.open) return;
     try {
       // A passive checkpoint fsyncs the WAL before copying it, so with NORMAL the last
@@ -281,10 +283,16 @@ export class SqliteBackend extends AbstractBackend {
       if (typeof body !== 'function') {
         throw new StowageError('INVALID_ARGUMENT', 'transaction takes a function', { origin });
       }
-      const reader = this.#acquireReader();
-      let tx: SnapshotTransaction;
+      const readers = this.#readers!;
+      let reader: ReturnType<SnapshotReaders['acquire']>;
       try {
         this.#queue!.drain(); // the snapshot includes every write called before the transaction
+        reader = readers.acquire();
+      } catch (error) {
+        throw this.#fail(error);
+      }
+      let tx: SnapshotTransaction;
+      try {
         tx = new SnapshotTransaction(reader, {
           file: this.file,
           checkKey: (key) => this.checkKey(key),
@@ -294,14 +302,13 @@ export class SqliteBackend extends AbstractBackend {
           },
         });
       } catch (error) {
-        reader.database.close();
+        readers.release(reader);
         throw this.#fail(error);
       }
       try {
         const result = await body(tx);
         tx.finish();
         const expected = tx.expectations();
-        tx.release();
         this.#queue!.drain();
         this.#commit!.immediate(expected, tx.operations());
         return result;
@@ -309,31 +316,9 @@ export class SqliteBackend extends AbstractBackend {
         throw StowageError.is(error) || !isSqliteError(error) ? error : this.#fail(error);
       } finally {
         tx.finish();
-        this.#releaseReader(reader, tx);
+        readers.release(reader);
       }
     });
-  }
-
-  #acquireReader(): SnapshotReader {
-    const idle = this.#readers.pop();
-    if (idle !== undefined) return idle;
-    try {
-      const database = new Database(this.file, { readonly: true, timeout: this.#options.busyTimeout });
-      return { database, statements: new Statements(database, this.#options.table) };
-    } catch (error) {
-      throw this.#fail(error);
-    }
-  }
-
-  #releaseReader(reader: SnapshotReader, tx: SnapshotTransaction): void {
-    try {
-      tx.release();
-    } catch {
-      reader.database.close();
-      return;
-    }
-    if (this.#readers.length < idleReaders && this.#database !== undefined) this.#readers.push(reader);
-    else reader.database.close();
   }
 
   // ---- iteration ----

@@ -41,6 +41,21 @@ describe('SqliteBackend transactions', () => {
     expect(await backend.get('counter')).toBe('1');
   });
 
+  it('starts each transaction from a fresh snapshot, also on a reused connection', async () => {
+    for (const value of ['v1', 'v2', 'v3']) {
+      await backend.set('k', value);
+      const seen = await backend.transaction(async (tx) => tx.get('k'));
+      expect(seen).toBe(value);
+    }
+    const failed = backend.transaction(async (tx) => {
+      await tx.get('k');
+      throw new Error('abandon');
+    });
+    await expect(failed).rejects.toThrow('abandon');
+    await backend.set('k', 'v4');
+    expect(await backend.transaction(async (tx) => tx.get('k'))).toBe('v4');
+  });
+
   it('commits the expiry of its writes, so the sweep finds them', async () => {
     await backend.transaction(async (tx) => {
       await tx.set('short', 'x', { expiresAt: 1_000 });
