@@ -124,7 +124,7 @@ export function renderMarkdown(result: BenchResult, targets: readonly TargetOutc
     '- Per-write time as the store grows: filled in chunks to N/10 keys, a window of up to 1,000 sequential sets timed, filled on to N, another window timed.',
     '- Gets: a warm-up pass, then rounds of at least a set duration over up to 50,000 random keys, median round; the store was closed and reopened first (persistent subjects).',
     '- Open: median of 3 opens of the closed store filled by the chunked set (the OS page cache is warm).',
-    '- Size on disk: allocated blocks of the closed store. Peak RSS rise: from just before opening to the end of filling, reopening and reading every key, in a fresh process; heap retained: JS heap + buffers held by the open store after GC.',
+    '- Size on disk: allocated blocks of the closed store. Peak RSS rise: from just before opening to the end of filling, reopening and reading every key, in a fresh process; heap retained: JS heap + buffers with the store open minus after it is closed, after GC.',
   );
   return `${lines.join('\n')}\n`;
 }

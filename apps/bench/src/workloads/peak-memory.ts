@@ -4,7 +4,8 @@
  * opened to the end of filling it in chunks, reopening it and reading every key once.
  * RSS rather than the JS heap, because sqlite, lmdb and LevelDB keep their memory outside
  * it; for lmdb it also counts pages of the memory-mapped file the reads touched.
- * The child also reports the JS heap (+ external buffers) the open store retains after GC.
+ * The child also reports the JS heap (+ external buffers) the open store holds: after GC,
+ * with the store open minus once it is closed and dropped.
  */
 import { runChild } from '../child-process.js';
 import type { Measurement } from '../measure.js';
@@ -24,7 +25,7 @@ export interface PeakMemoryAnswer {
 
 export async function peakMemory(request: PeakMemoryRequest): Promise<Omit<Measurement, 'subject'>> {
   const result = await runChild<PeakMemoryAnswer>('./workloads/peak-memory-child.ts', request);
-  const heap = `JS heap + buffers retained by the open store: ${formatMiB(result.heapRetained)}`;
+  const heap = `JS heap + buffers held by the open store: ${formatMiB(result.heapRetained)}`;
   return {
     workload: 'peak-memory',
     value: result.peakRssDelta,
