@@ -48,15 +48,17 @@ export function renderMarkdown(result: BenchResult, targets: readonly TargetOutc
     '',
   );
 
-  lines.push('## Operations per second (higher is better)', '');
   const rateColumns = rateWorkloads.filter((workload) => options.workloads.includes(workload));
-  lines.push(`| subject | ${rateColumns.map(workloadTitle).join(' | ')} |`);
-  lines.push(`|---|${rateColumns.map(() => '--:').join('|')}|`);
-  for (const subject of ran) {
-    const cells = rateColumns.map((workload) => rateCell(find(subject.id, workload)));
-    lines.push(`| ${subject.label} | ${cells.join(' | ')} |`);
+  if (rateColumns.length > 0) lines.push('## Operations per second (higher is better)', '');
+  if (rateColumns.length > 0) {
+    lines.push(`| subject | ${rateColumns.map(workloadTitle).join(' | ')} |`);
+    lines.push(`|---|${rateColumns.map(() => '--:').join('|')}|`);
+    for (const subject of ran) {
+      const cells = rateColumns.map((workload) => rateCell(find(subject.id, workload)));
+      lines.push(`| ${subject.label} | ${cells.join(' | ')} |`);
+    }
+    lines.push('');
   }
-  lines.push('');
 
   const otherColumns = (['open', 'disk-size', 'peak-memory'] as const).filter((workload) =>
     options.workloads.includes(workload),

@@ -27,6 +27,9 @@ export interface CacheHitFigures {
   readonly awaitedMap: number;
   readonly plainMap: number;
   readonly rounds: number;
+  /** The fastest round of each: load from other processes only ever slows a round down. */
+  readonly bestPersistentMap: number;
+  readonly bestAwaitedMap: number;
 }
 
 export interface KeydirFigures {

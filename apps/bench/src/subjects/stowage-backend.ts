@@ -49,7 +49,7 @@ function backendStore(backend: StorageBackend): Store {
       if (apply) await apply(entries.map((entry) => ({ type: 'set', key: entry.key, value: entry.json })));
       else await Promise.all(entries.map((entry) => backend.set(entry.key, entry.json)));
     },
-    get: (key) => backend.get(key),
+    get: backend.get.bind(backend),
     async iterate(shouldStop) {
       let count = 0;
       for await (const [, value] of backend.entries()) {
@@ -103,7 +103,7 @@ function mapStore(map: KeyValueMap<string, unknown>): Store {
   return {
     set: (entry: Entry) => map.set(entry.key, entry.value),
     setChunk: (entries) => map.setMany(entries.map((entry) => [entry.key, entry.value] as const)),
-    get: (key) => map.get(key),
+    get: map.get.bind(map),
     async iterate(shouldStop) {
       let count = 0;
       for await (const [, value] of map) {
