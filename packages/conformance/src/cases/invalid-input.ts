@@ -49,7 +49,9 @@ export const invalidInputCases: KitCase[] = [
     name: 'a batch with one invalid operation is rejected and writes none of its operations',
     async run(context) {
       const store = await seeded(await context.open());
-      if (store.mode === 'raw') {
+      if (store.mode === 'raw' && !store.backend.apply) {
+        // No batches at this level: the map validates a whole batch itself (checked in the map modes).
+      } else if (store.mode === 'raw') {
         const badKey = [
           { type: 'set', key: 'a', value: '1' },
           { type: 'delete', key: 'kept' },
