@@ -74,7 +74,9 @@ export class DiskFaults {
   /** Throws the fault that matches this call, if any, using it up. */
   check(operation: DiskOperation, paths: readonly string[]): void {
     const index = this.#faults.findIndex(
-      (fault) => fault.operation === operation && paths.some((path) => matches(fault.path, path)),
+      (fault) =>
+        (fault.operation === operation || fault.operation === familyOf[operation]) &&
+        paths.some((path) => matches(fault.path, path)),
     );
     if (index < 0) return;
     const fault = this.#faults[index]!;
@@ -83,6 +85,15 @@ export class DiskFaults {
     throw diskError(fault.code, messages[fault.code], operation, paths[0] ?? '');
   }
 }
+
+/**
+ * A fault on `write` also fails appends, and one on `read` also fails `readFile`: to the
+ * disk they are the same request, whichever call the engine made.
+ */
+const familyOf: Partial<Record<DiskOperation, DiskOperation>> = {
+  append: 'write',
+  readFile: 'read',
+};
 
 function matches(pattern: string | RegExp | undefined, path: string): boolean {
   if (pattern === undefined) return true;

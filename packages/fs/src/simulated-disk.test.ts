@@ -367,3 +367,19 @@ describe('SimulatedDisk: determinism', () => {
     expect(results.size).toBeGreaterThan(1);
   });
 });
+
+describe('SimulatedDisk: fault families', () => {
+  it('fails appends on a write fault and readFile on a read fault, but not the other way round', async () => {
+    const disk = await diskWithFolder();
+    const handle = disk.open('/db/a', 'create');
+    disk.failNext('write', 'EIO');
+    expect(thrownCode(() => handle.append(bytes('x')))).toBe('EIO');
+    disk.failNext('append', 'EIO');
+    handle.write(bytes('y'), 0);
+    disk.clearFaults();
+    disk.failNext('read', 'EIO');
+    expect(thrownCode(() => disk.readFile('/db/a'))).toBe('EIO');
+    disk.failNext('readFile', 'EIO');
+    expect(handle.read(new Uint8Array(1), 0, 1, 0)).toBe(1);
+  });
+});
