@@ -24,6 +24,6 @@ describe('the core README', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
   it.each(Object.keys(codes))('documents the error code %s in the errors table', (code) => {
-    expect(readme).toMatch(new RegExp(`^\\| \`${code}\` \\| \\S`, 'm'));
+    expect(readme).toMatch(new RegExp(`^\\| \`${code}\` +\\| +\\S`, 'm'));
   });
 });
