@@ -1,4 +1,5 @@
 /** The run as a markdown page: printed to the terminal and written to results/latest.md. */
+import { loadavg } from 'node:os';
 import type { Measurement } from './measure.js';
 import type { BenchResult } from './results.js';
 import { formatRate } from './run-subject.js';
@@ -40,7 +41,7 @@ export function renderMarkdown(result: BenchResult, targets: readonly TargetOutc
   lines.push('# Stowage bench: latest run', '');
   lines.push(`Command: \`${command}\``, '');
   lines.push(
-    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; ${machine.date}; took ${(result.durationMs / 1000).toFixed(0)} s.`,
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; ${machine.date}; load average ${machine.loadAverage.toFixed(1)} at the start, ${loadavg()[0]?.toFixed(1)} at the end; took ${(result.durationMs / 1000).toFixed(0)} s.`,
     '',
   );
   lines.push(

@@ -224,7 +224,8 @@ export function evaluateTargets(result: BenchResult): TargetOutcome[] {
           result.keydir.skipped ?? 'not measured',
         ),
   );
-  return outcomes;
+  // Grouped by issue, in the order each issue lists them.
+  return outcomes.sort((a, b) => a.issue - b.issue);
 }
 
 function evaluateRatio(result: BenchResult, target: RatioTarget): TargetOutcome {
