@@ -29,14 +29,21 @@ const childScript = fileURLToPath(
   new URL(`./crash-child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
 );
 
-/** Flags that let the child load TypeScript sources (tsx, when installed) through the workspace condition. */
-function childFlags(): string[] {
-  const flags = ['--conditions=@stowage/source'];
-  try {
-    const loader = createRequire(import.meta.url).resolve('tsx');
+/**
+ * Flags for the child. From sources (this repository) it needs tsx and the workspace's
+ * source condition; from a published build, tsx only when the engine's module is TypeScript.
+ */
+function childFlags(module: string): string[] {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const flags = fromSource ? ['--conditions=@stowage/source'] : [];
+  if (fromSource || /\.[cm]?tsx?$/.test(module)) {
+    let loader: string;
+    try {
+      loader = createRequire(import.meta.url).resolve('tsx');
+    } catch (error) {
+      throw new Error('the crash case loads TypeScript in a child process: install tsx', { cause: error });
+    }
     flags.unshift('--import', pathToFileURL(loader).href);
-  } catch {
-    // No tsx: the engine's module and this kit must be JavaScript.
   }
   return flags;
 }
@@ -55,7 +62,7 @@ export function runCrashRound(options: CrashRoundOptions): Promise<CrashRound> {
     const child = fork(
       childScript,
       [options.module, options.exportName, options.directory, String(options.seed), String(options.firstCounter)],
-      { execArgv: childFlags(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
+      { execArgv: childFlags(options.module), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
     );
     let stderr = '';
     let failure: Error | undefined;
