@@ -150,6 +150,8 @@ export const nodeFileSystem: FileSystem = {
   },
 
   async syncDirectory(path: string): Promise<void> {
+    // Windows cannot open a folder for fsync, and NTFS journals names itself.
+    if (process.platform === 'win32') return;
     const handle = await fs.promises.open(path, 'r');
     try {
       await handle.sync();
