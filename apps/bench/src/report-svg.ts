@@ -18,10 +18,14 @@ const groupGap = 30;
 
 export function renderSvg(result: BenchResult): string {
   const labels = new Map(result.subjects.map((subject) => [subject.id, subject]));
+  // Bars in the tables' order of subjects, whatever order they ran in.
+  const order = (id: string) => result.subjects.findIndex((subject) => subject.id === id);
   const groups = rateWorkloads
     .map((workload) => ({
       workload,
-      bars: result.measurements.filter((m) => m.workload === workload && m.value > 0 && Number.isFinite(m.value)),
+      bars: result.measurements
+        .filter((m) => m.workload === workload && m.value > 0 && Number.isFinite(m.value))
+        .sort((a, b) => order(a.subject) - order(b.subject)),
     }))
     .filter((group) => group.bars.length > 0);
   const values = groups.flatMap((group) => group.bars.map((bar) => bar.value));
@@ -55,7 +59,7 @@ export function renderSvg(result: BenchResult): string {
     const tx = x(tick).toFixed(1);
     grid.push(
       `<line x1="${tx}" y1="50" x2="${tx}" y2="${height - 30}" class="grid"/>`,
-      `<text x="${tx}" y="${height - 14}" class="tick">${formatRate(tick)}</text>`,
+      `<text x="${tx}" y="${height - 14}" class="tick">${tickLabel(tick)}</text>`,
     );
   }
   const { machine, options } = result;
@@ -81,6 +85,13 @@ ${grid.join('\n')}
 ${parts.join('\n')}
 </svg>
 `;
+}
+
+/** 10, 100, 1k, ... 1M: powers of ten without decimals. */
+function tickLabel(value: number): string {
+  if (value >= 1e6) return `${value / 1e6}M`;
+  if (value >= 1e3) return `${value / 1e3}k`;
+  return String(value);
 }
 
 function escapeXml(text: string): string {
