@@ -73,16 +73,20 @@ export function makeEntries(count: number, first = 0): Entry[] {
   return entries;
 }
 
-/** `count` indexes below `limit` in a random order (a fresh permutation while count ≤ limit). */
+/**
+ * `count` indexes below `limit` in random order: a uniform sample without repeats while
+ * count ≤ limit (a partial Fisher-Yates shuffle), every index about equally often beyond.
+ */
 export function randomIndexes(count: number, limit: number, seed = 7): Uint32Array {
   const random = seededRandom(seed);
-  const indexes = new Uint32Array(count);
-  for (let i = 0; i < count; i++) indexes[i] = i % limit;
-  for (let i = count - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const swap = indexes[i] ?? 0;
-    indexes[i] = indexes[j] ?? 0;
-    indexes[j] = swap;
+  const size = Math.max(count, limit);
+  const pool = new Uint32Array(size);
+  for (let i = 0; i < size; i++) pool[i] = i % limit;
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(random() * (size - i));
+    const swap = pool[i] ?? 0;
+    pool[i] = pool[j] ?? 0;
+    pool[j] = swap;
   }
-  return indexes;
+  return pool.subarray(0, count);
 }

@@ -24,6 +24,8 @@ export class MinimalLog {
       this.#positions.set(data.toString('utf8', this.#size + 8, valueAt), valueAt * lengthSpan + valueLength);
       this.#size = valueAt + valueLength;
     }
+    // Appends land at the real end of the file, past any torn bytes.
+    this.#size = data.length;
   }
 
   set(key: string, value: string): void {
