@@ -101,6 +101,7 @@ describe('AbstractBackend lifecycle', () => {
     expect(await codeOf(backend.set(5 as unknown as string, 'v'))).toBe('INVALID_KEY');
     expect(await codeOf(backend.set('k', '12345'))).toBe('INVALID_VALUE');
     expect(await codeOf(backend.set('k', 5 as unknown as string))).toBe('INVALID_VALUE');
+    expect(await codeOf(backend.set('k', 'a\udc00'))).toBe('INVALID_VALUE');
     expect(
       await codeOf(
         backend.apply([
@@ -112,5 +113,13 @@ describe('AbstractBackend lifecycle', () => {
     expect(await codeOf(backend.set('k', 'v', { expiresAt: Number.NaN }))).toBe('INVALID_ARGUMENT');
     expect(backend.calls.set + backend.calls.apply).toBe(0);
     expect(backend.data.size).toBe(0);
+  });
+
+  it('clears at most `limit` keys', async () => {
+    const backend = new MapBackend();
+    await backend.open();
+    await backend.apply(['a', 'b', 'c', 'd'].map((key) => ({ type: 'set' as const, key, value: key })));
+    await backend.clear({ limit: 2 });
+    expect(await backend.size()).toBe(2);
   });
 });

@@ -91,7 +91,11 @@ export abstract class AbstractBackend implements StorageBackend {
   }
   protected async _clear(range: RangeOptions): Promise<void> {
     const doomed: string[] = [];
-    for await (const key of this._keys(range)) doomed.push(key);
+    // Hooks may treat `limit` as a hint only, so the default counts for itself.
+    for await (const key of this._keys(range)) {
+      if (range.limit !== undefined && doomed.length >= range.limit) break;
+      doomed.push(key);
+    }
     for (const key of doomed) await this._delete(key);
   }
   protected async _flush(): Promise<void> {}
@@ -253,6 +257,13 @@ export abstract class AbstractBackend implements StorageBackend {
   protected checkValue(value: unknown, key: string): asserts value is EncodedValue {
     let bytes: number;
     if (typeof value === 'string') {
+      // UTF-8 cannot hold a lone surrogate: a file engine would hand back a different string.
+      if (!value.isWellFormed()) {
+        throw new StowageError('INVALID_VALUE', 'a string value must be well-formed UTF-16 (it has a lone surrogate)', {
+          origin: this.origin,
+          key,
+        });
+      }
       bytes = value.length * 3 <= this.supports.maxValueBytes ? 0 : Buffer.byteLength(value, 'utf8');
     } else if (value instanceof Uint8Array) {
       bytes = value.byteLength;
@@ -291,7 +302,8 @@ export abstract class AbstractBackend implements StorageBackend {
     return new StowageError('IO', `${context}: ${message}`, { origin: this.origin, cause: error });
   }
 
-  private checkExpiry(expiresAt: unknown): void {
+  /** Throws INVALID_ARGUMENT unless `expiresAt` is absent or a finite number. */
+  protected checkExpiry(expiresAt: unknown): void {
     if (expiresAt !== undefined && !(typeof expiresAt === 'number' && Number.isFinite(expiresAt))) {
       throw this.argumentError('expiresAt must be a finite number of ms since the epoch');
     }

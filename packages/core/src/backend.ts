@@ -35,7 +35,10 @@ export interface BackendSupports {
   readonly exactMembership: boolean;
   /** Several processes may open the same store at once. */
   readonly multiProcess: boolean;
-  /** The durability levels the backend can be configured with; empty when not persistent. */
+  /**
+   * The durability this instance gives acknowledged writes, as configured: usually one
+   * level; several when the engine lets each call choose. Empty when not persistent.
+   */
   readonly durability: readonly DurabilityLevel[];
   /** Largest key, in UTF-8 bytes, that the backend accepts. */
   readonly maxKeyBytes: number;
@@ -133,7 +136,13 @@ export interface StorageBackend {
 
   /** Deletes entries whose `expiresAt` is at or before `now`; returns how many (`supports.nativeTtl`). */
   sweepExpired?(now: number): Promise<number>;
-  /** Runs `body` as one optimistic transaction (`supports.transactions`). */
+  /**
+   * Runs `body` as one optimistic transaction (`supports.transactions`): reads see a
+   * snapshot plus the transaction's own writes; the commit is atomic and fails with
+   * CONFLICT when a key it read or wrote was committed by someone else after the snapshot.
+   * The body must not block plain writes: PersistentMap holds the written keys' write
+   * queues around the commit, so a backend that locks out writers during a body deadlocks.
+   */
   transaction?<T>(body: (tx: BackendTransaction) => Promise<T>): Promise<T>;
   /** Every version of `key` still stored, oldest first (`supports.versions`). */
   versions?(key: string): Promise<VersionInfo[]>;

@@ -4,6 +4,7 @@
  */
 import type { RangeOptions, StorageBackend } from './backend.js';
 import type { Codec, KeyCodec } from './codecs.js';
+import type { RetryOptions } from './retry.js';
 
 /** Options of one write through the map. */
 export interface SetOptions {
@@ -106,8 +107,11 @@ export interface KeyValueMap<K, V> extends AsyncIterable<[K, V]>, AsyncDisposabl
   /** A view of the keys that start with `prefix`; nothing it does reaches outside it. */
   namespace(prefix: string): KeyValueMap<K, V>;
 
-  /** Runs `body` as one transaction of the backend (when `supports.transactions`). */
-  transaction<T>(body: (tx: MapTransaction<K, V>) => Promise<T>): Promise<T>;
+  /**
+   * Runs `body` as one transaction of the backend (when `supports.transactions`); with
+   * `retries`, runs it again after a CONFLICT. The cache shows the commit whole.
+   */
+  transaction<T>(body: (tx: MapTransaction<K, V>) => Promise<T>, options?: RetryOptions): Promise<T>;
 
   /** Makes every acknowledged write durable now. */
   flush(): Promise<void>;

@@ -132,7 +132,13 @@ export class MapBackend extends AbstractBackend {
 
   protected override async _clear(range: RangeOptions): Promise<void> {
     await this.step('clear');
-    for (const key of [...this.data.keys()]) if (inRange(key, range)) this.write(key, undefined);
+    let left = range.limit ?? Number.POSITIVE_INFINITY;
+    for (const key of [...this.data.keys()]) {
+      if (left > 0 && inRange(key, range)) {
+        this.write(key, undefined);
+        left--;
+      }
+    }
   }
 
   /** Present only with `supports.nativeTtl`. */
