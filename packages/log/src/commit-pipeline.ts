@@ -5,12 +5,15 @@
  * into one buffer, appended with one call, and share one fsync; each promise resolves
  * only once its bytes are as durable as the store is configured to make them.
  *
- * The key directory changes as records are encoded, before the append, so a transaction
- * checked later in the same group sees the writes ahead of it. If the append or the
- * fsync fails, those changes are undone, the file is cut back to where the group began
- * (so the next successful fsync makes the cut durable too) and the writes reject with IO;
- * the store goes on working. Only when even that cut fails does it refuse further writes,
- * since what the file holds is then unknown.
+ * A group becomes visible to reads (the key directory changes) only once it is durable,
+ * just before its promises resolve, so no reader ever sees a write a power cut could
+ * still take back. Until then the group's writes live in an overlay that the changes
+ * queued behind them consult (a delete must know the key was just set, a transaction
+ * must see a commit ahead of it as a conflict). If the append or the fsync fails, the
+ * overlay is dropped, the file is cut back to where the group began (so the next
+ * successful fsync makes the cut durable too), the writes reject with IO, and the store
+ * goes on working. Only when even that cut fails does it refuse further writes, since
+ * what the file holds is then unknown.
  */
 import type { StowageError } from '@stowage/core';
 import type { FileHandle } from '@stowage/fs';
@@ -40,10 +43,15 @@ interface Change {
   readonly reject: (error: unknown) => void;
 }
 
-/** The previous keydir entry of a key, so a failed write can be undone. */
-interface UndoEntry {
+/** A record written by the group in flight, applied to the key directory once durable. */
+interface PendingWrite {
   readonly key: string;
-  readonly slot: readonly [number, number, number, number, number] | undefined;
+  readonly file: number;
+  readonly valueOffset: number;
+  readonly valueLength: number;
+  readonly sequence: number;
+  /** FLAG_DELETED and FLAG_STRING only. */
+  readonly flags: number;
 }
 
 export class CommitPipeline {
@@ -52,6 +60,9 @@ export class CommitPipeline {
   #running = false;
   #idle: (() => void)[] = [];
   #failure: StowageError | undefined;
+  /** The group in flight, in file order, and the newest of its writes per key. */
+  #group: PendingWrite[] = [];
+  readonly #overlay = new Map<string, PendingWrite>();
 
   constructor(state: StoreState) {
     this.#state = state;
@@ -75,6 +86,34 @@ export class CommitPipeline {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
+  /** The error that stopped the pipeline, if a write failed past undoing. */
+  get failure(): StowageError | undefined {
+    return this.#failure;
+  }
+
+  // ---- the writer's view, for prepare functions: durable state plus the group in flight ----
+
+  /** True when `key` is present once every write queued ahead is applied. */
+  has(key: string): boolean {
+    const pending = this.#overlay.get(key);
+    return pending === undefined ? this.#state.keydir.has(key) : (pending.flags & FLAG_DELETED) === 0;
+  }
+
+  /** Every key present once every write queued ahead is applied. */
+  keys(): string[] {
+    const keys: string[] = [];
+    for (const key of this.#state.keydir.keys()) if (!this.#overlay.has(key)) keys.push(key);
+    for (const [key, pending] of this.#overlay) if ((pending.flags & FLAG_DELETED) === 0) keys.push(key);
+    return keys;
+  }
+
+  /** True when a write of `key` with a sequence above `snapshot` is applied or queued ahead. */
+  changedSince(key: string, snapshot: number): boolean {
+    return (this.#overlay.get(key)?.sequence ?? 0) > snapshot || (this.#state.recentWrites.get(key) ?? 0) > snapshot;
+  }
+
+  // ---- the writer ----
+
   async #run(): Promise<void> {
     try {
       while (this.#pending.length > 0) {
@@ -90,14 +129,13 @@ export class CommitPipeline {
 
   async #commit(changes: readonly Change[]): Promise<void> {
     const state = this.#state;
-    const undo: UndoEntry[] = [];
     const written: Change[] = [];
     /** Every file this group appended to, with its size before the group. */
     const dirty = new Map<FileHandle, number>();
     let chunk: Buffer[] = [];
     let chunkBytes = 0;
     let chunkChanges: Change[] = [];
-    let chunkUndoFrom = 0;
+    let chunkFrom = 0;
 
     const appendChunk = (): void => {
       const handle = state.active.handle;
@@ -107,7 +145,7 @@ export class CommitPipeline {
           if (!dirty.has(handle)) dirty.set(handle, before);
           handle.append(chunk.length === 1 ? chunk[0]! : Buffer.concat(chunk, chunkBytes));
         } catch (error) {
-          this.#undo(undo, chunkUndoFrom);
+          this.#forget(chunkFrom);
           try {
             handle.truncate(before);
           } catch (truncateError) {
@@ -122,7 +160,7 @@ export class CommitPipeline {
       chunk = [];
       chunkBytes = 0;
       chunkChanges = [];
-      chunkUndoFrom = undo.length;
+      chunkFrom = this.#group.length;
     };
 
     try {
@@ -161,7 +199,7 @@ export class CommitPipeline {
         }
         const buffer = Buffer.allocUnsafe(size);
         const base = state.active.handle.size() + chunkBytes;
-        const fileId = state.active.id;
+        const file = state.active.id;
         const timestamp = Date.now();
         let at = 0;
         for (let i = 0; i < records.length; i++) {
@@ -173,7 +211,16 @@ export class CommitPipeline {
           if (i < records.length - 1) flags |= FLAG_TXN_MORE;
           const sequence = ++state.lastSequence;
           writeRecord(buffer, at, flags, sequence, timestamp, key, k, value, v);
-          this.#apply(undo, key, fileId, base + at + RECORD_HEADER_SIZE + k, v, sequence, flags);
+          const pending: PendingWrite = {
+            key,
+            file,
+            valueOffset: base + at + RECORD_HEADER_SIZE + k,
+            valueLength: v,
+            sequence,
+            flags: flags & (FLAG_DELETED | FLAG_STRING),
+          };
+          this.#group.push(pending);
+          this.#overlay.set(key, pending);
           at += RECORD_HEADER_SIZE + k + v;
         }
         if (size > 0) {
@@ -189,7 +236,7 @@ export class CommitPipeline {
     } catch (error) {
       // A failed fsync or file rotation: nothing of this group is known to be on disk.
       const failure = ioError(error, state.active.handle.path, 'fsync');
-      this.#undo(undo, 0);
+      this.#forget(0);
       for (const [handle, size] of dirty) {
         try {
           handle.truncate(size);
@@ -201,6 +248,7 @@ export class CommitPipeline {
       for (const change of changes) change.reject(failure);
       return;
     }
+    this.#publish();
     for (const change of written) change.resolve();
   }
 
@@ -212,48 +260,31 @@ export class CommitPipeline {
     await startLogFile(this.#state);
   }
 
-  #apply(
-    undo: UndoEntry[],
-    key: string,
-    fileId: number,
-    valueOffset: number,
-    valueLength: number,
-    sequence: number,
-    flags: number,
-  ): void {
+  /** The group is durable: readers see it from now on. */
+  #publish(): void {
     const state = this.#state;
     const keydir = state.keydir;
-    const slot = keydir.slot(key);
-    undo.push({
-      key,
-      slot:
-        slot === undefined
-          ? undefined
-          : [
-              keydir.file[slot]!,
-              keydir.valueOffset[slot]!,
-              keydir.valueLength[slot]!,
-              keydir.sequence[slot]!,
-              keydir.flags[slot]!,
-            ],
-    });
-    if ((flags & FLAG_DELETED) !== 0) keydir.delete(key);
-    else keydir.set(key, fileId, valueOffset, valueLength, sequence, flags & FLAG_STRING);
-    if (state.openTransactions > 0) state.recentWrites.set(key, sequence);
-  }
-
-  #undo(undo: UndoEntry[], from: number): void {
-    const keydir = this.#state.keydir;
-    for (let i = undo.length - 1; i >= from; i--) {
-      const { key, slot } = undo[i]!;
-      if (slot === undefined) keydir.delete(key);
-      else keydir.set(key, ...slot);
+    const remember = state.openTransactions > 0;
+    for (const write of this.#group) {
+      if ((write.flags & FLAG_DELETED) !== 0) {
+        keydir.delete(write.key);
+      } else {
+        const slot = keydir.slot(write.key);
+        if (slot === undefined)
+          keydir.insert(write.key, write.file, write.valueOffset, write.valueLength, write.sequence, write.flags);
+        else keydir.update(slot, write.file, write.valueOffset, write.valueLength, write.sequence, write.flags);
+      }
+      if (remember) state.recentWrites.set(write.key, write.sequence);
+      state.visibleSequence = write.sequence;
     }
-    undo.length = from;
+    this.#group = [];
+    this.#overlay.clear();
   }
 
-  /** The error that stopped the pipeline, if a write failed past undoing. */
-  get failure(): StowageError | undefined {
-    return this.#failure;
+  /** Drops the writes of the group from index `from` on (their append or fsync failed). */
+  #forget(from: number): void {
+    this.#group.length = from;
+    this.#overlay.clear();
+    for (const write of this.#group) this.#overlay.set(write.key, write);
   }
 }

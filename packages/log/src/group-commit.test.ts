@@ -49,6 +49,9 @@ describe('group commit', () => {
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(resolved).toBe(false);
     expect(release).toBeDefined();
+    // Not durable yet, so not visible either: a power cut could still take it back.
+    expect(await log.get('k')).toBeUndefined();
+    expect(await log.has('k')).toBe(false);
     syncing = false;
     release?.();
     await write;
@@ -124,5 +127,32 @@ describe('group commit', () => {
     expect(await again.get('refused')).toBeUndefined();
     expect(await again.get('accepted')).toBe('2');
     await again.close();
+  });
+
+  it('changes queued behind a write in the same group see it', async () => {
+    const log = await openLog({ durability: 'batch' });
+    const results = await Promise.all([
+      log.set('a', '1'),
+      log.delete('a'),
+      log.set('b', '2'),
+      log.set('c', '3'),
+      log.clear({ prefix: 'b' }),
+    ]);
+    expect(results[1]).toBe(true);
+    expect(await log.getMany(['a', 'b', 'c'])).toEqual([undefined, undefined, '3']);
+  });
+
+  it('a transaction conflicts with a write committed ahead of it in the same group', async () => {
+    const log = await openLog({ durability: 'batch' });
+    await log.set('k', 'old');
+    let outside: Promise<void> | undefined;
+    const committing = log.transaction(async (tx) => {
+      expect(await tx.get('k')).toBe('old');
+      outside = log.set('k', 'outside'); // queued ahead of this commit, not yet durable
+      await tx.set('k', 'inside');
+    });
+    await expect(committing).rejects.toMatchObject({ code: 'CONFLICT' });
+    await outside;
+    expect(await log.get('k')).toBe('outside');
   });
 });

@@ -14,7 +14,7 @@ describe('hint files', () => {
 
   it('round-trips every entry', () => {
     const seen: unknown[] = [];
-    expect(readHintFile(build(), 7, (entry, key) => seen.push([key, entry]))).toBeUndefined();
+    expect(readHintFile(build(), 7, (entry, key) => seen.push([key, { ...entry }]))).toBeUndefined();
     expect(seen).toEqual([
       ['abc', { flags: 2, sequence: 2 ** 35, timestamp: 123, offset: 16, keyLength: 3, valueLength: 9 }],
       ['é', { flags: 1, sequence: 9, timestamp: 456, offset: 60, keyLength: 2, valueLength: 0 }],

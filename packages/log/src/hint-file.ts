@@ -64,9 +64,9 @@ export class HintWriter {
 }
 
 /**
- * Calls `visit` for every entry of a hint file (with the key decoded), after checking the
- * whole file; returns a reason when the file is not a valid hint for `dataFileId`, in
- * which case nothing was visited.
+ * Calls `visit` for every entry of a hint file, with the key decoded, after checking the
+ * whole file's CRC; returns a reason when the file is not a valid hint for `dataFileId`.
+ * The entry object is reused from call to call (open reads millions): copy what you keep.
  */
 export function readHintFile(
   bytes: Buffer,
@@ -81,29 +81,23 @@ export function readHintFile(
   if (bytes.readUInt16LE(8) !== FORMAT_VERSION) return 'unsupported hint format version';
   if (bytes.readUInt32LE(12) !== dataFileId) return 'hint file belongs to another data file';
   const count = bytes.readUInt32LE(footerAt);
-  // Walk once to check the entries fit exactly, before anything is reported.
+  const entry = { flags: 0, sequence: 0, timestamp: 0, offset: 0, keyLength: 0, valueLength: 0 };
   let at = HEADER_SIZE;
   for (let i = 0; i < count; i++) {
+    // The CRC matched, so a bad length here means a writer bug, not damage; the entries
+    // visited so far are still true.
     if (at + ENTRY_HEADER_SIZE > footerAt) return 'hint file entries run past its end';
-    at += ENTRY_HEADER_SIZE + bytes.readUInt32LE(at + 28);
-  }
-  if (at !== footerAt) return 'hint file entry count does not match its size';
-  at = HEADER_SIZE;
-  for (let i = 0; i < count; i++) {
     const keyLength = bytes.readUInt32LE(at + 28);
     const keyAt = at + ENTRY_HEADER_SIZE;
-    visit(
-      {
-        flags: bytes[at]!,
-        sequence: readU64(bytes, at + 8),
-        timestamp: readU64(bytes, at + 16),
-        offset: bytes.readUInt32LE(at + 24),
-        keyLength,
-        valueLength: bytes.readUInt32LE(at + 32),
-      },
-      bytes.toString('utf8', keyAt, keyAt + keyLength),
-    );
+    if (keyAt + keyLength > footerAt) return 'hint file entries run past its end';
+    entry.flags = bytes[at]!;
+    entry.sequence = readU64(bytes, at + 8);
+    entry.timestamp = readU64(bytes, at + 16);
+    entry.offset = bytes.readUInt32LE(at + 24);
+    entry.keyLength = keyLength;
+    entry.valueLength = bytes.readUInt32LE(at + 32);
+    visit(entry, bytes.toString('utf8', keyAt, keyAt + keyLength));
     at = keyAt + keyLength;
   }
-  return undefined;
+  return at === footerAt ? undefined : 'hint file entry count does not match its size';
 }

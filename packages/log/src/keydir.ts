@@ -37,12 +37,25 @@ export class Keydir {
       slot = this.#free.pop() ?? this.#grow();
       this.#slots.set(key, slot);
     }
+    this.update(slot, file, valueOffset, valueLength, sequence, flags);
+    return slot;
+  }
+
+  /** Points `key`, known to be absent, at a location: one map operation instead of two (open inserts millions). */
+  insert(key: string, file: number, valueOffset: number, valueLength: number, sequence: number, flags: number): number {
+    const slot = this.#free.pop() ?? this.#grow();
+    this.#slots.set(key, slot);
+    this.update(slot, file, valueOffset, valueLength, sequence, flags);
+    return slot;
+  }
+
+  /** Rewrites the fields of a slot in place. */
+  update(slot: number, file: number, valueOffset: number, valueLength: number, sequence: number, flags: number): void {
     this.file[slot] = file;
     this.valueOffset[slot] = valueOffset;
     this.valueLength[slot] = valueLength;
     this.sequence[slot] = sequence;
     this.flags[slot] = flags;
-    return slot;
   }
 
   delete(key: string): boolean {

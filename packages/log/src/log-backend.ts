@@ -140,10 +140,10 @@ export class LogBackend extends AbstractBackend {
   }
 
   protected async _delete(key: string): Promise<boolean> {
-    const state = this.#open();
+    const writer = this.#writer();
     let present = false;
-    await this.#writer().submit(() => {
-      present = state.keydir.has(key);
+    await writer.submit(() => {
+      present = writer.has(key);
       return present ? [{ key, value: undefined }] : [];
     });
     return present;
@@ -161,7 +161,8 @@ export class LogBackend extends AbstractBackend {
 
   /** One framed group of deletions, so a clear is atomic too. */
   protected override _clear(range: RangeOptions): Promise<void> {
-    return this.#writer().submit(() => [...this.#keysIn(range)].map((key) => ({ key, value: undefined })));
+    const writer = this.#writer();
+    return writer.submit(() => this.#keysIn(range, writer.keys()).map((key) => ({ key, value: undefined })));
   }
 
   protected override async _flush(): Promise<void> {
@@ -209,20 +210,21 @@ export class LogBackend extends AbstractBackend {
           checkValue: (value, key) => this.checkValue(value, key),
           readAt: (key, snapshot) => this.#readAt(key, snapshot),
         },
-        state.lastSequence,
+        state.visibleSequence,
       );
       try {
         const result = await body(tx);
         tx.finish();
         if (tx.writes.size > 0) {
-          await this.#writer().submit(() => {
+          const writer = this.#writer();
+          await writer.submit(() => {
             for (const key of [...tx.reads, ...tx.writes.keys()]) {
-              if ((state.recentWrites.get(key) ?? 0) > tx.snapshot) throw conflictError(key);
+              if (writer.changedSince(key, tx.snapshot)) throw conflictError(key);
             }
             const records: RecordInput[] = [];
             for (const [key, value] of tx.writes) {
               // Deleting a key that is absent writes nothing.
-              if (value !== undefined || state.keydir.has(key)) records.push({ key, value });
+              if (value !== undefined || writer.has(key)) records.push({ key, value });
             }
             return records;
           });
@@ -273,7 +275,7 @@ export class LogBackend extends AbstractBackend {
     return this.#pipeline;
   }
 
-  #keysIn(range: RangeOptions): string[] {
+  #keysIn(range: RangeOptions, from: Iterable<string> = this.#open().keydir.keys()): string[] {
     const keys: string[] = [];
     const bounded =
       range.prefix !== undefined ||
@@ -281,7 +283,7 @@ export class LogBackend extends AbstractBackend {
       range.gte !== undefined ||
       range.lt !== undefined ||
       range.lte !== undefined;
-    for (const key of this.#open().keydir.keys()) {
+    for (const key of from) {
       if (!bounded || inRange(key, range)) keys.push(key);
     }
     return keys;

@@ -75,6 +75,7 @@ export async function recoverStore(state: StoreState): Promise<void> {
     if ((state.keydir.flags[slot]! & FLAG_DELETED) !== 0) state.keydir.delete(key);
   }
 
+  state.visibleSequence = state.lastSequence;
   if (lastLog === undefined) {
     await startLogFile(state);
   } else {
@@ -232,8 +233,11 @@ function note(
   sequence: number,
   flags: number,
 ): void {
-  const slot = state.keydir.slot(key);
-  if (slot !== undefined && state.keydir.sequence[slot]! >= sequence) return;
-  state.keydir.set(key, fileId, valueOffset, valueLength, sequence, flags & (FLAG_DELETED | FLAG_STRING));
+  const keydir = state.keydir;
+  const slot = keydir.slot(key);
+  const kept = flags & (FLAG_DELETED | FLAG_STRING);
+  if (slot === undefined) keydir.insert(key, fileId, valueOffset, valueLength, sequence, kept);
+  else if (keydir.sequence[slot]! < sequence) keydir.update(slot, fileId, valueOffset, valueLength, sequence, kept);
+  else return;
   if (sequence > state.lastSequence) state.lastSequence = sequence;
 }

@@ -59,6 +59,8 @@ export class StoreState {
   nextFileId = 1;
   /** Sequence of the newest record in the files. */
   lastSequence = 0;
+  /** Sequence of the newest record readers see (durable per the store's level): what a transaction snapshot takes. */
+  visibleSequence = 0;
   /** While transactions are open: key → sequence of its newest write since the oldest of them began. */
   readonly recentWrites = new Map<string, number>();
   openTransactions = 0;
