@@ -104,30 +104,34 @@ async function check(dir: string, expectations: Expectations): Promise<void> {
 }
 
 describe('crashes of a real process', () => {
-  it(`keeps every acknowledged write and nothing torn across ${kills} SIGKILLs`, async () => {
-    const perLane = Math.ceil(kills / lanes);
-    let acknowledged = 0;
-    let merges = 0;
-    await Promise.all(
-      Array.from({ length: lanes }, async (_, lane) => {
-        const dir = tempDir();
-        const expectations: Expectations = {
-          present: new Set(),
-          deleted: new Set(),
-          deleting: new Set(),
-          committed: new Set(),
-          begun: new Set(),
-          overwrites: new Map(),
-        };
-        for (let run = 0; run < perLane; run++) {
-          merges += await runWriter(dir, run, lane * 100_000 + run + 1, expectations);
-          await check(dir, expectations);
-        }
-        acknowledged += expectations.present.size + expectations.committed.size + expectations.deleted.size;
-      }),
-    );
-    // A writer killed before it wrote anything would prove nothing.
-    expect(acknowledged).toBeGreaterThan(kills * 10);
-    expect(merges).toBeGreaterThan(0);
-  }, 600_000);
+  it(
+    `keeps every acknowledged write and nothing torn across ${kills} SIGKILLs`,
+    async () => {
+      const perLane = Math.ceil(kills / lanes);
+      let acknowledged = 0;
+      let merges = 0;
+      await Promise.all(
+        Array.from({ length: lanes }, async (_, lane) => {
+          const dir = tempDir();
+          const expectations: Expectations = {
+            present: new Set(),
+            deleted: new Set(),
+            deleting: new Set(),
+            committed: new Set(),
+            begun: new Set(),
+            overwrites: new Map(),
+          };
+          for (let run = 0; run < perLane; run++) {
+            merges += await runWriter(dir, run, lane * 100_000 + run + 1, expectations);
+            await check(dir, expectations);
+          }
+          acknowledged += expectations.present.size + expectations.committed.size + expectations.deleted.size;
+        }),
+      );
+      // A writer killed before it wrote anything would prove nothing.
+      expect(acknowledged).toBeGreaterThan(kills * 10);
+      expect(merges).toBeGreaterThan(0);
+    },
+    Math.max(600_000, kills * 3_000),
+  );
 });
