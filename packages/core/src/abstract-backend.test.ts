@@ -123,3 +123,17 @@ describe('AbstractBackend lifecycle', () => {
     expect(await backend.size()).toBe(2);
   });
 });
+
+describe('AbstractBackend errors', () => {
+  it('turns driver errors into IO and lets other errors through unchanged', async () => {
+    const backend = new MapBackend();
+    await backend.open();
+    const driverError = Object.assign(new Error('disk on fire'), { code: 'EIO' });
+    const userError = new Error('mine');
+    const guarded = backend as unknown as { run<T>(operation: () => Promise<T>): Promise<T> };
+    const io = await guarded.run(() => Promise.reject(driverError)).catch((error: unknown) => error);
+    expect(StowageError.is(io, 'IO')).toBe(true);
+    expect((io as StowageError).cause).toBe(driverError);
+    await expect(guarded.run(() => Promise.reject(userError))).rejects.toBe(userError);
+  });
+});

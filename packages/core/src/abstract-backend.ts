@@ -236,7 +236,7 @@ export abstract class AbstractBackend implements StorageBackend {
     try {
       return await operation();
     } catch (error) {
-      throw this.wrapError(error, 'operation failed');
+      throw this.engineError(error, 'operation failed');
     } finally {
       if (--this.#inFlight === 0 && this.#drained) {
         this.#drained();
@@ -295,6 +295,16 @@ export abstract class AbstractBackend implements StorageBackend {
     );
   }
 
+  /**
+   * Errors of the system or the driver underneath (they carry a string `code`: EIO,
+   * SQLITE_FULL, ...) become IO; anything else — a StowageError, or an error the user threw
+   * inside a transaction body — passes through unchanged, so callers get their own error back.
+   */
+  protected engineError(error: unknown, context: string): unknown {
+    const code = (error as { code?: unknown } | null)?.code;
+    return !StowageError.is(error) && typeof code === 'string' ? this.wrapError(error, context) : error;
+  }
+
   /** A StowageError passes through; anything else becomes IO with the original as cause. */
   protected wrapError(error: unknown, context: string): StowageError {
     if (StowageError.is(error)) return error;
@@ -334,7 +344,7 @@ export abstract class AbstractBackend implements StorageBackend {
             if (range.limit !== undefined && ++yielded >= range.limit) return;
           }
         } catch (error) {
-          throw self.wrapError(error, 'iteration failed');
+          throw self.engineError(error, 'iteration failed');
         } finally {
           if (self.#state === 'open') await iterator.return?.();
         }
