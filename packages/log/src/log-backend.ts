@@ -11,6 +11,7 @@ import {
   type EncodedValue,
   inRange,
   type RangeOptions,
+  StowageError,
   type VersionInfo,
   type WriteOptions,
 } from '@stowage/core';
@@ -188,6 +189,9 @@ export class LogBackend extends AbstractBackend {
   getVersion(key: string, sequence: number): Promise<EncodedValue | undefined> {
     return this.run(async () => {
       this.checkKey(key);
+      if (!Number.isSafeInteger(sequence) || sequence < 0) {
+        throw new StowageError('INVALID_ARGUMENT', 'a sequence number is a non-negative integer', { origin: ORIGIN });
+      }
       const state = this.#open();
       const version = findVersions(state, key).find((candidate) => candidate.sequence === sequence);
       if (version === undefined || version.deleted) return undefined;
@@ -246,6 +250,10 @@ export class LogBackend extends AbstractBackend {
    */
   merge(options: MergeOptions = {}): Promise<MergeReport> {
     return this.run(() => {
+      const keep = options.keepVersions;
+      if (keep !== undefined && !(Number.isInteger(keep) && keep >= 1)) {
+        throw new StowageError('INVALID_ARGUMENT', 'keepVersions must be a positive integer', { origin: ORIGIN });
+      }
       this.#merging ??= mergeStore(this.#open(), options).finally(() => {
         this.#merging = undefined;
       });

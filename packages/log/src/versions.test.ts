@@ -60,4 +60,11 @@ describe('versions', () => {
     expect(after.map((version) => version.sequence)).toEqual(before.slice(-3).map((version) => version.sequence));
     expect(await log.get('k')).toBe(`round-5-${'y'.repeat(300)}`);
   });
+
+  it('refuses a sequence number that cannot be one', async () => {
+    const log = await openLog();
+    await expect(log.getVersion('k', -1)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(log.getVersion('k', 1.5)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(log.merge({ keepVersions: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
 });
