@@ -1,7 +1,7 @@
 /**
  * Concurrent set: many set() calls started at once, then all awaited. A store with group
  * commit shares one write call and one fsync among them; lmdb batches them into one commit.
- * A pilot wave of 500 first: a store too slow to take the full wave within the time budget
+ * Two pilot waves of 500 first: a store too slow to take the full wave within the time budget
  * gets a smaller one (noted), instead of stalling the run for minutes. Then up to three
  * rounds on one store, each with fresh keys while there are enough; median rate.
  */
@@ -28,15 +28,18 @@ export async function concurrentSet(
   };
   const wanted = Math.min(calls, entries.length);
   let count = wanted;
+  let piloted = 0;
   if (wanted > pilotCalls) {
-    const pilotRate = await wave(0, pilotCalls);
-    // Fit one round in a third of the budget, so the three rounds fit in all of it.
-    count = Math.max(pilotCalls, Math.min(wanted, Math.floor((pilotRate * budgetMs) / 3000)));
+    // Two pilot waves, the faster counts: the first one also pays for warming up.
+    const pilotRate = Math.max(await wave(0, pilotCalls), await wave(pilotCalls, pilotCalls));
+    // One round may take half the budget; later rounds run only while budget is left.
+    count = Math.max(pilotCalls, Math.min(wanted, Math.floor((pilotRate * budgetMs) / 2000)));
+    piloted = 2 * pilotCalls;
   }
   const deadline = new Deadline(budgetMs);
   const rates: number[] = [];
   for (let round = 0; round < rounds && (round === 0 || !deadline.passed()); round++) {
-    const first = (round * count) % Math.max(1, entries.length - count + 1);
+    const first = (piloted + round * count) % Math.max(1, entries.length - count + 1);
     rates.push(await wave(first, count));
   }
   const scaled = count < wanted ? `, scaled down from ${wanted} to fit the budget` : '';
