@@ -57,9 +57,7 @@ export async function runBench(
 
     const wantsExtra = (extra: string) => options.extras.includes(extra as never);
     progress('extras');
-    const cacheHit = wantsExtra('cache-hit')
-      ? await measureCacheHit(entries, options, temp)
-      : { skipped: 'not selected' };
+    const cacheHit = wantsExtra('cache-hit') ? await measureCacheHit(options, temp) : { skipped: 'not selected' };
     progress(
       `  cache-hit       ${cacheHit.figures ? `${(cacheHit.figures.persistentMap / cacheHit.figures.awaitedMap).toFixed(2)}x the awaited Map` : cacheHit.skipped}`,
     );
