@@ -124,7 +124,7 @@ export function renderMarkdown(result: BenchResult, targets: readonly TargetOutc
   lines.push('## How to read this', '');
   lines.push(
     '- Raw engines and better-sqlite3, lmdb, classic-level and the minimal log get values already encoded as JSON text and return them undecoded; PersistentMap, Map and keyv take and return objects (their codec cost is theirs).',
-    '- Per-write time as the store grows: filled in chunks to N/10 keys, a window of up to 1,000 sequential sets timed, filled on to N, another window timed.',
+    '- Per-write time as the store grows: two stores, filled in chunks to just under N/10 and N keys; windows of 200 sequential sets of new keys alternate between them; median window of each.',
     '- Gets: a warm-up pass, then rounds of at least a set duration over up to 50,000 random keys, median round; the store was closed and reopened first (persistent subjects).',
     '- Open: median of 3 opens of the closed store filled by the chunked set (the OS page cache is warm).',
     '- Size on disk: allocated blocks of the closed store. Peak RSS rise: from just before opening to the end of filling, reopening and reading every key, in a fresh process; heap retained: JS heap + buffers with the store open minus after it is closed, after GC.',

@@ -61,12 +61,14 @@ export async function runSubject(
     );
     if (subject.group === 'stowage' && subject.persistent) {
       await attempt('set-growth', () =>
-        withStore(opener, temp, subject.id, async (store) => {
-          growth = await setGrowth(store, entries, options.budgetMs);
-          progress(
-            `  ${'set-growth'.padEnd(15)} ${(growth.small * 1000).toFixed(1)} µs → ${(growth.large * 1000).toFixed(1)} µs per write`,
-          );
-        }),
+        withStore(opener, temp, `${subject.id}-small`, (small) =>
+          withStore(opener, temp, `${subject.id}-large`, async (large) => {
+            growth = await setGrowth(small, large, entries, options.budgetMs);
+            progress(
+              `  ${'set-growth'.padEnd(15)} ${(growth.small * 1000).toFixed(1)} µs → ${(growth.large * 1000).toFixed(1)} µs per write`,
+            );
+          }),
+        ),
       );
     }
   }
