@@ -33,8 +33,9 @@ export function findVersions(state: StoreState, key: string): StoredVersion[] {
     flags: number,
     valueLength: number,
   ) => {
-    // A merge interrupted before removing its inputs leaves the same record twice.
-    if (found.has(sequence)) return;
+    // A merge interrupted before removing its inputs leaves the same record twice; a
+    // group still waiting for its fsync is not visible yet.
+    if (found.has(sequence) || sequence > state.visibleSequence) return;
     found.set(sequence, {
       sequence,
       timestamp,
