@@ -51,6 +51,13 @@ describe('the bench at 200 keys', () => {
     expect(result.keydir.figures?.mapPerKey).toBeGreaterThan(0);
     expect(result.keydir.figures?.logPerKey).toBeGreaterThan(0);
     expect(result.openBig.skipped).toContain('--big');
+    for (const pair of ['sqlite/better-sqlite3', 'log-batch/minimal-log']) {
+      const paired = result.pairedGets[pair];
+      expect(
+        paired && 'rates' in paired ? Object.values(paired.rates.median).every((rate) => rate > 0) : paired,
+        pair,
+      ).toBe(true);
+    }
   });
 
   it('judges every target that has both sides measured', () => {

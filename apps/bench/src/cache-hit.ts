@@ -1,36 +1,32 @@
 /**
- * The issue 2 target, measured with care: PersistentMap on the memory engine (full cache,
- * so every get is a cache hit) against a Map behind an async function and a plain Map, all
- * three filled with the same keys and read in alternating rounds, so a noisy neighbour
- * slows all of them alike; the figures are the medians of each one's rounds. It runs in a
- * fresh process (./cache-hit-child.ts): after every other subject has run, the JIT's view
- * of shared code (cache classes, call sites) is not what an application using one map sees.
+ * The issue 2 target: PersistentMap on the memory engine (full cache, so every get is a
+ * cache hit) against a Map behind an async function and a plain Map, read in alternating
+ * rounds in a fresh process (./alternating-gets.ts).
  */
-import { runChild } from './child-process.js';
+import { alternatingGets } from './alternating-gets.js';
 import type { BenchOptions } from './options.js';
 import type { CacheHitFigures, Extra } from './results.js';
 import type { TempDirs } from './temp-dirs.js';
 
-export interface CacheHitRequest {
-  readonly keys: number;
-  readonly rounds: number;
-  readonly roundMs: number;
-  readonly dir: string;
-}
-
 export async function measureCacheHit(options: BenchOptions, temp: TempDirs): Promise<Extra<CacheHitFigures>> {
-  const dir = temp.fresh('cache-hit');
-  try {
-    const request: CacheHitRequest = {
-      keys: options.keys,
-      rounds: options.rounds * 2 + 1,
-      roundMs: options.roundMs,
-      dir,
-    };
-    return await runChild<Extra<CacheHitFigures>>('./cache-hit-child.ts', request);
-  } catch (error) {
-    return { skipped: `failed: ${error instanceof Error ? error.message : String(error)}` };
-  } finally {
-    temp.discard(dir);
-  }
+  const rounds = options.rounds * 2 + 1;
+  const result = await alternatingGets(
+    ['pmap-memory-full', 'map-awaited', 'map'],
+    options.keys,
+    rounds,
+    options.roundMs,
+    temp,
+  );
+  if ('skipped' in result) return { skipped: result.skipped };
+  const { median, best } = result.rates;
+  return {
+    figures: {
+      persistentMap: median['pmap-memory-full'] ?? 0,
+      awaitedMap: median['map-awaited'] ?? 0,
+      plainMap: median.map ?? 0,
+      rounds,
+      bestPersistentMap: best['pmap-memory-full'] ?? 0,
+      bestAwaitedMap: best['map-awaited'] ?? 0,
+    },
+  };
 }

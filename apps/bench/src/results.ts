@@ -1,5 +1,6 @@
 /** What one run of the bench produced: everything the reports print. */
 
+import type { AlternatingAnswer } from './alternating-gets.js';
 import type { Machine } from './machine.js';
 import type { Measurement } from './measure.js';
 import type { BenchOptions } from './options.js';
@@ -63,4 +64,6 @@ export interface BenchResult {
   readonly cacheHit: Extra<CacheHitFigures>;
   readonly keydir: Extra<KeydirFigures>;
   readonly openBig: Extra<OpenBigFigures>;
+  /** Gets of both sides of a get target in alternating rounds, by `subject/reference`. */
+  readonly pairedGets: Record<string, AlternatingAnswer>;
 }

@@ -17,6 +17,7 @@ function resultWith(measurements: Measurement[], extra: Partial<BenchResult> = {
     cacheHit: { skipped: 'not selected' },
     keydir: { skipped: 'not selected' },
     openBig: { skipped: 'not selected' },
+    pairedGets: {},
     ...extra,
   };
 }
@@ -68,6 +69,22 @@ describe('targets', () => {
     );
     expect(partial?.status).toBe('met');
     expect(partial?.detail).toContain('keyv-sqlite stopped at its time budget');
+  });
+
+  it('judges a get target on its alternating rounds when they were measured', () => {
+    const table = [rate('sqlite', 'get-existing', 50), rate('better-sqlite3', 'get-existing', 100)];
+    const pairedGets = {
+      'sqlite/better-sqlite3': {
+        rates: {
+          median: { sqlite: 90, 'better-sqlite3': 100 },
+          best: { sqlite: 95, 'better-sqlite3': 100 },
+          rounds: 11,
+        },
+      },
+    };
+    const outcome = find(resultWith(table, { pairedGets }), 'sqlite engine raw get');
+    expect([outcome?.status, outcome?.ratio]).toEqual(['met', 0.9]);
+    expect(outcome?.detail).toContain("the table's figures give 0.50x");
   });
 
   it('judges the upper bounds: csv growth, open from hints, keydir memory', () => {

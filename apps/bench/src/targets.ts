@@ -228,12 +228,28 @@ export function evaluateTargets(result: BenchResult): TargetOutcome[] {
   return outcomes.sort((a, b) => a.issue - b.issue);
 }
 
+/** Get targets whose two sides are also measured in alternating rounds (the `paired-gets` extra). */
+export const pairedGetTargets: readonly (readonly [string, string])[] = [
+  ['sqlite', 'better-sqlite3'],
+  ['log-batch', 'minimal-log'],
+];
+
 function evaluateRatio(result: BenchResult, target: RatioTarget): TargetOutcome {
   const symbol = target.compare === 'at least' ? '≥' : target.compare === 'at most' ? '≤' : '>';
   const required = `${symbol} ${target.bound}x`;
   const mine = result.measurements.find((m) => m.subject === target.subject && m.workload === target.workload);
   const referenceWorkload = target.referenceWorkload ?? target.workload;
   const theirs = result.measurements.find((m) => m.subject === target.reference && m.workload === referenceWorkload);
+  const paired =
+    target.workload === 'get-existing' ? result.pairedGets[`${target.subject}/${target.reference}`] : undefined;
+  if (paired && 'rates' in paired) {
+    const { median, best, rounds } = paired.rates;
+    const ratio = (median[target.subject] ?? 0) / (median[target.reference] ?? 1);
+    const fastest = (best[target.subject] ?? 0) / (best[target.reference] ?? 1);
+    const table = mine && theirs ? `; the table's figures give ${(mine.value / theirs.value).toFixed(2)}x` : '';
+    const detail = `${rounds} alternating rounds each in one fresh process, medians (fastest rounds: ${fastest.toFixed(2)}x)${table}`;
+    return judge(target.issue, target.description, target.compare, target.bound, ratio, detail);
+  }
   if (!mine)
     return missing(
       target.issue,
