@@ -1,5 +1,4 @@
 /** One run of the bench: every selected subject on every selected workload, then the extras. */
-import { alternatingGets } from './alternating-gets.js';
 import { measureCacheHit } from './cache-hit.js';
 import { makeEntries } from './data.js';
 import { measureKeydir } from './keydir-memory.js';
@@ -8,11 +7,11 @@ import type { Measurement } from './measure.js';
 import { now } from './measure.js';
 import { measureOpenBig } from './open-big.js';
 import type { BenchOptions } from './options.js';
+import { measurePaired } from './paired.js';
 import type { BenchResult, Growth, SubjectStatus } from './results.js';
 import { runSubject } from './run-subject.js';
 import type { Subject } from './subject.js';
 import { subjects as allSubjects, runOrder } from './subjects/registry.js';
-import { pairedGetTargets } from './targets.js';
 import { TempDirs } from './temp-dirs.js';
 
 export function selectSubjects(ids: readonly string[]): Subject[] {
@@ -63,26 +62,8 @@ export async function runBench(
     progress(
       `  cache-hit       ${cacheHit.figures ? `${(cacheHit.figures.persistentMap / cacheHit.figures.awaitedMap).toFixed(2)}x the awaited Map` : cacheHit.skipped}`,
     );
-    const pairedGets: BenchResult['pairedGets'] = {};
-    if (wantsExtra('paired-gets')) {
-      const ran = new Set(statuses.filter((status) => status.status !== 'skipped').map((status) => status.id));
-      for (const [subject, reference] of pairedGetTargets) {
-        if (!ran.has(subject) || !ran.has(reference)) continue;
-        const paired = await alternatingGets(
-          [subject, reference],
-          options.keys,
-          options.rounds * 2 + 1,
-          options.roundMs,
-          temp,
-        );
-        pairedGets[`${subject}/${reference}`] = paired;
-        const figure =
-          'rates' in paired
-            ? `${((paired.rates.median[subject] ?? 0) / (paired.rates.median[reference] ?? 1)).toFixed(2)}x`
-            : paired.skipped;
-        progress(`  paired-gets     ${subject} / ${reference}: ${figure}`);
-      }
-    }
+    const ran = new Set(statuses.filter((status) => status.status !== 'skipped').map((status) => status.id));
+    const paired = wantsExtra('paired') ? await measurePaired(ran, options, temp, progress) : {};
     const keydir = wantsExtra('keydir-memory') ? await measureKeydir(options.keys, temp) : { skipped: 'not selected' };
     progress(
       `  keydir-memory   ${keydir.figures ? `${keydir.figures.logPerKey.toFixed(0)} vs ${keydir.figures.mapPerKey.toFixed(0)} bytes per key` : keydir.skipped}`,
@@ -108,7 +89,7 @@ export async function runBench(
       cacheHit,
       keydir,
       openBig,
-      pairedGets,
+      paired,
     };
   } finally {
     temp.remove();

@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 import { allWorkloads, type WorkloadId } from './subject.js';
 
 /** Figures beside the subject × workload table, each measured once per run. */
-export type ExtraId = 'cache-hit' | 'paired-gets' | 'keydir-memory' | 'open-big';
-export const allExtras: readonly ExtraId[] = ['cache-hit', 'paired-gets', 'keydir-memory', 'open-big'];
+export type ExtraId = 'cache-hit' | 'paired' | 'keydir-memory' | 'open-big';
+export const allExtras: readonly ExtraId[] = ['cache-hit', 'paired', 'keydir-memory', 'open-big'];
 
 export interface BenchOptions {
   readonly keys: number;

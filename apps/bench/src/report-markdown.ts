@@ -123,6 +123,7 @@ export function renderMarkdown(result: BenchResult, targets: readonly TargetOutc
 
   lines.push('## How to read this', '');
   lines.push(
+    "- Targets between two subjects are judged on a second measurement of both sides side by side in a fresh process (alternating rounds of gets, alternating windows of writes), since the per-subject table is measured minutes apart; the detail gives the table's ratio too.",
     '- Raw engines and better-sqlite3, lmdb, classic-level and the minimal log get values already encoded as JSON text and return them undecoded; PersistentMap, Map and keyv take and return objects (their codec cost is theirs).',
     '- Per-write time as the store grows: two stores, filled in chunks to just under N/10 and N keys; windows of 200 sequential sets of new keys alternate between them; median window of each.',
     '- Gets: a warm-up pass, then rounds of at least a set duration over up to 50,000 random keys, median round; the store was closed and reopened first (persistent subjects).',

@@ -1,6 +1,5 @@
 /** What one run of the bench produced: everything the reports print. */
 
-import type { AlternatingAnswer } from './alternating-gets.js';
 import type { Machine } from './machine.js';
 import type { Measurement } from './measure.js';
 import type { BenchOptions } from './options.js';
@@ -64,6 +63,9 @@ export interface BenchResult {
   readonly cacheHit: Extra<CacheHitFigures>;
   readonly keydir: Extra<KeydirFigures>;
   readonly openBig: Extra<OpenBigFigures>;
-  /** Gets of both sides of a get target in alternating rounds, by `subject/reference`. */
-  readonly pairedGets: Record<string, AlternatingAnswer>;
+  /** Each ratio target measured again with its two sides in alternating rounds, by `pairKey`. */
+  readonly paired: Record<string, PairedFigure>;
 }
+
+/** A target's ratio from alternating rounds, and how it was measured. */
+export type PairedFigure = { readonly ratio: number; readonly detail: string } | { readonly skipped: string };

@@ -17,7 +17,7 @@ function resultWith(measurements: Measurement[], extra: Partial<BenchResult> = {
     cacheHit: { skipped: 'not selected' },
     keydir: { skipped: 'not selected' },
     openBig: { skipped: 'not selected' },
-    pairedGets: {},
+    paired: {},
     ...extra,
   };
 }
@@ -73,16 +73,8 @@ describe('targets', () => {
 
   it('judges a get target on its alternating rounds when they were measured', () => {
     const table = [rate('sqlite', 'get-existing', 50), rate('better-sqlite3', 'get-existing', 100)];
-    const pairedGets = {
-      'sqlite/better-sqlite3': {
-        rates: {
-          median: { sqlite: 90, 'better-sqlite3': 100 },
-          best: { sqlite: 95, 'better-sqlite3': 100 },
-          rounds: 11,
-        },
-      },
-    };
-    const outcome = find(resultWith(table, { pairedGets }), 'sqlite engine raw get');
+    const paired = { 'sqlite:get-existing/better-sqlite3:get-existing': { ratio: 0.9, detail: 'alternating' } };
+    const outcome = find(resultWith(table, { paired }), 'sqlite engine raw get');
     expect([outcome?.status, outcome?.ratio]).toEqual(['met', 0.9]);
     expect(outcome?.detail).toContain("the table's figures give 0.50x");
   });

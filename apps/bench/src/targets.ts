@@ -19,7 +19,7 @@ export interface TargetOutcome {
 
 type Compare = 'at least' | 'at most' | 'more than';
 
-interface RatioTarget {
+export interface RatioTarget {
   readonly issue: number;
   readonly description: string;
   readonly subject: string;
@@ -30,7 +30,7 @@ interface RatioTarget {
   readonly bound: number;
 }
 
-const ratioTargets: readonly RatioTarget[] = [
+export const ratioTargets: readonly RatioTarget[] = [
   {
     issue: 3,
     description: 'sqlite engine many-key set vs better-sqlite3, one transaction per chunk',
@@ -228,11 +228,10 @@ export function evaluateTargets(result: BenchResult): TargetOutcome[] {
   return outcomes.sort((a, b) => a.issue - b.issue);
 }
 
-/** Get targets whose two sides are also measured in alternating rounds (the `paired-gets` extra). */
-export const pairedGetTargets: readonly (readonly [string, string])[] = [
-  ['sqlite', 'better-sqlite3'],
-  ['log-batch', 'minimal-log'],
-];
+/** The key of a target's alternating-rounds figure in `BenchResult.paired`. */
+export function pairKey(target: RatioTarget): string {
+  return `${target.subject}:${target.workload}/${target.reference}:${target.referenceWorkload ?? target.workload}`;
+}
 
 function evaluateRatio(result: BenchResult, target: RatioTarget): TargetOutcome {
   const symbol = target.compare === 'at least' ? '≥' : target.compare === 'at most' ? '≤' : '>';
@@ -240,15 +239,17 @@ function evaluateRatio(result: BenchResult, target: RatioTarget): TargetOutcome 
   const mine = result.measurements.find((m) => m.subject === target.subject && m.workload === target.workload);
   const referenceWorkload = target.referenceWorkload ?? target.workload;
   const theirs = result.measurements.find((m) => m.subject === target.reference && m.workload === referenceWorkload);
-  const paired =
-    target.workload === 'get-existing' ? result.pairedGets[`${target.subject}/${target.reference}`] : undefined;
-  if (paired && 'rates' in paired) {
-    const { median, best, rounds } = paired.rates;
-    const ratio = (median[target.subject] ?? 0) / (median[target.reference] ?? 1);
-    const fastest = (best[target.subject] ?? 0) / (best[target.reference] ?? 1);
-    const table = mine && theirs ? `; the table's figures give ${(mine.value / theirs.value).toFixed(2)}x` : '';
-    const detail = `${rounds} alternating rounds each in one fresh process, medians (fastest rounds: ${fastest.toFixed(2)}x)${table}`;
-    return judge(target.issue, target.description, target.compare, target.bound, ratio, detail);
+  const paired = result.paired[pairKey(target)];
+  if (paired && 'ratio' in paired) {
+    const table = mine && theirs ? `; the table's figures give ${formatRatio(mine.value / theirs.value)}` : '';
+    return judge(
+      target.issue,
+      target.description,
+      target.compare,
+      target.bound,
+      paired.ratio,
+      `${paired.detail}${table}`,
+    );
   }
   if (!mine)
     return missing(
@@ -296,6 +297,10 @@ function subjectGap(result: BenchResult, id: string, otherwise: string): string 
   if (status.status === 'skipped') return `${id} skipped: ${status.reasons.join('; ')}`;
   if (status.reasons.length > 0) return `${id}: ${status.reasons.join('; ')}`;
   return otherwise;
+}
+
+export function formatRatio(ratio: number): string {
+  return `${ratio.toFixed(ratio >= 10 ? 0 : 2)}x`;
 }
 
 function micro(ms: number): string {
