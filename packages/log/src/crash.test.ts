@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { transactionKeys, valueFor } from './fixtures/crash-values.fixture.js';
+import { runPrefix, transactionKeys, valueFor } from './fixtures/crash-values.fixture.js';
 import { LogBackend } from './log-backend.js';
 import { tempDir } from './test-helpers.fixture.js';
 
@@ -30,6 +30,12 @@ interface Expectations {
   readonly begun: Set<string>;
   /** Overwritten keys: the last acknowledged value and any sent after it. */
   readonly overwrites: Map<string, (string | undefined)[]>;
+  /** Prefixes whose clear was acknowledged: nothing of them may be left. */
+  readonly cleared: Set<string>;
+  /** Prefixes whose clear was sent but not acknowledged: all of them left, or nothing. */
+  readonly clearing: Set<string>;
+  /** Acknowledged writes so far. */
+  acknowledged: number;
 }
 
 /** Runs one writer until it is killed; resolves with the number of merges it finished. */
@@ -54,15 +60,25 @@ function runWriter(dir: string, run: number, seed: number, expectations: Expecta
       lines.pop(); // empty after the last newline, or a line the kill cut short
       for (const line of lines) {
         const [kind, key, value] = line.split(' ') as [string, string, string];
-        if (kind === 'set') expectations.present.add(key);
-        else if (kind === 'deleting') {
+        if (kind === 'set') {
+          expectations.present.add(key);
+          expectations.acknowledged++;
+        } else if (kind === 'clearing') expectations.clearing.add(key);
+        else if (kind === 'cleared') {
+          expectations.clearing.delete(key);
+          expectations.cleared.add(key);
+        } else if (kind === 'deleting') {
           expectations.present.delete(key);
           expectations.deleting.add(key);
         } else if (kind === 'del') {
           expectations.deleting.delete(key);
           expectations.deleted.add(key);
+          expectations.acknowledged++;
         } else if (kind === 'begin') expectations.begun.add(key);
-        else if (kind === 'txn') expectations.committed.add(key);
+        else if (kind === 'txn') {
+          expectations.committed.add(key);
+          expectations.acknowledged++;
+        }
         // Before its first acknowledged write an overwritten key may still be absent.
         else if (kind === 'send')
           expectations.overwrites.set(key, [...(expectations.overwrites.get(key) ?? [undefined]), value]);
@@ -79,9 +95,35 @@ function runWriter(dir: string, run: number, seed: number, expectations: Expecta
 }
 
 async function check(dir: string, expectations: Expectations): Promise<void> {
-  const log = new LogBackend({ dir, maxFileSize: 32 * 1024 });
+  const log = new LogBackend({ dir, maxFileSize: 256 * 1024 });
   await log.open();
   try {
+    // A clear is one atomic group: after a kill, all of the run's keys or none of them.
+    for (const prefix of expectations.clearing) {
+      const mine = [...expectations.present].filter((key) => runPrefix(key) === prefix);
+      const found = (await log.getMany(mine)).filter((value) => value !== undefined).length;
+      let left = 0;
+      for await (const _ of log.keys({ prefix })) left++;
+      if (left > 0) expect(found, `the clear of ${prefix} applied in part`).toBe(mine.length);
+      else {
+        expectations.clearing.delete(prefix);
+        expectations.cleared.add(prefix);
+      }
+    }
+    // Keys of a cleared run are gone, whatever was said about them before.
+    for (const prefix of expectations.cleared) {
+      for await (const key of log.keys({ prefix })) expect.fail(`${key} survived the clear of ${prefix}`);
+    }
+    const gone = (key: string) => expectations.cleared.has(runPrefix(key));
+    for (const set of [expectations.present, expectations.deleted, expectations.deleting]) {
+      for (const key of set) if (gone(key)) set.delete(key);
+    }
+    for (const id of expectations.begun) {
+      if (gone(transactionKeys(id)[0]!)) {
+        expectations.begun.delete(id);
+        expectations.committed.delete(id);
+      }
+    }
     for (const key of expectations.present) expect(await log.get(key), key).toBe(valueFor(key));
     for (const key of expectations.deleted) expect(await log.get(key), key).toBeUndefined();
     for await (const [key, value] of log.entries()) {
@@ -120,12 +162,15 @@ describe('crashes of a real process', () => {
             committed: new Set(),
             begun: new Set(),
             overwrites: new Map(),
+            cleared: new Set(),
+            clearing: new Set(),
+            acknowledged: 0,
           };
           for (let run = 0; run < perLane; run++) {
             merges += await runWriter(dir, run, lane * 100_000 + run + 1, expectations);
             await check(dir, expectations);
           }
-          acknowledged += expectations.present.size + expectations.committed.size + expectations.deleted.size;
+          acknowledged += expectations.acknowledged;
         }),
       );
       // A writer killed before it wrote anything would prove nothing.
