@@ -235,7 +235,7 @@ export class CommitPipeline {
       }
     } catch (error) {
       // A failed fsync or file rotation: nothing of this group is known to be on disk.
-      const failure = ioError(error, state.active.handle.path, 'fsync');
+      const failure = ioError(error, state.active.handle.path, 'commit a group of writes to');
       this.#forget(0);
       for (const [handle, size] of dirty) {
         try {
