@@ -6,7 +6,7 @@ import { describeMachine } from './machine.js';
 import type { Measurement } from './measure.js';
 import { now } from './measure.js';
 import { measureOpenBig } from './open-big.js';
-import type { BenchOptions } from './options.js';
+import type { BenchOptions, ExtraId } from './options.js';
 import { measurePaired } from './paired.js';
 import type { BenchResult, Growth, SubjectStatus } from './results.js';
 import { runSubject } from './run-subject.js';
@@ -56,7 +56,7 @@ export async function runBench(
       statuses.push({ ...base, status: run.failures.length > 0 ? 'failed' : 'ran', reasons: run.failures });
     }
 
-    const wantsExtra = (extra: string) => options.extras.includes(extra as never);
+    const wantsExtra = (extra: ExtraId) => options.extras.includes(extra);
     progress('extras');
     const cacheHit = wantsExtra('cache-hit') ? await measureCacheHit(options, temp) : { skipped: 'not selected' };
     progress(
