@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runPrefix, transactionKeys, valueFor } from './fixtures/crash-values.fixture.js';
 import { LogBackend } from './log-backend.js';
 import { tempDir } from './test-helpers.fixture.js';
@@ -18,6 +18,11 @@ const kills = Number(process.env.STOWAGE_LOG_KILLS ?? 50);
 const lanes = 3;
 const writer = fileURLToPath(new URL('./fixtures/crash-writer.fixture.ts', import.meta.url));
 const root = fileURLToPath(new URL('../../..', import.meta.url));
+/** Writers still running, killed when the test ends early (a failed lane leaves the others running). */
+const running = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 interface Expectations {
   /** Keys whose set was acknowledged and not deleted since. */
@@ -47,6 +52,7 @@ function runWriter(dir: string, run: number, seed: number, expectations: Expecta
       ['--import', 'tsx', '--conditions=@stowage/source', writer, dir, String(run), String(seed), journal],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    running.add(child);
     let merged = 0;
     let errors = '';
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -87,6 +93,7 @@ function runWriter(dir: string, run: number, seed: number, expectations: Expecta
       }
     };
     child.on('exit', (_code, signal) => {
+      running.delete(child);
       readJournal();
       if (signal === 'SIGKILL') resolve(merged);
       else reject(new Error(`the writer exited by itself (${String(_code)}): ${errors}`));
