@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AbstractBackend } from './abstract-backend.js';
 import { StowageError } from './errors.js';
 import { codeOf, MapBackend, sleep } from './test-backends.fixture.js';
 
@@ -135,5 +136,40 @@ describe('AbstractBackend errors', () => {
     expect(StowageError.is(io, 'IO')).toBe(true);
     expect((io as StowageError).cause).toBe(driverError);
     await expect(guarded.run(() => Promise.reject(userError))).rejects.toBe(userError);
+  });
+});
+
+describe('AbstractBackend with an engine that answers synchronously', () => {
+  class SyncBackend extends AbstractBackend {
+    readonly name = 'sync';
+    constructor() {
+      super('@stowage/core/test');
+    }
+    protected _get(key: string): string | undefined {
+      if (key === 'boom') throw Object.assign(new Error('disk on fire'), { code: 'EIO' });
+      return key === 'here' ? 'value' : undefined;
+    }
+    protected async _open(): Promise<void> {}
+    protected async _close(): Promise<void> {}
+    protected async _set(): Promise<void> {}
+    protected async _delete(): Promise<boolean> {
+      return false;
+    }
+    protected async *_entries(): AsyncIterable<[string, string]> {}
+  }
+
+  it('still returns promises, and a synchronous throw becomes a rejection', async () => {
+    const backend = new SyncBackend();
+    await backend.open();
+    const found = backend.get('here');
+    expect(found).toBeInstanceOf(Promise);
+    expect(await found).toBe('value');
+    expect(await backend.has('here')).toBe(true);
+    expect(await backend.has('gone')).toBe(false);
+    const failed = backend.get('boom');
+    expect(failed).toBeInstanceOf(Promise);
+    expect(await codeOf(failed)).toBe('IO');
+    await backend.close();
+    expect(await codeOf(backend.get('here'))).toBe('STORE_CLOSED');
   });
 });

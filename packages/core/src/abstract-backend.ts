@@ -57,7 +57,8 @@ export abstract class AbstractBackend implements StorageBackend {
   // ---- hooks an engine writes ----
   protected abstract _open(): Promise<void>;
   protected abstract _close(): Promise<void>;
-  protected abstract _get(key: string): Promise<EncodedValue | undefined>;
+  /** May answer synchronously; the public `get` still returns a promise. */
+  protected abstract _get(key: string): Promise<EncodedValue | undefined> | EncodedValue | undefined;
   protected abstract _set(key: string, value: EncodedValue, options: WriteOptions): Promise<void>;
   protected abstract _delete(key: string): Promise<boolean>;
   protected abstract _entries(range: RangeOptions): AsyncIterable<[string, EncodedValue]>;
@@ -66,13 +67,18 @@ export abstract class AbstractBackend implements StorageBackend {
   protected async *_keys(range: RangeOptions): AsyncIterable<string> {
     for await (const [key] of this._entries(range)) yield key;
   }
-  protected async _has(key: string): Promise<boolean> {
-    return (await this._get(key)) !== undefined;
+  /** May answer synchronously, like `_get`. */
+  protected _has(key: string): Promise<boolean> | boolean {
+    const value = this._get(key);
+    return value instanceof Promise ? value.then((found) => found !== undefined) : value !== undefined;
   }
-  protected async _getMany(keys: readonly string[]): Promise<(EncodedValue | undefined)[]> {
-    const values: (EncodedValue | undefined)[] = [];
-    for (const key of keys) values.push(await this._get(key));
-    return values;
+  /** May answer synchronously, like `_get`. */
+  protected _getMany(keys: readonly string[]): Promise<(EncodedValue | undefined)[]> | (EncodedValue | undefined)[] {
+    return (async () => {
+      const values: (EncodedValue | undefined)[] = [];
+      for (const key of keys) values.push(await this._get(key));
+      return values;
+    })();
   }
   /** Not atomic: an engine that sets `supports.atomicBatch` must override it. */
   protected async _apply(operations: readonly BatchOperation[]): Promise<void> {
@@ -230,18 +236,38 @@ export abstract class AbstractBackend implements StorageBackend {
    * Runs `operation` if the store is open, counting it as in flight so `close` waits for
    * it. Engines call this from their own extra public methods (versions, transaction, ...).
    */
-  protected async run<T>(operation: () => Promise<T>): Promise<T> {
-    if (this.#state !== 'open') throw this.closedError();
+  protected run<T>(operation: () => T | Promise<T>): Promise<T> {
+    if (this.#state !== 'open') return Promise.reject(this.closedError());
     this.#inFlight++;
+    let result: T | Promise<T>;
     try {
-      return await operation();
+      result = operation();
     } catch (error) {
-      throw this.engineError(error, 'operation failed');
-    } finally {
-      if (--this.#inFlight === 0 && this.#drained) {
-        this.#drained();
-        this.#drained = undefined;
-      }
+      this.#settle();
+      return Promise.reject(this.engineError(error, 'operation failed'));
+    }
+    // An engine that answers synchronously (a keydir lookup and one positional read) is
+    // not charged an extra round of promises: on the hot read path that is most of the cost.
+    if (!(result instanceof Promise)) {
+      this.#settle();
+      return Promise.resolve(result);
+    }
+    return result.then(
+      (value) => {
+        this.#settle();
+        return value;
+      },
+      (error: unknown) => {
+        this.#settle();
+        throw this.engineError(error, 'operation failed');
+      },
+    );
+  }
+
+  #settle(): void {
+    if (--this.#inFlight === 0 && this.#drained) {
+      this.#drained();
+      this.#drained = undefined;
     }
   }
 

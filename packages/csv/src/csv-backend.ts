@@ -168,15 +168,15 @@ export class CsvBackend extends AbstractBackend {
 
   // ---- reads ----
 
-  protected async _get(key: string): Promise<EncodedValue | undefined> {
+  protected _get(key: string): EncodedValue | undefined {
     return copyValue(this.#entries.get(key));
   }
 
-  protected override async _has(key: string): Promise<boolean> {
+  protected override _has(key: string): boolean {
     return this.#entries.has(key);
   }
 
-  protected override async _getMany(keys: readonly string[]): Promise<(EncodedValue | undefined)[]> {
+  protected override _getMany(keys: readonly string[]): (EncodedValue | undefined)[] {
     return keys.map((key) => copyValue(this.#entries.get(key)));
   }
 

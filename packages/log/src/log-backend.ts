@@ -102,17 +102,18 @@ export class LogBackend extends AbstractBackend {
 
   // ---- reads ----
 
-  protected _get(key: string): Promise<EncodedValue | undefined> {
-    return Promise.resolve(this.#open().get(key));
+  // Reads answer synchronously: a keydir lookup and one positional read of the page cache.
+  protected _get(key: string): EncodedValue | undefined {
+    return this.#open().get(key);
   }
 
-  protected override _has(key: string): Promise<boolean> {
-    return Promise.resolve(this.#open().keydir.has(key));
+  protected override _has(key: string): boolean {
+    return this.#open().keydir.has(key);
   }
 
-  protected override _getMany(keys: readonly string[]): Promise<(EncodedValue | undefined)[]> {
+  protected override _getMany(keys: readonly string[]): (EncodedValue | undefined)[] {
     const state = this.#open();
-    return Promise.resolve(keys.map((key) => state.get(key)));
+    return keys.map((key) => state.get(key));
   }
 
   protected override _size(): Promise<number> {

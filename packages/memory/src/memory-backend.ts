@@ -69,7 +69,7 @@ export class MemoryBackend extends AbstractBackend {
   protected async _open(): Promise<void> {}
   protected async _close(): Promise<void> {}
 
-  protected async _get(key: string): Promise<EncodedValue | undefined> {
+  protected _get(key: string): EncodedValue | undefined {
     return copy(this.#data.get(key)?.value);
   }
 
@@ -94,11 +94,11 @@ export class MemoryBackend extends AbstractBackend {
     for (const key of this.rangeKeys(range)) if (this.#data.has(key)) yield key;
   }
 
-  protected override async _has(key: string): Promise<boolean> {
+  protected override _has(key: string): boolean {
     return this.#data.has(key);
   }
 
-  protected override async _getMany(keys: readonly string[]): Promise<(EncodedValue | undefined)[]> {
+  protected override _getMany(keys: readonly string[]): (EncodedValue | undefined)[] {
     return keys.map((key) => copy(this.#data.get(key)?.value));
   }
 

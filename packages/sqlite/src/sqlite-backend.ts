@@ -149,7 +149,7 @@ export class SqliteBackend extends AbstractBackend {
 
   // ---- point operations ----
 
-  protected async _get(key: string): Promise<EncodedValue | undefined> {
+  protected _get(key: string): EncodedValue | undefined {
     let stored: unknown;
     try {
       this.#queue!.drain();
@@ -181,7 +181,7 @@ export class SqliteBackend extends AbstractBackend {
     }
   }
 
-  protected override async _has(key: string): Promise<boolean> {
+  protected override _has(key: string): boolean {
     try {
       this.#queue!.drain();
       return this.#statements!.has.get(key) !== undefined;
@@ -193,7 +193,7 @@ export class SqliteBackend extends AbstractBackend {
   // ---- many-key operations: one transaction each ----
 
   /** Reads every key inside one read transaction, so the answers come from one snapshot. */
-  protected override async _getMany(keys: readonly string[]): Promise<(EncodedValue | undefined)[]> {
+  protected override _getMany(keys: readonly string[]): (EncodedValue | undefined)[] {
     let stored: unknown[];
     try {
       this.#queue!.drain();
