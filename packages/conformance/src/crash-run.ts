@@ -4,8 +4,8 @@
  * them were acknowledged. STOWAGE_CRASH_KILLS sets how many rounds a case runs.
  */
 import { fork } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { childExecArgv } from './child-process.js';
 import type { CrashMessage, CrashOperation } from './crash-protocol.js';
 
 export interface CrashRound {
@@ -29,25 +29,6 @@ const childScript = fileURLToPath(
   new URL(`./crash-child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
 );
 
-/**
- * Flags for the child. From sources (this repository) it needs tsx and the workspace's
- * source condition; from a published build, tsx only when the engine's module is TypeScript.
- */
-function childFlags(module: string): string[] {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const flags = fromSource ? ['--conditions=@stowage/source'] : [];
-  if (fromSource || /\.[cm]?tsx?$/.test(module)) {
-    let loader: string;
-    try {
-      loader = createRequire(import.meta.url).resolve('tsx');
-    } catch (error) {
-      throw new Error('the crash case loads TypeScript in a child process: install tsx', { cause: error });
-    }
-    flags.unshift('--import', pathToFileURL(loader).href);
-  }
-  return flags;
-}
-
 export function runCrashRound(options: CrashRoundOptions): Promise<CrashRound> {
   const intents: CrashRound['intents'] = [];
   const acknowledged = new Set<number>();
@@ -62,7 +43,7 @@ export function runCrashRound(options: CrashRoundOptions): Promise<CrashRound> {
     const child = fork(
       childScript,
       [options.module, options.exportName, options.directory, String(options.seed), String(options.firstCounter)],
-      { execArgv: childFlags(options.module), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
+      { execArgv: childExecArgv(options.module), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
     );
     let stderr = '';
     let failure: Error | undefined;

@@ -1,4 +1,5 @@
 export { kitCases } from './cases/index.js';
+export { type Child, type ChildExit, childExecArgv, startChild } from './child-process.js';
 export { describeBackend } from './describe-backend.js';
 export { runCase } from './run-case.js';
 export { tempDir } from './temp-dir.js';

@@ -1,13 +1,8 @@
-/** A small seeded generator, so every run of a case builds the same data. */
+import { createRandom } from '@stowage/fs/testing';
+
+/** A seeded generator (the simulated disk's mulberry32), so every run of a case builds the same data. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRandom(seed).next;
 }
 
 /** Deterministic bytes of `length`, every byte value included. */

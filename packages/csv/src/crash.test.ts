@@ -1,30 +1,24 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startChild, tempDir } from '@stowage/conformance';
+import { describe, expect, it } from 'vitest';
 import { CsvBackend } from './csv-backend.js';
-import { startChild } from './fixtures/child.fixture.js';
 
-let directory: string;
+const freshDirectory = tempDir('stowage-csv-crash');
 
-beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'stowage-csv-crash-'));
-});
-afterEach(() => {
-  rmSync(directory, { recursive: true, force: true });
-});
-
+const writer = new URL('./fixtures/batch-writer.fixture.ts', import.meta.url);
 /** How many writers are killed (SIGKILL), each at another moment. More with STOWAGE_STRESS=1. */
 const rounds = process.env.STOWAGE_STRESS === '1' ? 40 : 4;
 const width = 20;
 
 describe('a process killed in the middle of writes and CSV rewrites', () => {
   it('leaves every acknowledged batch whole, no batch in part, and a CSV that opens', async () => {
+    const directory = freshDirectory();
     const path = join(directory, 'crash.csv');
     let newest = 0;
     for (let round = 0; round < rounds; round++) {
       const start = newest + 1;
-      const child = startChild('./batch-writer.fixture.ts', [path, String(width), String(start)]);
+      const child = startChild(writer, [path, String(width), String(start)]);
       const killAfter = start + 2 + ((round * 7) % 13);
       await child.line((line) => line.startsWith('ack ') && Number(line.slice(4)) >= killAfter);
       // A moment more, so the kill lands anywhere: in an append, an fsync or a rewrite.

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startChild } from '@stowage/conformance';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CsvBackend } from './csv-backend.js';
-import { startChild } from './fixtures/child.fixture.js';
 
 let directory: string;
 let path: string;
@@ -30,7 +30,7 @@ describe('the lock', () => {
   });
 
   it('refuses a store another process holds, and is taken over once that process died', async () => {
-    const child = startChild('./lock-holder.fixture.ts', [path]);
+    const child = startChild(new URL('./fixtures/lock-holder.fixture.ts', import.meta.url), [path]);
     try {
       await child.line((line) => line === 'open');
       const backend = new CsvBackend({ path });

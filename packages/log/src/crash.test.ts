@@ -5,10 +5,10 @@
  * The same directory goes through every kill, so recovery also meets its own leftovers.
  * CI runs 50 kills; STOWAGE_LOG_KILLS=1000 runs the long version.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startChild } from '@stowage/conformance';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runPrefix, transactionKeys, valueFor } from './fixtures/crash-values.fixture.js';
 import { LogBackend } from './log-backend.js';
@@ -16,8 +16,7 @@ import { tempDir } from './test-helpers.fixture.js';
 
 const kills = Number(process.env.STOWAGE_LOG_KILLS ?? 50);
 const lanes = 3;
-const writer = fileURLToPath(new URL('./fixtures/crash-writer.fixture.ts', import.meta.url));
-const root = fileURLToPath(new URL('../../..', import.meta.url));
+const writer = new URL('./fixtures/crash-writer.fixture.ts', import.meta.url);
 /** Writers still running, killed when the test ends early (a failed lane leaves the others running). */
 const running = new Set<ChildProcess>();
 afterAll(() => {
@@ -44,61 +43,47 @@ interface Expectations {
 }
 
 /** Runs one writer until it is killed; resolves with the number of merges it finished. */
-function runWriter(dir: string, run: number, seed: number, expectations: Expectations): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const journal = join(dir, `journal-${run}.txt`);
-    const child: ChildProcess = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--conditions=@stowage/source', writer, dir, String(run), String(seed), journal],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    running.add(child);
-    let merged = 0;
-    let errors = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      errors += chunk.toString();
-    });
-    child.stdout!.once('data', () => {
-      setTimeout(() => child.kill('SIGKILL'), 10 + ((seed * 7919) % 250));
-    });
-    const readJournal = () => {
-      const lines = existsSync(journal) ? readFileSync(journal, 'utf8').split('\n') : [];
-      lines.pop(); // empty after the last newline, or a line the kill cut short
-      for (const line of lines) {
-        const [kind, key, value] = line.split(' ') as [string, string, string];
-        if (kind === 'set') {
-          expectations.present.add(key);
-          expectations.acknowledged++;
-        } else if (kind === 'clearing') expectations.clearing.add(key);
-        else if (kind === 'cleared') {
-          expectations.clearing.delete(key);
-          expectations.cleared.add(key);
-        } else if (kind === 'deleting') {
-          expectations.present.delete(key);
-          expectations.deleting.add(key);
-        } else if (kind === 'del') {
-          expectations.deleting.delete(key);
-          expectations.deleted.add(key);
-          expectations.acknowledged++;
-        } else if (kind === 'begin') expectations.begun.add(key);
-        else if (kind === 'txn') {
-          expectations.committed.add(key);
-          expectations.acknowledged++;
-        }
-        // Before its first acknowledged write an overwritten key may still be absent.
-        else if (kind === 'send')
-          expectations.overwrites.set(key, [...(expectations.overwrites.get(key) ?? [undefined]), value]);
-        else if (kind === 'ow') expectations.overwrites.set(key, [value]);
-        else if (kind === 'merged') merged++;
-      }
-    };
-    child.on('exit', (_code, signal) => {
-      running.delete(child);
-      readJournal();
-      if (signal === 'SIGKILL') resolve(merged);
-      else reject(new Error(`the writer exited by itself (${String(_code)}): ${errors}`));
-    });
+async function runWriter(dir: string, run: number, seed: number, expectations: Expectations): Promise<number> {
+  const journal = join(dir, `journal-${run}.txt`);
+  const child = startChild(writer, [dir, String(run), String(seed), journal]);
+  running.add(child.process);
+  child.process.stdout!.once('data', () => {
+    setTimeout(() => child.process.kill('SIGKILL'), 10 + ((seed * 7919) % 250));
   });
+  const { code, signal } = await child.exited;
+  running.delete(child.process);
+  let merged = 0;
+  const lines = existsSync(journal) ? readFileSync(journal, 'utf8').split('\n') : [];
+  lines.pop(); // empty after the last newline, or a line the kill cut short
+  for (const line of lines) {
+    const [kind, key, value] = line.split(' ') as [string, string, string];
+    if (kind === 'set') {
+      expectations.present.add(key);
+      expectations.acknowledged++;
+    } else if (kind === 'clearing') expectations.clearing.add(key);
+    else if (kind === 'cleared') {
+      expectations.clearing.delete(key);
+      expectations.cleared.add(key);
+    } else if (kind === 'deleting') {
+      expectations.present.delete(key);
+      expectations.deleting.add(key);
+    } else if (kind === 'del') {
+      expectations.deleting.delete(key);
+      expectations.deleted.add(key);
+      expectations.acknowledged++;
+    } else if (kind === 'begin') expectations.begun.add(key);
+    else if (kind === 'txn') {
+      expectations.committed.add(key);
+      expectations.acknowledged++;
+    }
+    // Before its first acknowledged write an overwritten key may still be absent.
+    else if (kind === 'send')
+      expectations.overwrites.set(key, [...(expectations.overwrites.get(key) ?? [undefined]), value]);
+    else if (kind === 'ow') expectations.overwrites.set(key, [value]);
+    else if (kind === 'merged') merged++;
+  }
+  if (signal !== 'SIGKILL') throw new Error(`the writer exited by itself (${String(code)}): ${child.stderr()}`);
+  return merged;
 }
 
 async function check(dir: string, expectations: Expectations): Promise<void> {

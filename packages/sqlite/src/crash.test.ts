@@ -1,30 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startChild } from './fixtures/child.fixture.js';
+import { startChild, tempDir } from '@stowage/conformance';
+import { describe, expect, it } from 'vitest';
 import { SqliteBackend } from './sqlite-backend.js';
 
-let directory: string;
+const freshDirectory = tempDir('stowage-sqlite-crash');
 
-beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'stowage-sqlite-crash-'));
-});
-afterEach(() => {
-  rmSync(directory, { recursive: true, force: true });
-});
-
+const writer = new URL('./fixtures/batch-writer.fixture.ts', import.meta.url);
 /** How many writers are killed (SIGKILL), each at another moment. More with STOWAGE_STRESS=1. */
 const rounds = process.env.STOWAGE_STRESS === '1' ? 30 : 3;
 const width = 40;
 
 describe('a process killed in the middle of a stream of batches', () => {
   it('leaves every acknowledged batch whole and no batch in part', async () => {
-    const file = join(directory, 'crash.db');
+    const file = join(freshDirectory(), 'crash.db');
     let newest = 0;
     for (let round = 0; round < rounds; round++) {
       const start = newest + 1;
-      const child = startChild('./batch-writer.fixture.ts', [file, String(width), String(start)]);
+      const child = startChild(writer, [file, String(width), String(start)]);
       const killAfter = start + 3 + ((round * 7) % 23);
       await child.line((line) => line.startsWith('ack ') && Number(line.slice(4)) >= killAfter);
       child.process.kill('SIGKILL');

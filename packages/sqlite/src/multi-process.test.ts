@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startChild } from '@stowage/conformance';
 import { PersistentMap } from '@stowage/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startChild } from './fixtures/child.fixture.js';
 import { SqliteBackend } from './sqlite-backend.js';
 
 let directory: string;
@@ -22,7 +22,7 @@ describe('several processes on one file', () => {
     const parent = new SqliteBackend({ file });
     await parent.open();
     await parent.set('from-parent', 'p');
-    const child = startChild('./writer.fixture.ts', [file, 'child-', '200']);
+    const child = startChild(new URL('./fixtures/writer.fixture.ts', import.meta.url), [file, 'child-', '200']);
     await child.line((line) => line === 'done');
     expect(await child.exited).toEqual({ code: 0, signal: null });
     // Already open: a read goes to the file, so the child's commits are seen at once.
@@ -42,7 +42,7 @@ describe('several processes on one file', () => {
       sweepInterval: 0,
     });
     await map.set('mine', { n: -1 });
-    const child = startChild('./map-writer.fixture.ts', [file, 'theirs-', '50']);
+    const child = startChild(new URL('./fixtures/map-writer.fixture.ts', import.meta.url), [file, 'theirs-', '50']);
     await child.line((line) => line === 'done');
     expect(await map.get('theirs-0049')).toEqual({ n: 49 });
     expect(await map.getMany(['theirs-0000', 'mine'])).toEqual([{ n: 0 }, { n: -1 }]);
@@ -53,7 +53,7 @@ describe('several processes on one file', () => {
   it('loses no write when two processes write at the same time', async () => {
     const parent = new SqliteBackend({ file });
     await parent.open();
-    const child = startChild('./writer.fixture.ts', [file, 'child-', '300']);
+    const child = startChild(new URL('./fixtures/writer.fixture.ts', import.meta.url), [file, 'child-', '300']);
     let written = 0;
     const childDone = child.line((line) => line === 'done');
     let done = false;
@@ -77,7 +77,7 @@ describe('several processes on one file', () => {
     const parent = new SqliteBackend({ file, busyTimeout: 200 });
     await parent.open();
     await parent.set('before', 'x');
-    const child = startChild('./lock-holder.fixture.ts', [file]);
+    const child = startChild(new URL('./fixtures/lock-holder.fixture.ts', import.meta.url), [file]);
     try {
       await child.line((line) => line === 'locked');
       await expect(parent.set('blocked', 'x')).rejects.toMatchObject({ code: 'LOCKED', file });
