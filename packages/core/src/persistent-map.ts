@@ -17,7 +17,7 @@ import type {
   PersistentMapOptions,
   SetOptions,
 } from './map-api.js';
-import { type CacheEntry, FullCache, NEVER } from './map-cache.js';
+import { FullCache, NEVER } from './map-cache.js';
 import { resolveOptions } from './map-options.js';
 import { isLive, MapStore, ORIGIN, type PreparedSet } from './map-store.js';
 import { runTransaction } from './map-transaction.js';
@@ -38,7 +38,7 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
   /** String keys at the root: the key is the backend key, no work at all on a cache hit. */
   readonly #plainKeys: boolean;
   /** The full cache's Map, read directly on the hit path (undefined in LRU mode). */
-  readonly #full: ReadonlyMap<string, CacheEntry<V>> | undefined;
+  readonly #full: FullCache<V> | undefined;
 
   private constructor(store: MapStore<V>, sweeper: TtlSweeper<V>, keyCodec: KeyCodec<K>, prefix: string) {
     this.#store = store;
@@ -47,7 +47,7 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
     this.#keyCodec = keyCodec;
     this.#prefix = prefix;
     this.#plainKeys = prefix === '' && (keyCodec as unknown) === stringKeys;
-    this.#full = store.cache instanceof FullCache ? store.cache.entries : undefined;
+    this.#full = store.cache instanceof FullCache ? store.cache : undefined;
   }
 
   /**
@@ -88,7 +88,16 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
     if (store.state !== 'open') throw store.closedError();
     const storeKey = this.#plainKeys ? (key as unknown as string) : this.#storeKey(key);
     const full = this.#full;
-    const entry = full !== undefined ? full.get(storeKey) : store.cache.get(storeKey);
+    if (full !== undefined) {
+      const value = full.values.get(storeKey);
+      const expiresAt = full.expiries.size === 0 ? undefined : full.expiries.get(storeKey);
+      if (value !== undefined && (expiresAt === undefined || expiresAt > Date.now())) {
+        store.counters.hits++;
+        return value;
+      }
+      return store.getSlow(storeKey, undefined);
+    }
+    const entry = store.cache.get(storeKey);
     if (
       entry !== undefined &&
       entry.value !== undefined &&
