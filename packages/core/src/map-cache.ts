@@ -83,6 +83,7 @@ export class LruCache<V> implements MapCache<V> {
   #evictions = 0;
   #bytes = 0;
   readonly #nodes = new Map<string, { entry: CacheEntry<V>; used: boolean }>();
+  #hand: IterableIterator<[string, { entry: CacheEntry<V>; used: boolean }]> | undefined;
   readonly #maxEntries: number;
   readonly #maxBytes: number;
 
@@ -132,11 +133,24 @@ export class LruCache<V> implements MapCache<V> {
     for (const key of [...this.#nodes.keys()]) if (key.startsWith(prefix)) this.delete(key);
   }
 
-  /** Evicts the oldest entry not used since it was last looked at; never `keep` (the one just added). */
+  /**
+   * Evicts the oldest entry not used since it was last looked at; never `keep` (the one
+   * just added). The clock hand is one iterator kept between evictions: a fresh iterator
+   * would walk again over the holes that deletions leave at the front of a Map until V8
+   * compacts it, which made every eviction cost time proportional to the cache size.
+   */
   #evictOne(keep: string): void {
-    for (const [key, node] of this.#nodes) {
+    for (let restarts = 0; restarts < 3; ) {
+      const step = this.#hand?.next();
+      if (step === undefined || step.done) {
+        this.#hand = this.#nodes.entries();
+        restarts++;
+        continue;
+      }
+      const [key, node] = step.value;
       if (key === keep) continue;
       if (node.used) {
+        // Second chance: move it to the young end, where the hand meets it again later.
         node.used = false;
         this.#nodes.delete(key);
         this.#nodes.set(key, node);
