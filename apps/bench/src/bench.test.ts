@@ -55,7 +55,7 @@ describe('the bench at 200 keys', () => {
     expect(result.openBig.skipped).toContain('--big');
     // Every ratio target between two subjects got a figure from alternating rounds.
     const pairs = Object.entries(result.paired);
-    expect(pairs.length).toBe(12);
+    expect(pairs.length).toBe(14);
     for (const [key, figure] of pairs)
       expect('ratio' in figure && figure.ratio > 0, `${key}: ${JSON.stringify(figure)}`).toBe(true);
   });

@@ -3,7 +3,7 @@ import type { Subject } from '../subject.js';
 import { awaitedMap } from './awaited-map.js';
 import { betterSqlite3 } from './better-sqlite3.js';
 import { classicLevel } from './classic-level.js';
-import { csvRaw } from './csv-engine.js';
+import { csvNone, csvRaw } from './csv-engine.js';
 import { fsyncProbe } from './fsync-probe.js';
 import { keyvSqlite } from './keyv-sqlite.js';
 import { lmdb } from './lmdb.js';
@@ -11,7 +11,7 @@ import { logBatch, logMap, logNone } from './log-engine.js';
 import { memoryMapFull, memoryMapLru, memoryRaw } from './memory-engine.js';
 import { minimalLog } from './minimal-log.js';
 import { plainMap } from './plain-map.js';
-import { sqliteMap, sqliteRaw } from './sqlite-engine.js';
+import { sqliteFull, sqliteMap, sqliteRaw } from './sqlite-engine.js';
 
 export const subjects: readonly Subject[] = [
   plainMap,
@@ -22,8 +22,10 @@ export const subjects: readonly Subject[] = [
   memoryMapFull,
   memoryMapLru,
   sqliteRaw,
+  sqliteFull,
   sqliteMap,
   csvRaw,
+  csvNone,
   logNone,
   logBatch,
   logMap,
@@ -45,6 +47,8 @@ export const runOrder: readonly string[] = [
   'pmap-memory-lru',
   'better-sqlite3',
   'sqlite',
+  'csv-none',
+  'sqlite-full',
   'csv',
   'keyv-sqlite',
   'pmap-sqlite',

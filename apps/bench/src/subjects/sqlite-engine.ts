@@ -6,6 +6,18 @@ const load = () => loadEngine('@stowage/sqlite', 'SqliteBackend', (dir: string) 
 
 export const sqliteRaw = rawBackendSubject({ id: 'sqlite', label: 'sqlite engine (raw)', persistent: true, load });
 
+/** synchronous FULL: every commit fsynced before it resolves, the like of csv's default. */
+export const sqliteFull = rawBackendSubject({
+  id: 'sqlite-full',
+  label: 'sqlite engine (raw, durability full)',
+  persistent: true,
+  load: () =>
+    loadEngine('@stowage/sqlite', 'SqliteBackend', (dir: string) => ({
+      file: join(dir, 'store.db'),
+      durability: 'full',
+    })),
+});
+
 export const sqliteMap = persistentMapSubject({
   id: 'pmap-sqlite',
   label: 'PersistentMap(sqlite, full cache)',
