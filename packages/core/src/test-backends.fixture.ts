@@ -3,7 +3,7 @@
  * random, failing on demand, with native TTL), a transactional one, and a bare one that
  * implements only the required methods without AbstractBackend.
  */
-import { AbstractBackend } from './abstract-backend.js';
+import { AbstractBackend, defaultSupports } from './abstract-backend.js';
 import type {
   BackendSupports,
   BackendTransaction,
@@ -234,20 +234,7 @@ export class BareBackend implements StorageBackend {
 
   constructor(data = new Map<string, EncodedValue>(), supports: Partial<BackendSupports> = {}) {
     this.data = data;
-    this.supports = {
-      persistent: false,
-      orderedIteration: false,
-      atomicBatch: false,
-      transactions: false,
-      versions: false,
-      nativeTtl: false,
-      exactMembership: true,
-      multiProcess: false,
-      durability: [],
-      maxKeyBytes: 1024,
-      maxValueBytes: 1024 * 1024,
-      ...supports,
-    };
+    this.supports = { ...defaultSupports, maxKeyBytes: 1024, maxValueBytes: 1024 * 1024, ...supports };
   }
 
   async open(): Promise<void> {
