@@ -1,6 +1,7 @@
 /**
  * The child process of the crash cases: opens `createBackend(dir)` from the engine's
- * module and writes (sets, deletes, batches) from several workers until it is killed.
+ * module and writes (sets, deletes, narrow and wide batches) from several workers until it
+ * is killed.
  * Each worker owns its keys, so one key never has two writes in flight. Every write is
  * announced before it starts and acknowledged as soon as it resolves.
  *
@@ -44,10 +45,18 @@ async function main(): Promise<void> {
     while (true) {
       const roll = random();
       let operations: CrashOperation[];
-      if (roll < 0.2 && backend.apply) {
+      if (roll < 0.15 && backend.apply) {
+        // A wide batch: every key of this worker, values up to 250 KB, so the batch spans
+        // many pages and writes: a kill inside it must leave all of it or none.
+        operations = Array.from({ length: keysPerWorker }, (_, k) => ({
+          type: 'set',
+          key: `w${worker}:k${k}`,
+          counter: counter++,
+        }));
+      } else if (roll < 0.35 && backend.apply) {
         const keys = [...new Set([key(), key(), key()])];
         operations = keys.map((k, i) => ({ type: i === 1 ? 'delete' : 'set', key: k, counter: counter++ }));
-      } else if (roll < 0.35) {
+      } else if (roll < 0.5) {
         operations = [{ type: 'delete', key: key(), counter: counter++ }];
       } else {
         operations = [{ type: 'set', key: key(), counter: counter++ }];
