@@ -4,6 +4,7 @@
  * B-tree cannot append in sorted order); values are small JSON objects of about 100 bytes,
  * the shape of a session or user record.
  */
+import { createRandom } from '@stowage/fs/testing';
 
 export interface Entry {
   readonly key: string;
@@ -13,16 +14,9 @@ export interface Entry {
   readonly json: string;
 }
 
-/** A small, fast, seeded generator (mulberry32), so every run stores the same data. */
+/** A seeded generator (the simulated disk's mulberry32), so every run stores the same data. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRandom(seed).next;
 }
 
 /** A 32-bit mix of `i`, printed as 8 hex digits: looks random, stays unique with the suffix. */

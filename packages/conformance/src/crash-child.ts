@@ -11,6 +11,7 @@
 import { pathToFileURL } from 'node:url';
 import type { BatchOperation, StorageBackend } from '@stowage/core';
 import { type CrashMessage, type CrashOperation, crashValue, keysPerWorker, workers } from './crash-protocol.js';
+import { seededRandom } from './random.js';
 
 function send(message: CrashMessage): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -33,11 +34,7 @@ async function main(): Promise<void> {
   await backend.open();
   await send({ type: 'ready' });
 
-  let seed = Number(seedText) >>> 0 || 1;
-  const random = () => {
-    seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
-    return seed / 4_294_967_296;
-  };
+  const random = seededRandom(Number(seedText) >>> 0 || 1);
   let counter = Number(counterText) || 1;
   let id = 0;
   const work = async (worker: number): Promise<never> => {
