@@ -201,7 +201,7 @@ export class CsvBackend extends AbstractBackend {
 
   protected async _set(key: string, value: EncodedValue, _options: WriteOptions): Promise<void> {
     // The expiry hint is ignored: core keeps the expiry inside the value (nativeTtl is false).
-    await this.#write([{ type: 'set', key, value: this.#checkedValue(value, key) }]);
+    await this.#write([{ type: 'set', key, value: this.#ownedValue(value) }]);
   }
 
   protected async _delete(key: string): Promise<boolean> {
@@ -214,7 +214,7 @@ export class CsvBackend extends AbstractBackend {
   protected override async _apply(operations: readonly BatchOperation[]): Promise<void> {
     const checked = operations.map((operation): BatchOperation => {
       if (operation.type === 'delete') return { type: 'delete', key: operation.key };
-      return { type: 'set', key: operation.key, value: this.#checkedValue(operation.value, operation.key) };
+      return { type: 'set', key: operation.key, value: this.#ownedValue(operation.value) };
     });
     await this.#write(checked);
   }
@@ -420,16 +420,9 @@ export class CsvBackend extends AbstractBackend {
     }
   }
 
-  /** CSV files are UTF-8, which cannot hold a lone surrogate: such a string would not read back. */
-  #checkedValue(value: EncodedValue, key: string): EncodedValue {
-    if (typeof value !== 'string') return new Uint8Array(value);
-    if (!value.isWellFormed()) {
-      throw new StowageError('INVALID_VALUE', 'a string value must be well-formed UTF-16 (it has a lone surrogate)', {
-        origin,
-        key,
-      });
-    }
-    return value;
+  /** Bytes are copied, so a caller changing its array later cannot change the store. (Lone surrogates are refused by AbstractBackend.) */
+  #ownedValue(value: EncodedValue): EncodedValue {
+    return typeof value === 'string' ? value : new Uint8Array(value);
   }
 
   #journalOrThrow(): Journal {

@@ -21,20 +21,6 @@ export function readValue(stored: unknown, key: string, file: string): EncodedVa
   );
 }
 
-/**
- * Refuses a string value with a lone surrogate: SQLite stores TEXT as UTF-8, which cannot
- * represent one, so it would come back altered. (Core checks keys this way, not values.)
- */
-export function assertStorableValue(value: EncodedValue, key: string): void {
-  if (typeof value === 'string' && !value.isWellFormed()) {
-    throw new StowageError(
-      'INVALID_VALUE',
-      `the value of key ${JSON.stringify(key)} has a lone surrogate, which UTF-8 TEXT cannot hold; encode it as bytes`,
-      { origin, key },
-    );
-  }
-}
-
 /** The stored key, which must be TEXT. */
 export function readKey(stored: unknown, file: string): string {
   if (typeof stored === 'string') return stored;

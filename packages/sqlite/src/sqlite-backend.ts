@@ -17,7 +17,7 @@ import Database from 'better-sqlite3';
 import { keyBounds } from './key-range.js';
 import { type ResolvedOptions, resolveOptions, type SqliteBackendOptions } from './options.js';
 import { origin } from './origin.js';
-import { assertStorableValue, readKey, readValue } from './row-values.js';
+import { readKey, readValue } from './row-values.js';
 import { assertSchema, createSchema, tableExists } from './schema.js';
 import { SnapshotReaders } from './snapshot-readers.js';
 import { SnapshotTransaction, type StoredRow, sameRow } from './snapshot-transaction.js';
@@ -162,7 +162,6 @@ export class SqliteBackend extends AbstractBackend {
 
   /** Queued, and committed with the other writes of this turn of the event loop (see WriteQueue). */
   protected async _set(key: string, value: EncodedValue, options: WriteOptions): Promise<void> {
-    assertStorableValue(value, key);
     const { expiresAt } = options;
     try {
       await this.#queue!.write(
@@ -206,8 +205,6 @@ export class SqliteBackend extends AbstractBackend {
 
   /** All operations in one IMMEDIATE transaction: the write lock is taken (or waited for) up front. */
   protected override async _apply(operations: readonly BatchOperation[]): Promise<void> {
-    for (const operation of operations)
-      if (operation.type === 'set') assertStorableValue(operation.value, operation.key);
     try {
       this.#queue!.drain();
       this.#writeMany!.immediate(operations);
@@ -296,10 +293,7 @@ export class SqliteBackend extends AbstractBackend {
         tx = new SnapshotTransaction(reader, {
           file: this.file,
           checkKey: (key) => this.checkKey(key),
-          checkValue: (value, key) => {
-            this.checkValue(value, key);
-            assertStorableValue(value, key);
-          },
+          checkValue: (value, key) => this.checkValue(value, key),
         });
       } catch (error) {
         readers.release(reader);
