@@ -30,11 +30,12 @@ export const invalidInputCases: KitCase[] = [
     },
   },
   {
-    name: 'values that are not a string or a Uint8Array are rejected with INVALID_VALUE and nothing is written',
+    name: 'values that are not a string or a Uint8Array, or strings with a lone surrogate (UTF-8 cannot hold one), are rejected with INVALID_VALUE and nothing is written',
     modes: ['raw'],
     async run(context) {
       const store = await seeded(await context.open());
-      for (const value of [1, null, undefined, {}, [1, 2], true, new ArrayBuffer(2)] as unknown as EncodedValue[]) {
+      const invalid = [1, null, undefined, {}, [1, 2], true, new ArrayBuffer(2), 'a\ud800', '\udc00b'];
+      for (const value of invalid as unknown as EncodedValue[]) {
         await expectCode(() => store.backend.set('kept', value), 'INVALID_VALUE', `set of ${String(value)}`);
         await expectCode(
           () => store.backend.set('new', value),

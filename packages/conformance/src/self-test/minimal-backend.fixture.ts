@@ -38,8 +38,8 @@ export class MinimalBackend implements StorageBackend {
   }
   async set(key: string, value: EncodedValue): Promise<void> {
     this.check(key);
-    if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
-      throw new StowageError('INVALID_VALUE', 'a value must be a string or a Uint8Array', { origin });
+    if (typeof value === 'string' ? !value.isWellFormed() : !(value instanceof Uint8Array)) {
+      throw new StowageError('INVALID_VALUE', 'a value must be a well-formed string or a Uint8Array', { origin });
     }
     this.#data.set(key, copy(value));
   }
