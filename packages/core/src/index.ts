@@ -25,6 +25,7 @@ export {
 export { type Unwrapped, unwrap, wrap } from './envelope.js';
 export { StowageError, type StowageErrorCode, type StowageErrorOptions } from './errors.js';
 export { assertValidKey, assertValidRange, compareKeys, inRange, utf8Length } from './keys.js';
+export { assertKnownOptions } from './known-options.js';
 export type {
   CacheOptions,
   FullCacheOptions,
@@ -33,8 +34,10 @@ export type {
   MapRangeOptions,
   MapStats,
   MapTransaction,
+  NoCacheOptions,
   PersistentMapOptions,
   SetOptions,
 } from './map-api.js';
 export { PersistentMap, type TransactionOptions } from './persistent-map.js';
 export { type RetryOptions, withRetry } from './retry.js';
+export { toStowageError } from './to-stowage-error.js';

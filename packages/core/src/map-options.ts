@@ -2,13 +2,21 @@
 import type { StorageBackend } from './backend.js';
 import { type Codec, jsonCodec, type KeyCodec, stringKeys } from './codecs.js';
 import { StowageError } from './errors.js';
+import { assertKnownOptions } from './known-options.js';
 import type { PersistentMapOptions } from './map-api.js';
-import { FullCache, LruCache, type MapCache } from './map-cache.js';
+import { FullCache, LruCache, type MapCache, NoCache } from './map-cache.js';
 import { ORIGIN } from './map-store.js';
 
 export const DEFAULT_MAX_ENTRIES = 10_000;
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_SWEEP_INTERVAL = 1_000;
+/** The longest delay a Node timer keeps (2^31 - 1 ms). */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
+/** Option names `PersistentMap.open` knows; any other is refused (a misspelling would be ignored). */
+const MAP_OPTIONS = ['codec', 'keyCodec', 'cache', 'sweepInterval'] as const;
+const FULL_CACHE_OPTIONS = ['mode'] as const;
+const LRU_CACHE_OPTIONS = ['mode', 'maxEntries', 'maxBytes'] as const;
 
 export interface ResolvedOptions<K, V> {
   readonly codec: Codec<V>;
@@ -25,6 +33,7 @@ export function resolveOptions<K, V>(
     throw new StowageError('INVALID_CONFIG', why, { origin: ORIGIN });
   };
   if (typeof options !== 'object' || options === null) fail('options must be an object');
+  assertKnownOptions(ORIGIN, options, MAP_OPTIONS);
   if (typeof backend !== 'object' || backend === null) fail('PersistentMap.open needs a backend');
   for (const method of ['open', 'close', 'get', 'set', 'delete', 'entries'] as const) {
     if (typeof backend[method] !== 'function') fail(`the backend has no ${method} method`);
@@ -37,16 +46,24 @@ export function resolveOptions<K, V>(
     fail('keyCodec needs encode and decode');
   }
   const sweepInterval = options.sweepInterval ?? DEFAULT_SWEEP_INTERVAL;
-  if (!(Number.isFinite(sweepInterval) && sweepInterval >= 0)) fail('sweepInterval must be a number of ms >= 0');
+  if (!(Number.isFinite(sweepInterval) && sweepInterval >= 0 && sweepInterval <= MAX_TIMER_DELAY)) {
+    // Node clamps a longer timer to 1 ms, which would sweep without pause.
+    fail(`sweepInterval must be a number of ms from 0 to ${MAX_TIMER_DELAY}, got ${String(sweepInterval)}`);
+  }
   const cache = options.cache ?? { mode: 'full' };
-  if (typeof cache !== 'object' || cache === null) fail("cache must be { mode: 'full' } or { mode: 'lru', ... }");
+  if (typeof cache !== 'object' || cache === null)
+    fail("cache must be { mode: 'full' }, { mode: 'lru', ... } or { mode: 'none' }");
+  if (cache.mode === 'lru' || cache.mode === 'full') {
+    assertKnownOptions(ORIGIN, cache, cache.mode === 'lru' ? LRU_CACHE_OPTIONS : FULL_CACHE_OPTIONS);
+  }
   return { codec, keyCodec, cache: makeCache<V>(cache, fail), sweepInterval };
 }
 
 function makeCache<V>(options: NonNullable<PersistentMapOptions<unknown, V>['cache']>, fail: (why: string) => never) {
   if (options.mode === 'full') return new FullCache<V>();
+  if (options.mode === 'none') return new NoCache<V>();
   if (options.mode !== 'lru')
-    return fail(`cache.mode must be 'full' or 'lru', got ${String((options as { mode: unknown }).mode)}`);
+    return fail(`cache.mode must be 'full', 'lru' or 'none', got ${String((options as { mode: unknown }).mode)}`);
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (!(Number.isInteger(maxEntries) && maxEntries > 0)) fail('cache.maxEntries must be a positive integer');
