@@ -15,6 +15,13 @@ import { StowageError } from './errors.js';
 const MARK = 0x01;
 const MARK_TEXT = '\x01';
 
+/**
+ * The latest expiry the envelope carries: the largest safe integer (16 digits, about the
+ * year 285,000). Beyond it `String(n)` turns to exponent notation or loses digits, and a
+ * value written today could not be read back after a restart, so it is refused up front.
+ */
+export const MAX_EXPIRES_AT = Number.MAX_SAFE_INTEGER;
+
 /** A stored value taken apart: the codec's payload and its expiry (undefined: never). */
 export interface Unwrapped {
   readonly payload: EncodedValue;
@@ -24,6 +31,12 @@ export interface Unwrapped {
 /** What to store for `payload` expiring at `expiresAt` (ms since the epoch, an integer). */
 export function wrap(payload: EncodedValue, expiresAt: number | undefined): EncodedValue {
   if (expiresAt === undefined && !startsWithMark(payload)) return payload;
+  if (expiresAt !== undefined && !(Number.isSafeInteger(expiresAt) && expiresAt >= 0)) {
+    throw new StowageError(
+      'INVALID_ARGUMENT',
+      `an expiry must be an integer number of ms from 0 to ${MAX_EXPIRES_AT}, got ${String(expiresAt)}`,
+    );
+  }
   const digits = expiresAt === undefined ? '' : String(expiresAt);
   if (typeof payload === 'string') return `${MARK_TEXT}${digits}${MARK_TEXT}${payload}`;
   const stored = new Uint8Array(digits.length + 2 + payload.byteLength);
@@ -46,7 +59,7 @@ export function unwrap(stored: EncodedValue): Unwrapped {
     end = stored.indexOf(MARK, 1);
     for (let i = 1; i < end; i++) digits += String.fromCharCode(stored[i]!);
   }
-  if (end < 0 || !/^\d*$/.test(digits) || digits.length > 16) {
+  if (end < 0 || !/^\d*$/.test(digits) || digits.length > 16 || Number(digits) > MAX_EXPIRES_AT) {
     throw new StowageError('DECODE_FAILED', 'a value starting with 0x01 is not a well-formed TTL envelope');
   }
   const payload = typeof stored === 'string' ? stored.slice(end + 1) : stored.subarray(end + 1);

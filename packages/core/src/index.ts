@@ -22,7 +22,7 @@ export {
   structuredCodec,
   utf8Codec,
 } from './codecs.js';
-export { type Unwrapped, unwrap, wrap } from './envelope.js';
+export { MAX_EXPIRES_AT, type Unwrapped, unwrap, wrap } from './envelope.js';
 export { StowageError, type StowageErrorCode, type StowageErrorOptions } from './errors.js';
 export { assertValidKey, assertValidRange, compareKeys, inRange, utf8Length } from './keys.js';
 export { assertKnownOptions } from './known-options.js';

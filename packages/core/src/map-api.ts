@@ -26,7 +26,12 @@ export interface FullCacheOptions {
   readonly mode: 'full';
 }
 
-export type CacheOptions = FullCacheOptions | LruCacheOptions;
+/** No cache: every read goes to the backend, so writes of other processes are seen at once. */
+export interface NoCacheOptions {
+  readonly mode: 'none';
+}
+
+export type CacheOptions = FullCacheOptions | LruCacheOptions | NoCacheOptions;
 
 export interface PersistentMapOptions<K, V> {
   /** Encodes values for the backend (default: JSON). */
@@ -35,7 +40,7 @@ export interface PersistentMapOptions<K, V> {
   readonly keyCodec?: KeyCodec<K>;
   /** Cache mode (default `{ mode: 'full' }`). */
   readonly cache?: CacheOptions;
-  /** How often expired entries are swept from the backend, in ms (default 1,000; 0 turns the timer off). */
+  /** How often expired entries are swept from the backend, in ms (default 1,000; 0 turns the timer off; at most 2,147,483,647). */
   readonly sweepInterval?: number;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The two caches of PersistentMap. Both map a backend key to its decoded value and expiry.
+ * The caches of PersistentMap. Both map a backend key to its decoded value and expiry.
  * The full cache holds every entry of the store, so a key it lacks is absent. The LRU
  * cache holds recent entries, and also recent absences (`value` undefined) so repeated
  * misses of one key cost one backend read; it evicts past `maxEntries` or `maxBytes`.
@@ -161,6 +161,26 @@ export class LruCache<V> implements MapCache<V> {
       return;
     }
   }
+}
+
+/**
+ * No cache at all (`cache: { mode: 'none' }`): every read goes to the backend (concurrent
+ * reads of one key still share one backend read), so a map sees what other processes wrote
+ * as soon as the backend does.
+ */
+export class NoCache<V> implements MapCache<V> {
+  readonly complete = false;
+  readonly size = 0;
+  readonly evictions = 0;
+  get(_key: string): CacheEntry<V> | undefined {
+    return undefined;
+  }
+  set(_key: string, _entry: CacheEntry<V>): void {}
+  delete(_key: string): void {}
+  keys(): IterableIterator<string> {
+    return [][Symbol.iterator]();
+  }
+  clear(_prefix: string): void {}
 }
 
 function clearPrefix(entries: Map<string, unknown>, prefix: string): void {

@@ -4,9 +4,9 @@
  * input before anything is written, and hands the work to the MapStore it shares with its
  * namespace views. The cache-hit `get` is kept to a few property reads on purpose.
  */
-import type { RangeOptions, StorageBackend } from './backend.js';
-import { type Codec, type KeyCodec, stringKeys } from './codecs.js';
-import { wrap } from './envelope.js';
+import type { EncodedValue, RangeOptions, StorageBackend } from './backend.js';
+import { type Codec, jsonCodec, type KeyCodec, stringKeys, structuredCodec } from './codecs.js';
+import { MAX_EXPIRES_AT, wrap } from './envelope.js';
 import { StowageError } from './errors.js';
 import { assertValidRange } from './keys.js';
 import type {
@@ -39,6 +39,8 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
   readonly #plainKeys: boolean;
   /** The full cache's Map, read directly on the hit path (undefined in LRU mode). */
   readonly #full: FullCache<V> | undefined;
+  /** The codec is a built-in one that gives strings, booleans, null and finite numbers back exactly. */
+  readonly #exactPrimitives: boolean;
 
   private constructor(store: MapStore<V>, sweeper: TtlSweeper<V>, keyCodec: KeyCodec<K>, prefix: string) {
     this.#store = store;
@@ -48,6 +50,8 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
     this.#prefix = prefix;
     this.#plainKeys = prefix === '' && (keyCodec as unknown) === stringKeys;
     this.#full = store.cache instanceof FullCache ? store.cache : undefined;
+    const codec: unknown = store.codec;
+    this.#exactPrimitives = codec === jsonCodec || codec === structuredCodec;
   }
 
   /**
@@ -141,8 +145,9 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
         return undefined;
       }
       const expiresAt = options?.ttl !== undefined ? expiryOf(options.ttl) : current.expiresAt;
-      await store.setNow(this.#prepareWithExpiry(storeKey, next, expiresAt));
-      return next;
+      const prepared = this.#prepareWithExpiry(storeKey, next, expiresAt);
+      await store.setNow(prepared);
+      return prepared.value;
     });
   }
 
@@ -190,7 +195,7 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
   async getMany(keys: Iterable<K>): Promise<(V | undefined)[]> {
     const store = this.#store;
     store.assertOpen();
-    const storeKeys = Array.from(keys, (key) => this.#checkedKey(key));
+    const storeKeys = Array.from(iterableArgument(keys, 'getMany'), (key) => this.#checkedKey(key));
     const values: (V | undefined)[] = new Array(storeKeys.length);
     const missing: number[] = [];
     storeKeys.forEach((storeKey, index) => {
@@ -214,13 +219,19 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
   /** Writes every entry (through one backend `apply` where there is one: atomic where `supports.atomicBatch`). */
   async setMany(entries: Iterable<readonly [K, V]>, options?: SetOptions): Promise<void> {
     this.#store.assertOpen();
-    const prepared = Array.from(entries, ([key, value]) => this.#prepare(this.#checkedKey(key), value, options));
+    const prepared = Array.from(iterableArgument(entries, 'setMany'), (entry) => {
+      if (typeof entry !== 'object' || entry === null) {
+        throw argumentError(`setMany takes [key, value] pairs, got ${describe(entry)}`);
+      }
+      const [key, value] = entry;
+      return this.#prepare(this.#checkedKey(key), value, options);
+    });
     if (prepared.length > 0) await this.#store.setMany(prepared);
   }
 
   async deleteMany(keys: Iterable<K>): Promise<number> {
     this.#store.assertOpen();
-    const storeKeys = Array.from(keys, (key) => this.#checkedKey(key));
+    const storeKeys = Array.from(iterableArgument(keys, 'deleteMany'), (key) => this.#checkedKey(key));
     return storeKeys.length === 0 ? 0 : this.#store.deleteMany(storeKeys);
   }
 
@@ -385,7 +396,32 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
         key: storeKey,
       });
     }
-    return { key: storeKey, value, stored: wrap(payload, expiresAt === NEVER ? undefined : expiresAt), expiresAt };
+    const stored = wrap(payload, expiresAt === NEVER ? undefined : expiresAt);
+    return { key: storeKey, value: this.#asStored(storeKey, value, payload), stored, expiresAt };
+  }
+
+  /**
+   * The value a read after a restart would give: the codec's decoding of what is stored,
+   * so a read never depends on whether the process restarted (JSON turns a Date into a
+   * string and drops `undefined` members; the cache must not keep the original). Values
+   * the built-in codecs carry exactly are kept as they are, sparing a decode per write.
+   */
+  #asStored(storeKey: string, value: V, payload: EncodedValue): V {
+    if (this.#exactPrimitives && isExactPrimitive(value)) return value;
+    try {
+      return this.#codec.decode(payload);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new StowageError(
+        'ENCODE_FAILED',
+        `the ${this.#codec.name} codec cannot read back the value it wrote for key "${storeKey}": ${why}`,
+        {
+          origin: ORIGIN,
+          key: storeKey,
+          cause: error,
+        },
+      );
+    }
   }
 
   #rewriteExpiry(storeKey: string, expiresAt: () => number): Promise<boolean> {
@@ -405,7 +441,45 @@ function expiryOf(ttl: unknown): number {
   if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) {
     throw argumentError(`ttl must be a positive number of ms (or Infinity), got ${String(ttl)}`);
   }
-  return Math.ceil(Date.now() + ttl);
+  const expiresAt = Math.ceil(Date.now() + ttl);
+  if (expiresAt > MAX_EXPIRES_AT) {
+    throw argumentError(
+      `ttl ${ttl} ends after the latest expiry a store can carry (${MAX_EXPIRES_AT} ms since 1970); use Infinity for none`,
+    );
+  }
+  return expiresAt;
+}
+
+function isExactPrimitive(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    default:
+      return value === null;
+  }
+}
+
+/** `value` as an iterable, or INVALID_ARGUMENT naming the method (a string is refused: its characters are not keys). */
+function iterableArgument<T>(value: Iterable<T>, method: string): Iterable<T> {
+  const iterable = value as unknown;
+  if (
+    typeof iterable !== 'object' ||
+    iterable === null ||
+    typeof (iterable as Partial<Iterable<T>>)[Symbol.iterator] !== 'function'
+  ) {
+    throw argumentError(`${method} takes an iterable (an array, a Set, a Map...), got ${describe(iterable)}`);
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}...` : value)}`;
+  return typeof value;
 }
 
 function argumentError(message: string): StowageError {
