@@ -22,7 +22,11 @@ export interface SqliteDatabaseOptions {
 }
 
 export interface SqliteCommonOptions {
-  /** Table holding the entries (default `stowage`); an identifier of at most 64 characters. */
+  /**
+   * Table holding the entries (default `stowage`): lowercase letters, digits and `_`, at most
+   * 64 characters, not starting with `sqlite_`. SQLite ignores the case of table names, so
+   * `Users` would be the same table as `users`; only the lowercase spelling is accepted.
+   */
   readonly table?: string;
   /**
    * `normal` (default): `synchronous = NORMAL`; a commit survives a process crash, a power
@@ -50,14 +54,12 @@ export interface ResolvedOptions {
   readonly iterationChunkSize: number;
 }
 
-const identifier = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** A table name: lowercase, because SQLite folds the case of names (see `checkTable`). */
+const identifier = /^[a-z_][a-z0-9_]{0,63}$/;
 
 export function resolveOptions(options: SqliteBackendOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) fail('options must be an object');
-  const table = options.table ?? 'stowage';
-  if (typeof table !== 'string' || !identifier.test(table)) {
-    fail(`table must match ${identifier} (letters, digits and _, at most 64), got ${JSON.stringify(table)}`);
-  }
+  const table = checkTable(options.table ?? 'stowage');
   const durability = options.durability ?? 'normal';
   if (durability !== 'normal' && durability !== 'full') fail(`durability must be 'normal' or 'full'`);
   const busyTimeout = options.busyTimeout ?? 5000;
@@ -88,6 +90,28 @@ export function resolveOptions(options: SqliteBackendOptions): ResolvedOptions {
   const readonly = options.readonly === true;
   if (readonly && options.file === ':memory:') fail('a :memory: store cannot be read-only');
   return { source: { file: options.file, readonly }, closeDatabase: true, ...common };
+}
+
+/**
+ * The table name, refused unless it names exactly one table nobody else owns. SQLite
+ * compares names ignoring (ASCII) case, so `Users` and `users` are one table: accepting both
+ * spellings would let two stores share rows, and one's clear() wipe the other. Names
+ * starting with `sqlite_` (any case) are SQLite's own.
+ */
+function checkTable(table: unknown): string {
+  if (typeof table !== 'string') fail(`table must be a string, got ${typeof table}`);
+  if (table.toLowerCase().startsWith('sqlite_')) {
+    fail(`table ${JSON.stringify(table)} is reserved: names starting with sqlite_ belong to SQLite`);
+  }
+  if (!identifier.test(table)) {
+    if (identifier.test(table.toLowerCase())) {
+      fail(
+        `table ${JSON.stringify(table)} must be lowercase: SQLite ignores the case of table names, so it is the same table as ${JSON.stringify(table.toLowerCase())}; write that`,
+      );
+    }
+    fail(`table must match ${identifier} (lowercase letters, digits and _, at most 64), got ${JSON.stringify(table)}`);
+  }
+  return table;
 }
 
 function fail(message: string): never {

@@ -15,9 +15,15 @@ export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** The name of the expiry index of `table`. */
+export function expiryIndexName(table: string): string {
+  return `${table}_expires_at`;
+}
+
 /** Creates the table and its expiry index unless they exist; refuses a same-named table of another shape. */
 export function createSchema(database: BetterSqlite3.Database, table: string, file: string): void {
   const quoted = quoteIdentifier(table);
+  assertNamesFree(database, table, file);
   database.exec(
     `CREATE TABLE IF NOT EXISTS ${quoted} (
        key TEXT COLLATE BINARY PRIMARY KEY NOT NULL,
@@ -27,16 +33,47 @@ export function createSchema(database: BetterSqlite3.Database, table: string, fi
   );
   assertSchema(database, table, file);
   database.exec(
-    `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_expires_at`)}
+    `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(expiryIndexName(table))}
        ON ${quoted} (expires_at) WHERE expires_at IS NOT NULL`,
   );
 }
 
-/** True when `table` exists in the main schema. */
+/**
+ * True when `table` exists in the main schema. Names are compared as SQLite resolves them,
+ * ignoring ASCII case: a table created as `Users` is the table `users`.
+ */
 export function tableExists(database: BetterSqlite3.Database, table: string): boolean {
   return (
-    database.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").pluck().get(table) !== undefined
+    database
+      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE")
+      .pluck()
+      .get(table) !== undefined
   );
+}
+
+/**
+ * Refuses a table name whose table or expiry index name is taken by another kind of object
+ * (an index, view or trigger of the same name, or the index of another store: store
+ * `a_expires_at` beside store `a`). SQLite would fail the CREATE with a bare error; this
+ * says which name is taken and what to do.
+ */
+export function assertNamesFree(database: BetterSqlite3.Database, table: string, file: string): void {
+  const index = expiryIndexName(table);
+  const objects = database
+    .prepare(
+      'SELECT type, name, tbl_name AS owner FROM sqlite_schema WHERE name = ? COLLATE NOCASE OR name = ? COLLATE NOCASE',
+    )
+    .all(table, index) as { type: string; name: string; owner: string }[];
+  for (const object of objects) {
+    const isTable = object.name.toLowerCase() === table;
+    const fits = isTable ? object.type === 'table' : object.type === 'index' && object.owner.toLowerCase() === table;
+    if (fits) continue;
+    throw new StowageError(
+      'INVALID_CONFIG',
+      `table ${table} cannot be used in ${file}: the name ${object.name} (needed for its ${isTable ? 'table' : 'expiry index'}) is taken by ${object.type} ${object.name}${object.type === 'index' ? ` of table ${object.owner}` : ''}; choose another table name`,
+      { origin, file },
+    );
+  }
 }
 
 /** Refuses a table of the same name that some other program created with other columns. */

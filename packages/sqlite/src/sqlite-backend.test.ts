@@ -235,7 +235,7 @@ describe('SqliteBackend files and lifecycle', () => {
 
   it('uses the table it is told to, beside other tables', async () => {
     const users = await openStore({ table: 'users' });
-    const orders = await openStore({ table: 'Orders_2' });
+    const orders = await openStore({ table: 'orders_2' });
     await users.set('k', 'user');
     await orders.set('k', 'order');
     expect(await users.get('k')).toBe('user');

@@ -18,7 +18,7 @@ import { keyBounds } from './key-range.js';
 import { type ResolvedOptions, resolveOptions, type SqliteBackendOptions } from './options.js';
 import { origin } from './origin.js';
 import { readKey, readValue } from './row-values.js';
-import { assertSchema, createSchema, tableExists } from './schema.js';
+import { assertNamesFree, assertSchema, createSchema, tableExists } from './schema.js';
 import { SnapshotReaders } from './snapshot-readers.js';
 import { SnapshotTransaction, type StoredRow, sameRow } from './snapshot-transaction.js';
 import { toStowageError } from './sqlite-errors.js';
@@ -84,6 +84,7 @@ export class SqliteBackend extends AbstractBackend {
             file: this.file,
           });
         }
+        assertNamesFree(database, table, this.file);
         assertSchema(database, table, this.file);
       } else {
         if (!this.#memory) database.pragma('journal_mode = WAL');
