@@ -49,7 +49,8 @@ export function parseOptions(
   defaultResultsDir: string,
 ): BenchOptions & { list: boolean; help: boolean } {
   const { values, positionals } = parseArgs({
-    args: [...argv],
+    // `pnpm bench -- --quick` hands the script a literal `--`; it separates nothing here.
+    args: argv.filter((arg) => arg !== '--'),
     allowPositionals: true,
     options: {
       keys: { type: 'string' },

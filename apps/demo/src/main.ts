@@ -4,7 +4,24 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runDemo } from './demo.js';
 
-const { values } = parseArgs({ options: { keep: { type: 'string' } } });
+const usage = `pnpm demo [--keep <dir>]
+
+  --keep <dir>   keep the demo's stores in a new folder under <dir> (default: a temporary folder, removed)
+  --help         print this and exit`;
+
+let values: { keep?: string | undefined; help?: boolean | undefined };
+try {
+  // `pnpm demo -- --help` hands the script a literal `--`; it separates nothing here.
+  const args = process.argv.slice(2).filter((arg) => arg !== '--');
+  ({ values } = parseArgs({ args, options: { keep: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+} catch (error) {
+  console.error(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+  process.exit(2);
+}
+if (values.help === true) {
+  console.log(usage);
+  process.exit(0);
+}
 if (values.keep === undefined) {
   await runDemo();
 } else {
