@@ -26,7 +26,9 @@ describe('bit helpers', () => {
       const ones: number[] = [];
       for (let bit = 0; bit < 32; bit++) if ((word >>> bit) & 1) ones.push(bit);
       expect(popcount(word)).toBe(ones.length);
-      ones.forEach((bit, k) => expect(selectInWord(word, k)).toBe(bit));
+      ones.forEach((bit, k) => {
+        expect(selectInWord(word, k)).toBe(bit);
+      });
     }
   });
 });
