@@ -10,7 +10,11 @@ import { origin } from './origin.js';
 export interface SqliteFileOptions {
   /** Path of the database file, or `:memory:` for a store that lives and dies with the backend. */
   readonly file: string;
-  /** Open the file read-only: every write fails with READ_ONLY, and the file is never created. */
+  /**
+   * Open the file read-only: every write fails with READ_ONLY, and the file is never created.
+   * On a location SQLite cannot write its `-wal`/`-shm` files to (a read-only mount), the
+   * store is read from a private copy in the temp directory, a snapshot as of the open.
+   */
   readonly readonly?: boolean;
 }
 

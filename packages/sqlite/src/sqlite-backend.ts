@@ -4,6 +4,9 @@
  * writes, which are queued for a group commit at the end of the turn (write-queue.ts).
  * AbstractBackend supplies the lifecycle and argument checks around the hooks.
  */
+
+import { existsSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import {
   AbstractBackend,
   type BackendTransaction,
@@ -17,11 +20,12 @@ import Database from 'better-sqlite3';
 import { keyBounds } from './key-range.js';
 import { type ResolvedOptions, resolveOptions, type SqliteBackendOptions } from './options.js';
 import { origin } from './origin.js';
+import { isWritable, openReadOnly } from './read-only-open.js';
 import { readKey, readValue } from './row-values.js';
 import { assertNamesFree, assertSchema, createSchema, tableExists } from './schema.js';
 import { SnapshotReaders } from './snapshot-readers.js';
 import { SnapshotTransaction, type StoredRow, sameRow } from './snapshot-transaction.js';
-import { toStowageError } from './sqlite-errors.js';
+import { readOnlyError, toStowageError } from './sqlite-errors.js';
 import { boundParameters, Statements } from './statements.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -42,6 +46,8 @@ export class SqliteBackend extends AbstractBackend {
   #commit: Database.Transaction<(expected: [string, StoredRow][], operations: BatchOperation[]) => void> | undefined;
   #queue: WriteQueue | undefined;
   #readers: SnapshotReaders | undefined;
+  /** The private copy of a store opened read-only where SQLite could not open it in place. */
+  #copyDirectory: string | undefined;
 
   constructor(options: SqliteBackendOptions) {
     const resolved = resolveOptions(options);
@@ -72,11 +78,17 @@ export class SqliteBackend extends AbstractBackend {
     const { source, table, busyTimeout, durability } = this.#options;
     const owned = 'file' in source;
     let database: Database.Database | undefined;
+    let copyDirectory: string | undefined;
+    let path = this.file;
     try {
-      database = owned
-        ? new Database(source.file, { readonly: source.readonly, timeout: busyTimeout })
-        : source.database;
-      if (!owned) database.pragma(`busy_timeout = ${busyTimeout}`);
+      if (!owned) {
+        database = source.database;
+        database.pragma(`busy_timeout = ${busyTimeout}`);
+      } else if (source.readonly) {
+        ({ database, path, copyDirectory } = openReadOnly(source.file, busyTimeout));
+      } else {
+        database = this.#openWritable(source.file, busyTimeout);
+      }
       if (database.readonly) {
         if (!tableExists(database, table)) {
           throw new StowageError('READ_ONLY', `${this.file} has no table ${table} and is opened read-only`, {
@@ -115,13 +127,52 @@ export class SqliteBackend extends AbstractBackend {
         }
         write(operations);
       });
-      this.#readers = new SnapshotReaders(this.file, table, busyTimeout);
+      this.#readers = new SnapshotReaders(path, table, busyTimeout);
       this.#statements = statements;
       this.#database = database;
+      this.#copyDirectory = copyDirectory;
     } catch (error) {
       if (owned && database?.open) database.close();
-      throw this.#fail(error);
+      if (copyDirectory !== undefined) rmSync(copyDirectory, { recursive: true, force: true });
+      throw this.#openError(error);
     }
+  }
+
+  /**
+   * Opens (or creates) `file` for writing. SQLite opens an existing file it may not write
+   * read-only without a word; that is refused here, saying what to do.
+   */
+  #openWritable(file: string, timeout: number): Database.Database {
+    const database = new Database(file, { timeout });
+    if (database.readonly) {
+      database.close();
+      throw readOnlyError(`${file} cannot be written here; open it with readonly: true to read it`, file);
+    }
+    return database;
+  }
+
+  /**
+   * Where the location refuses writes (a read-only mount, a directory this process may not
+   * write), SQLite says only SQLITE_CANTOPEN, for a new file as for the `-wal` of an existing
+   * one: that is READ_ONLY, not IO.
+   */
+  #openError(error: unknown): StowageError {
+    const { source } = this.#options;
+    const code = (error as { code?: unknown } | null)?.code;
+    if (
+      'file' in source &&
+      !source.readonly &&
+      !this.#memory &&
+      typeof code === 'string' &&
+      code.startsWith('SQLITE_CANTOPEN') &&
+      !isWritable(dirname(source.file))
+    ) {
+      const message = existsSync(source.file)
+        ? `${source.file} cannot be written: its directory is read-only; open it with readonly: true to read it`
+        : `cannot create ${source.file}: its directory is read-only`;
+      return readOnlyError(message, source.file);
+    }
+    return this.#fail(error);
   }
 
   protected async _close(): Promise<void> {
@@ -135,17 +186,23 @@ export class SqliteBackend extends AbstractBackend {
     this.#queue = undefined;
     this.#readers?.closeAll();
     this.#readers = undefined;
-    if (database === undefined || !database.open) return;
+    const copyDirectory = this.#copyDirectory;
+    this.#copyDirectory = undefined;
     try {
-      // A passive checkpoint fsyncs the WAL before copying it, so with NORMAL the last
-      // commits become power-cut durable even when other connections keep the file open
-      // (the last connection to close checkpoints fully anyway). It never waits on them.
-      if (!this.#memory && !database.readonly) database.pragma('wal_checkpoint(PASSIVE)');
-    } catch (error) {
+      if (database === undefined || !database.open) return;
+      try {
+        // A passive checkpoint fsyncs the WAL before copying it, so with NORMAL the last
+        // commits become power-cut durable even when other connections keep the file open
+        // (the last connection to close checkpoints fully anyway). It never waits on them.
+        if (!this.#memory && !database.readonly) database.pragma('wal_checkpoint(PASSIVE)');
+      } catch (error) {
+        if (this.#options.closeDatabase) database.close();
+        throw this.#fail(error);
+      }
       if (this.#options.closeDatabase) database.close();
-      throw this.#fail(error);
+    } finally {
+      if (copyDirectory !== undefined) rmSync(copyDirectory, { recursive: true, force: true });
     }
-    if (this.#options.closeDatabase) database.close();
   }
 
   // ---- point operations ----

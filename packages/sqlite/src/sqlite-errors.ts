@@ -34,3 +34,8 @@ function sqliteCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
 }
+
+/** READ_ONLY about `file`: the store or its location cannot be written. */
+export function readOnlyError(message: string, file: string): StowageError {
+  return new StowageError('READ_ONLY', message, { origin, file });
+}
