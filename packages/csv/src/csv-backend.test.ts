@@ -103,7 +103,7 @@ describe('the CSV file', () => {
       code: 'INVALID_VALUE',
     });
     expect(await backend.size()).toBe(0);
-    expect(readFileSync(`${path}.journal`).length).toBe(0);
+    expect(readFileSync(`${path}.journal`, 'utf8')).toBe('STOWAGE-CSV-JOURNAL 2\n');
   });
 
   it('keeps a byte order mark the file had, and writes one when asked', async () => {
@@ -207,7 +207,7 @@ describe('leftovers', () => {
 });
 
 describe('the journal', () => {
-  it('gets one CRC-checked line per write and one per batch before the write resolves', async () => {
+  it('starts with its header and gets one CRC-checked record per write and one per batch before it resolves', async () => {
     const backend = await open();
     await backend.set('a', '1');
     await backend.apply([
@@ -215,9 +215,10 @@ describe('the journal', () => {
       { type: 'delete', key: 'a' },
     ]);
     const lines = readFileSync(`${path}.journal`, 'utf8').split('\n');
-    expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^[0-9a-f]{8} \[\["s","a","1"\]\]$/);
-    expect(lines[1]).toMatch(/^[0-9a-f]{8} \[\["s","b","2"\],\["d","a"\]\]$/);
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toBe('STOWAGE-CSV-JOURNAL 2');
+    expect(lines[1]).toMatch(/^00000011 [0-9a-f]{8} \[\[\["s","a","1"\]\]\]$/);
+    expect(lines[2]).toMatch(/^0000001b [0-9a-f]{8} \[\[\["s","b","2"\],\["d","a"\]\]\]$/);
     expect(existsSync(path)).toBe(false);
   });
 
@@ -253,7 +254,7 @@ describe('the journal', () => {
     expect(readFileSync(path)).toEqual(csv);
   });
 
-  it('loses only a torn last line, and later writes follow the intact lines', async () => {
+  it('loses only a torn last record, and later writes follow the intact records', async () => {
     const backend = await open();
     await backend.set('a', '1');
     await backend.set('b', '2');
@@ -272,16 +273,16 @@ describe('the journal', () => {
     ]);
   });
 
-  it('damaged in the middle fails the open with CORRUPTION at the damaged line', async () => {
+  it('damaged in the middle fails the open with CORRUPTION at the damaged record', async () => {
     const backend = await open();
     await backend.set('a', '1');
     await backend.set('b', '2');
     const journal = readFileSync(`${path}.journal`);
     await backend.close();
-    journal[14] = journal[14]! ^ 0x01;
+    journal[22 + 14] = journal[22 + 14]! ^ 0x01;
     writeFileSync(`${path}.journal`, journal);
     const error = await openError();
-    expect(error).toMatchObject({ code: 'CORRUPTION', file: `${path}.journal`, offset: 0 });
+    expect(error).toMatchObject({ code: 'CORRUPTION', file: `${path}.journal`, offset: 22 });
   });
 
   it('is folded into the CSV once it outgrows its threshold, not on every write', async () => {
@@ -289,7 +290,7 @@ describe('the journal', () => {
     for (let i = 0; i < 10; i++) await backend.set(`key-${i}`, `value-${i}`);
     expect(existsSync(path)).toBe(true);
     const journalBytes = readFileSync(`${path}.journal`).length;
-    expect(journalBytes).toBeLessThanOrEqual(200 + 40);
+    expect(journalBytes).toBeLessThanOrEqual(200 + 60);
     expect(readFileSync(path, 'utf8')).toContain('key-0,value-0');
   });
 
@@ -298,13 +299,13 @@ describe('the journal', () => {
     await backend.set('a', '1');
     await backend.flush();
     expect(readFileSync(path, 'utf8')).toBe('key,value\r\na,1\r\n');
-    expect(readFileSync(`${path}.journal`).length).toBe(0);
+    expect(readFileSync(`${path}.journal`, 'utf8')).toBe('STOWAGE-CSV-JOURNAL 2\n');
   });
 
   it('gets no line for deleting a key that is absent', async () => {
     const backend = await open();
     expect(await backend.delete('missing')).toBe(false);
-    expect(readFileSync(`${path}.journal`).length).toBe(0);
+    expect(readFileSync(`${path}.journal`, 'utf8')).toBe('STOWAGE-CSV-JOURNAL 2\n');
   });
 });
 

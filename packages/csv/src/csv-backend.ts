@@ -26,8 +26,9 @@ import {
 import { type MalformedRow, parseCsv, serializeCsv } from './csv-file.js';
 import { GroupCommit } from './group-commit.js';
 import { Journal } from './journal.js';
-import { encodeJournalLine } from './journal-codec.js';
-import type { CsvBackendOptions, CsvWarning } from './options.js';
+import { encodeBatch } from './journal-codec.js';
+import { encodeRecord } from './journal-format.js';
+import type { CsvBackendOptions, CsvRecoveryAction, CsvWarning } from './options.js';
 import { SortedKeys } from './sorted-keys.js';
 
 const origin = '@stowage/csv';
@@ -35,10 +36,10 @@ const byteOrderMark = '\ufeff';
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
-/** What one queued write carries: its operations and the journal line that records them. */
+/** What one queued write carries: its operations and their JSON for the journal record of its group. */
 interface JournalWrite {
   readonly operations: readonly BatchOperation[];
-  readonly line: Uint8Array;
+  readonly batch: Uint8Array;
 }
 
 export class CsvBackend extends AbstractBackend {
@@ -47,10 +48,13 @@ export class CsvBackend extends AbstractBackend {
   readonly path: string;
   /** Rows skipped at open (with `onMalformedRow: 'skip'`) and compactions that failed. */
   readonly warnings: CsvWarning[] = [];
+  /** What the last open did to bring the files back to a consistent state (as the log engine's `stats().recovery`). */
+  readonly recovery: CsvRecoveryAction[] = [];
 
   readonly #fs: FileSystem;
   readonly #durable: boolean;
   readonly #skipMalformed: boolean;
+  readonly #onJournalDamage: 'fail' | 'truncate';
   readonly #onWarning: ((warning: CsvWarning) => void) | undefined;
   readonly #minJournalBytes: number;
   readonly #journalToCsvRatio: number;
@@ -87,6 +91,11 @@ export class CsvBackend extends AbstractBackend {
     if (onMalformedRow !== 'fail' && onMalformedRow !== 'skip') {
       throw configError('onMalformedRow must be "fail" or "skip"');
     }
+    const onJournalDamage = options.onJournalDamage ?? 'fail';
+    if (onJournalDamage !== 'fail' && onJournalDamage !== 'truncate') {
+      throw configError('onJournalDamage must be "fail" or "truncate"');
+    }
+    this.#onJournalDamage = onJournalDamage;
     this.path = options.path;
     this.#fs = options.fs ?? nodeFileSystem;
     this.#durable = durability === 'batch';
@@ -112,6 +121,7 @@ export class CsvBackend extends AbstractBackend {
   protected async _open(): Promise<void> {
     const fs = this.#fs;
     this.warnings.length = 0; // a retried open reports afresh
+    this.recovery.length = 0;
     this.#entries.clear();
     this.#sorted.invalidate();
     await this.#ensureFolder(dirname(this.path));
@@ -119,11 +129,15 @@ export class CsvBackend extends AbstractBackend {
     try {
       this.#removeTempFiles();
       this.#readCsv();
-      const { journal, batches } = await Journal.open(fs, this.journalPath, origin);
-      this.#journal = journal;
-      // Journal lines are puts and deletes of whole values, so replaying lines the CSV
+      const opened = await Journal.open(fs, this.journalPath, { origin, onDamage: this.#onJournalDamage });
+      this.#journal = opened.journal;
+      this.recovery.push(...opened.recovery);
+      for (const warning of opened.warnings) this.#warn(warning);
+      // Journal records are puts and deletes of whole values, so replaying records the CSV
       // already holds (a crash between a compaction's rename and the journal's reset) is harmless.
-      for (const batch of batches) this.#applyOperations(batch);
+      for (const batch of opened.batches) this.#applyOperations(batch);
+      // A journal of the old format is folded in at once; the reset writes the new header.
+      if (opened.legacy) await this.#compact();
       this.#lock = lock;
     } catch (error) {
       this.#journal?.close();
@@ -139,7 +153,7 @@ export class CsvBackend extends AbstractBackend {
     let failure: unknown;
     try {
       await this.#queue.exclusive(async () => {
-        if (journal !== undefined && (journal.size > 0 || !this.#csvExists)) await this.#compact();
+        if (journal !== undefined && (journal.hasRecords || !this.#csvExists)) await this.#compact();
       });
     } catch (error) {
       failure = error;
@@ -227,7 +241,7 @@ export class CsvBackend extends AbstractBackend {
         if (this.#entries.has(key)) doomed.push({ type: 'delete', key });
       }
       if (doomed.length === 0) return;
-      await this.#commit([{ operations: doomed, line: encodeJournalLine(doomed) }]);
+      await this.#commit([{ operations: doomed, batch: encodeBatch(doomed) }]);
       await this.#compactIfDue();
     });
   }
@@ -235,20 +249,24 @@ export class CsvBackend extends AbstractBackend {
   protected override async _flush(): Promise<void> {
     await this.#queue.exclusive(async () => {
       const journal = this.#journal;
-      if (journal !== undefined && (journal.size > 0 || !this.#csvExists)) await this.#compact();
+      if (journal !== undefined && (journal.hasRecords || !this.#csvExists)) await this.#compact();
     });
   }
 
-  /** Queues `operations` as one journal line; resolves with each operation's result once durable. */
+  /** Queues `operations` as one batch; resolves with each operation's result once durable. */
   #write(operations: BatchOperation[]): Promise<unknown[]> {
-    return this.#queue.submit<unknown[]>({ operations, line: encodeJournalLine(operations) });
+    return this.#queue.submit<unknown[]>({ operations, batch: encodeBatch(operations) });
   }
 
-  /** Writes a group of journal lines with one append and one fsync, then applies them in order. */
+  /**
+   * Writes a group of batches as ONE journal record with one append and one fsync, then
+   * applies them in order. One record per append is what lets open tell a crash (damage
+   * only inside the last record) from damage to acknowledged records.
+   */
   async #commit(writes: readonly JournalWrite[]): Promise<unknown[]> {
     const journal = this.#journalOrThrow();
     const before = journal.size;
-    journal.append(concat(writes.map((write) => write.line)));
+    journal.append(encodeRecord(writes.map((write) => write.batch)));
     if (this.#durable) {
       try {
         await journal.sync();
@@ -414,6 +432,11 @@ export class CsvBackend extends AbstractBackend {
       if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) continue;
       try {
         this.#fs.unlink(join(folder, name));
+        this.recovery.push({
+          action: 'removed-temp-file',
+          file: join(folder, name),
+          detail: 'left by an interrupted rewrite',
+        });
       } catch {
         // Debris only; a later open tries again.
       }
@@ -433,19 +456,6 @@ export class CsvBackend extends AbstractBackend {
 
 function copyValue<T extends EncodedValue | undefined>(value: T): T {
   return (value instanceof Uint8Array ? new Uint8Array(value) : value) as T;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const result = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    result.set(part, offset);
-    offset += part.length;
-  }
-  return result;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

@@ -25,9 +25,10 @@ describe('group commit', () => {
     const fs = countingFileSystem(new SimulatedDisk());
     const backend = new CsvBackend({ path, fs });
     await backend.open();
+    const [syncs, appends] = [fs.count('sync', journal), fs.count('append', journal)]; // the header's
     await Promise.all(Array.from({ length: 50 }, (_, index) => backend.set(`k${index}`, String(index))));
-    expect(fs.count('sync', journal)).toBe(1);
-    expect(fs.count('append', journal)).toBe(1);
+    expect(fs.count('sync', journal) - syncs).toBe(1);
+    expect(fs.count('append', journal) - appends).toBe(1);
     expect(await backend.size()).toBe(50);
     await backend.close();
   });
@@ -37,8 +38,9 @@ describe('group commit', () => {
       const fs = countingFileSystem(new SimulatedDisk());
       const backend = new CsvBackend({ path, fs, durability });
       await backend.open();
+      const syncs = fs.count('sync', journal); // the header's
       for (let index = 0; index < 5; index++) await backend.set(`k${index}`, 'v');
-      expect(fs.count('sync', journal)).toBe(durability === 'batch' ? 5 : 0);
+      expect(fs.count('sync', journal) - syncs).toBe(durability === 'batch' ? 5 : 0);
       await backend.close();
     }
   });

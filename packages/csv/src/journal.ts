@@ -1,16 +1,38 @@
 /**
  * The append-only journal file next to the CSV. Acknowledged writes live here until the
- * next compaction folds them into the CSV; opening replays it and cuts off a torn tail.
+ * next compaction folds them into the CSV; opening replays it. Only a torn last record
+ * (all a crash can leave) is cut silently; other damage is CORRUPTION or, by option, cut
+ * with a warning and its bytes saved aside. A file without the journal's header is refused.
  */
 import { dirname } from 'node:path';
 import type { BatchOperation } from '@stowage/core';
 import { StowageError } from '@stowage/core';
 import type { FileHandle, FileSystem } from '@stowage/fs';
-import { fileError } from '@stowage/fs';
-import { decodeJournal, JournalDamage } from './journal-codec.js';
+import { fileError, writeFileAtomic } from '@stowage/fs';
+import { JOURNAL_MAGIC, JOURNAL_VERSION, journalHeader, scanRecords } from './journal-format.js';
+import { decodeLegacyJournal, looksLikeLegacyJournal } from './legacy-journal.js';
+import type { CsvRecoveryAction, CsvWarning } from './options.js';
+
+export interface JournalOpenOptions {
+  readonly origin: string;
+  /** Damage a crash cannot explain: fail the open, or cut it with a warning. */
+  readonly onDamage: 'fail' | 'truncate';
+}
+
+export interface OpenedJournal {
+  readonly journal: Journal;
+  /** The batches it holds, oldest first. */
+  readonly batches: BatchOperation[][];
+  /** True for a journal of the old format (no header): fold it into the CSV at once, which rewrites it. */
+  readonly legacy: boolean;
+  readonly recovery: CsvRecoveryAction[];
+  readonly warnings: CsvWarning[];
+}
 
 export class Journal {
   #size: number;
+  /** Bytes of the header line (0 for a legacy journal until its first reset). */
+  #headerLength: number;
   /** The file may hold bytes of a failed write past `#size`, to be cut before anything else is appended. */
   #tailToCut = false;
 
@@ -18,46 +40,133 @@ export class Journal {
     readonly path: string,
     private readonly handle: FileHandle,
     size: number,
+    headerLength: number,
     private readonly origin: string,
   ) {
     this.#size = size;
+    this.#headerLength = headerLength;
   }
 
-  /** Opens (or creates) the journal at `path` and returns it with the batches it holds, oldest first. */
-  static async open(
-    fs: FileSystem,
-    path: string,
-    origin: string,
-  ): Promise<{ journal: Journal; batches: BatchOperation[][] }> {
+  /** Opens (or creates) the journal at `path` and returns it with what it holds. */
+  static async open(fs: FileSystem, path: string, options: JournalOpenOptions): Promise<OpenedJournal> {
+    const { origin } = options;
     const created = fs.stat(path) === undefined;
     const handle = fs.open(path, 'create');
+    const recovery: CsvRecoveryAction[] = [];
+    const warnings: CsvWarning[] = [];
     try {
-      // A new file's name is durable only once its folder is fsynced; lines synced into a
+      // A new file's name is durable only once its folder is fsynced; records synced into a
       // file whose name a power cut then loses would be lost with it.
       if (created) await fs.syncDirectory(dirname(path));
       const data = readAll(handle);
-      let content: ReturnType<typeof decodeJournal>;
-      try {
-        content = decodeJournal(data);
-      } catch (error) {
-        if (!(error instanceof JournalDamage)) throw error;
+      if (isTornHeader(data)) {
+        // Empty, or the header's own append was torn by a crash: nothing was ever acknowledged here.
+        handle.truncate(0);
+        handle.append(journalHeader);
+        await handle.sync();
+        if (data.length > 0) {
+          recovery.push({ action: 'rewrote-header', file: path, offset: 0, detail: 'the header was torn by a crash' });
+        }
+        return {
+          journal: new Journal(path, handle, journalHeader.length, journalHeader.length, origin),
+          batches: [],
+          legacy: false,
+          recovery,
+          warnings,
+        };
+      }
+      if (startsWith(data, journalHeader)) {
+        const scanned = scanRecords(data, journalHeader.length);
+        let size = data.length;
+        const tail = scanned.tail;
+        if (tail !== undefined) {
+          if (tail.kind === 'damaged') {
+            if (options.onDamage === 'fail')
+              throw damageError(path, origin, tail.offset, tail.reason, tail.intactAfter);
+            const aside = `${path}.damaged-${Date.now()}`;
+            await writeFileAtomic(fs, aside, data.subarray(tail.offset));
+            const message =
+              `${path} byte ${tail.offset}: ${tail.reason}; cut ${tail.bytes} bytes ` +
+              `(${tail.intactAfter} intact records among them) and saved them to ${aside}`;
+            recovery.push({
+              action: 'cut-damaged-journal',
+              file: path,
+              offset: tail.offset,
+              bytes: tail.bytes,
+              detail: message,
+            });
+            warnings.push({ kind: 'journal-damaged', file: path, offset: tail.offset, message });
+          } else {
+            const detail =
+              tail.kind === 'torn'
+                ? `a record torn by a crash (never acknowledged): ${tail.reason}`
+                : `${tail.reason}; a crash leaves this, but so do zeroed acknowledged records`;
+            recovery.push({ action: 'truncated-tail', file: path, offset: tail.offset, bytes: tail.bytes, detail });
+            if (tail.kind === 'zeroed') {
+              warnings.push({
+                kind: 'journal-tail-zeroed',
+                file: path,
+                offset: tail.offset,
+                message: `${path} byte ${tail.offset}: ${detail}`,
+              });
+            }
+          }
+          // New records must follow intact ones.
+          handle.truncate(scanned.validLength);
+          await handle.sync();
+          size = scanned.validLength;
+        }
+        return {
+          journal: new Journal(path, handle, size, journalHeader.length, origin),
+          batches: scanned.batches,
+          legacy: false,
+          recovery,
+          warnings,
+        };
+      }
+      if (startsWith(data, new TextEncoder().encode(JOURNAL_MAGIC))) {
+        const line = new TextDecoder().decode(data.subarray(0, Math.max(0, data.indexOf(0x0a)))).slice(0, 40);
         throw new StowageError(
-          'CORRUPTION',
-          `${path} has a damaged line at byte ${error.offset} with intact lines after it; ` +
-            'move the file aside to open the CSV without those writes',
-          { origin, file: path, offset: error.offset },
+          'NOT_SUPPORTED',
+          `${path} is a journal of another format ("${line}"; this version reads format ${JOURNAL_VERSION} and the format without a header); ` +
+            'open it with the version of @stowage/csv that wrote it',
+          { origin, file: path, offset: 0 },
         );
       }
-      if (content.validLength < data.length) {
-        // The tail a crash tore was never acknowledged: cut it so new lines follow intact ones.
-        handle.truncate(content.validLength);
-        await handle.sync();
+      if (looksLikeLegacyJournal(data)) {
+        const legacy = decodeLegacyJournal(data);
+        if (legacy.damageAt !== undefined) {
+          throw damageError(path, origin, legacy.damageAt, 'damaged line (journal format 1)', 1);
+        }
+        recovery.push({
+          action: 'converted-journal',
+          file: path,
+          detail: `replayed ${legacy.batches.length} batches of a journal without a header (format 1)`,
+        });
+        // Left as it is until the CSV holds it; the compaction that follows at open rewrites it in format 2.
+        return {
+          journal: new Journal(path, handle, legacy.validLength, 0, origin),
+          batches: legacy.batches,
+          legacy: true,
+          recovery,
+          warnings,
+        };
       }
-      return { journal: new Journal(path, handle, content.validLength, origin), batches: content.batches };
+      throw new StowageError(
+        'CORRUPTION',
+        `${path} is not a journal of @stowage/csv (it does not start with "${JOURNAL_MAGIC}${JOURNAL_VERSION}"); ` +
+          'it was left untouched: move it aside to open the CSV',
+        { origin, file: path, offset: 0 },
+      );
     } catch (error) {
       handle.close();
       throw fileError(error, { origin, file: path, action: 'read' });
     }
+  }
+
+  /** True when the journal holds records (anything past its header). */
+  get hasRecords(): boolean {
+    return this.#size > this.#headerLength;
   }
 
   /** Bytes in the journal. */
@@ -99,12 +208,20 @@ export class Journal {
     await this.sync();
   }
 
-  /** Empties the journal once the CSV holds all of it. Durable before it returns. */
+  /** Empties the journal (down to its header) once the CSV holds all of it. Durable before it returns. */
   async reset(): Promise<void> {
-    // On failure the lines stay, all intact and all in the CSV already: replaying them is harmless.
+    // On failure the records stay, all intact and all in the CSV already: replaying them is harmless.
     try {
-      this.handle.truncate(0);
-      this.#size = 0;
+      if (this.#headerLength === journalHeader.length) {
+        this.handle.truncate(this.#headerLength);
+      } else {
+        // A legacy journal gets the header now; a crash between these two leaves an empty
+        // or torn-header file, which open takes for a fresh journal (the CSV holds everything).
+        this.handle.truncate(0);
+        this.handle.append(journalHeader);
+        this.#headerLength = journalHeader.length;
+      }
+      this.#size = this.#headerLength;
       this.#tailToCut = false;
       await this.handle.sync();
     } catch (error) {
@@ -146,4 +263,30 @@ function readAll(handle: FileHandle): Uint8Array {
     done += read;
   }
   return data.subarray(0, done);
+}
+
+/** True when `data` is empty or a prefix of the header followed only by zeros: a journal whose creation a crash cut short. */
+function isTornHeader(data: Uint8Array): boolean {
+  let end = data.length;
+  while (end > 0 && data[end - 1] === 0) end--;
+  if (end >= journalHeader.length) return false;
+  for (let i = 0; i < end; i++) if (data[i] !== journalHeader[i]) return false;
+  // Only zeros after the fragment, and no more of them than the header itself could leave.
+  return data.length <= journalHeader.length;
+}
+
+function startsWith(data: Uint8Array, prefix: Uint8Array): boolean {
+  if (data.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (data[i] !== prefix[i]) return false;
+  return true;
+}
+
+function damageError(path: string, origin: string, offset: number, reason: string, intactAfter: number): StowageError {
+  return new StowageError(
+    'CORRUPTION',
+    `${path} byte ${offset}: ${reason}, with ${intactAfter} intact record(s) after it — a crash cannot leave this, ` +
+      'so acknowledged writes are damaged. Open with onJournalDamage: "truncate" to keep the writes before it ' +
+      '(the cut bytes are saved next to the journal), or restore the file',
+    { origin, file: path, offset },
+  );
 }

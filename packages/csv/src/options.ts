@@ -1,14 +1,35 @@
 import type { FileSystem } from '@stowage/fs';
 
-/** A row of the CSV that open skipped, or a background compaction that failed. */
+/**
+ * Something worth a person's attention that did not stop the store: a row of the CSV that
+ * open skipped, a background compaction that failed, or journal bytes open cut off that a
+ * crash alone may not explain.
+ */
 export interface CsvWarning {
-  readonly kind: 'malformed-row' | 'compaction-failed';
+  readonly kind: 'malformed-row' | 'compaction-failed' | 'journal-damaged' | 'journal-tail-zeroed';
   /** The file concerned. */
   readonly file: string;
   /** 1-based line of a skipped row. */
   readonly line?: number;
+  /** Byte offset in `file`, for journal warnings. */
+  readonly offset?: number;
   readonly message: string;
   readonly cause?: unknown;
+}
+
+/** Something open did to bring the files back to a consistent state (the log engine's report, same shape). */
+export interface CsvRecoveryAction {
+  readonly action:
+    | 'truncated-tail'
+    | 'cut-damaged-journal'
+    | 'rewrote-header'
+    | 'converted-journal'
+    | 'removed-temp-file';
+  readonly file: string;
+  readonly offset?: number;
+  /** Bytes removed, for `truncated-tail` and `cut-damaged-journal`. */
+  readonly bytes?: number;
+  readonly detail: string;
 }
 
 export interface CsvBackendOptions {
@@ -24,6 +45,13 @@ export interface CsvBackendOptions {
   readonly durability?: 'batch' | 'none';
   /** A malformed row at open: `fail` (default) with CORRUPTION, or `skip` it and report it in `warnings`. */
   readonly onMalformedRow?: 'fail' | 'skip';
+  /**
+   * Journal damage that a crash cannot explain (a bad record with bytes after it, a foreign
+   * tail): `fail` (default) the open with CORRUPTION naming file and offset, or `truncate`:
+   * keep the intact records before it, save the cut bytes next to the journal as
+   * `<journal>.damaged-<ms>`, and report it in `warnings` and `recovery`.
+   */
+  readonly onJournalDamage?: 'fail' | 'truncate';
   /** Called with each warning as it happens (they are also kept in `backend.warnings`). */
   readonly onWarning?: (warning: CsvWarning) => void;
   /** The journal is folded into the CSV once it passes this many bytes (default 1 MiB)... */
