@@ -4,21 +4,16 @@
  * atomic within one file system), fsync it, rename it over the target, fsync the folder
  * so the rename itself is durable.
  */
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { FileSystem } from './file-system.js';
+import { holdTempFile, tempPathFor } from './temp-files.js';
 
-/** The suffix every temp file of writeFileAtomic ends with, so engines can recognise and remove leftovers. */
-export const TEMP_SUFFIX = '.tmp';
-
-/** A fresh, unique temp name next to `path`: `.<name>.<random>.tmp`. */
-export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
-}
+export { TEMP_SUFFIX, tempPathFor } from './temp-files.js';
 
 /** Durably replaces `path` with `data`; on failure removes the temp file and leaves `path` as it was. */
 export async function writeFileAtomic(fs: FileSystem, path: string, data: Uint8Array): Promise<void> {
   const temp = tempPathFor(path);
+  const done = holdTempFile(fs, temp);
   let renamed = false;
   try {
     const handle = fs.open(temp, 'createNew');
@@ -34,6 +29,8 @@ export async function writeFileAtomic(fs: FileSystem, path: string, data: Uint8A
   } catch (error) {
     if (!renamed) removeQuietly(fs, temp);
     throw error;
+  } finally {
+    done();
   }
 }
 

@@ -4,3 +4,11 @@ export { errorCode, type FileErrorOptions, fileError, hasErrorCode } from './err
 export type { FileHandle, FileStat, FileSystem, OpenMode } from './file-system.js';
 export { acquireLock, type FileLock, type LockHolder, type LockOptions, readLockHolder } from './lock.js';
 export { nodeFileSystem } from './node-file-system.js';
+export { processExists } from './process-liveness.js';
+export {
+  holdTempFile,
+  parseTempName,
+  type SweepOptions,
+  sweepTempFiles,
+  type TempFileName,
+} from './temp-files.js';

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,18 @@ async function childHoldingLock(path: string): Promise<ChildProcess> {
   return child;
 }
 
+/** A generation file's content naming `pid` as holder on this host. */
+function holder(pid: number, token: string): string {
+  return JSON.stringify({ pid, hostname: hostname(), token, state: 'held' });
+}
+
+/** The pid of a process that has exited (and been reaped). */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  await new Promise((resolve) => child.once('exit', resolve));
+  return child.pid!;
+}
+
 async function rejection(promise: Promise<unknown>): Promise<StowageError> {
   try {
     await promise;
@@ -66,13 +78,22 @@ async function rejection(promise: Promise<unknown>): Promise<StowageError> {
 }
 
 describe('acquireLock', () => {
-  it('writes pid, hostname and token, and removes the file on release', async () => {
+  it('writes pid, hostname and token in a new generation, and a free one on release', async () => {
     const path = join(dir, 'LOCK');
     const lock = await acquireLock(fs, path, { origin });
+    expect(lock.generation).toBe(1);
     expect(readLockHolder(fs, path)).toEqual({ pid: process.pid, hostname: hostname(), token: lock.token });
+    expect(readdirSync(dir)).toEqual(['LOCK.1']);
     await lock.release();
     await lock.release();
-    expect(readdirSync(dir)).toEqual([]);
+    // The counter never goes back: the release is generation 2, saying free.
+    expect(readdirSync(dir)).toEqual(['LOCK.2']);
+    expect(JSON.parse(readFileSync(join(dir, 'LOCK.2'), 'utf8')).state).toBe('free');
+    expect(readLockHolder(fs, path)).toBeUndefined();
+    const again = await acquireLock(fs, path, { origin });
+    expect(again.generation).toBe(3);
+    expect(readdirSync(dir)).toEqual(['LOCK.3']);
+    await again.release();
   });
 
   it('refuses a second opener in the same process with LOCKED, and allows one after release', async () => {
@@ -99,37 +120,131 @@ describe('acquireLock', () => {
     await (won[0] as PromiseFulfilledResult<{ release(): Promise<void> }>).value.release();
   });
 
-  it('takes over a lock file with our own pid that no live lock of this process owns', async () => {
+  it('takes over a generation with our own pid that no live lock of this process owns', async () => {
     const path = join(dir, 'LOCK');
-    writeFileSync(path, JSON.stringify({ pid: process.pid, hostname: hostname(), token: 'left-behind' }));
+    writeFileSync(`${path}.4`, holder(process.pid, 'left-behind'));
     const lock = await acquireLock(fs, path, { origin });
+    expect(lock.generation).toBe(5);
     expect(readLockHolder(fs, path)?.token).toBe(lock.token);
-    expect(readdirSync(dir)).toEqual(['LOCK']);
+    expect(readdirSync(dir)).toEqual(['LOCK.5']);
     await lock.release();
   });
 
-  it('takes over an unreadable (torn) lock file', async () => {
+  it('takes over a generation whose holder is dead, and refuses one whose holder lives', async () => {
     const path = join(dir, 'LOCK');
-    writeFileSync(path, '{"pid":12');
+    const dead = await deadPid();
+    writeFileSync(`${path}.7`, holder(dead, 'dead'));
     const lock = await acquireLock(fs, path, { origin });
-    expect(readLockHolder(fs, path)?.token).toBe(lock.token);
+    expect(lock.generation).toBe(8);
     await lock.release();
+    writeFileSync(`${path}.10`, holder(process.ppid, 'parent'));
+    const error = await rejection(acquireLock(fs, path, { origin }));
+    expect(error.code).toBe('LOCKED');
+    expect(error.message).toContain(`${path} is locked by pid ${process.ppid} on ${hostname()}`);
+    expect(readLockHolder(fs, path)?.pid).toBe(process.ppid);
+  });
+
+  it('waits for a generation still being written while its claimant lives, and takes it once the claimant is dead', async () => {
+    const path = join(dir, 'LOCK');
+    // Created, content not yet written; the claim file names a live process.
+    writeFileSync(`${path}.3`, '');
+    writeFileSync(join(dir, `.LOCK.3.${process.ppid}-0123456789ab.tmp`), '');
+    const error = await rejection(acquireLock(fs, path, { origin }));
+    expect(error.code).toBe('LOCKED');
+    expect(error.message).toContain(`pid ${process.ppid}`);
+    expect(readdirSync(dir)).toEqual(['.LOCK.3.' + process.ppid + '-0123456789ab.tmp', 'LOCK.3']);
+    // The same with a claimant that died (a crash between create and write): stale.
+    rmSync(join(dir, `.LOCK.3.${process.ppid}-0123456789ab.tmp`));
+    const dead = await deadPid();
+    writeFileSync(join(dir, `.LOCK.3.${dead}-0123456789ab.tmp`), '');
+    const lock = await acquireLock(fs, path, { origin });
+    expect(lock.generation).toBe(4);
+    // Claim files of dead processes go with the winner's sweep.
+    expect(readdirSync(dir)).toEqual(['LOCK.4']);
+    await lock.release();
+  });
+
+  it('keeps the claim files of live rivals when it sweeps', async () => {
+    const path = join(dir, 'LOCK');
+    const rival = join(dir, `.LOCK.9.${process.ppid}-0123456789ab.tmp`);
+    writeFileSync(rival, '');
+    const lock = await acquireLock(fs, path, { origin });
+    expect(readdirSync(dir)).toContain(`.LOCK.9.${process.ppid}-0123456789ab.tmp`);
+    await lock.release();
+  });
+
+  it('never holds a generation number a later winner removed: a higher one beside it means lost', async () => {
+    const path = join(dir, 'LOCK');
+    const dead = await deadPid();
+    writeFileSync(`${path}.3`, holder(dead, 'old'));
+    writeFileSync(`${path}.5`, holder(process.ppid, 'current'));
+    // A slow contender listed the folder before generations 4 and 5 existed.
+    let first = true;
+    const slow: typeof fs = {
+      ...fs,
+      readdir(folder) {
+        const names = fs.readdir(folder);
+        if (!first) return names;
+        first = false;
+        return names.filter((name) => name !== 'LOCK.5');
+      },
+    };
+    const error = await rejection(acquireLock(slow, path, { origin }));
+    expect(error.code).toBe('LOCKED');
+    expect(error.message).toContain(`pid ${process.ppid}`);
+    // It created 4, saw 5 and withdrew; 5 is untouched.
+    expect(readdirSync(dir)).toEqual(['LOCK.3', 'LOCK.5']);
+    expect(readLockHolder(fs, path)?.token).toBe('current');
   });
 
   it('never takes over a lock held from another host', async () => {
     const path = join(dir, 'LOCK');
-    writeFileSync(path, JSON.stringify({ pid: 999_999_999, hostname: `not-${hostname()}`, token: 't' }));
+    writeFileSync(
+      `${path}.2`,
+      JSON.stringify({ pid: 999_999_999, hostname: `not-${hostname()}`, token: 't', state: 'held' }),
+    );
     const error = await rejection(acquireLock(fs, path, { origin }));
     expect(error.code).toBe('LOCKED');
     expect(error.message).toContain('999999999');
   });
 
-  it('does not remove a successor lock when the old holder releases late', async () => {
+  it('does not overwrite a successor when the old holder releases late', async () => {
     const path = join(dir, 'LOCK');
     const old = await acquireLock(fs, path, { origin });
-    writeFileSync(path, JSON.stringify({ pid: process.pid, hostname: hostname(), token: 'successor' }));
+    writeFileSync(`${path}.2`, holder(process.pid, 'successor'));
     await old.release();
     expect(readLockHolder(fs, path)?.token).toBe('successor');
+  });
+
+  describe('a lock file of the format before generations', () => {
+    it('is taken over when its holder is dead, and removed only once a generation is held', async () => {
+      const path = join(dir, 'LOCK');
+      writeFileSync(path, JSON.stringify({ pid: await deadPid(), hostname: hostname(), token: 'old' }));
+      writeFileSync(join(dir, `LOCK.${'ab'.repeat(16)}.tmp`), '');
+      const lock = await acquireLock(fs, path, { origin });
+      expect(readdirSync(dir)).toEqual(['LOCK.1']);
+      await lock.release();
+    });
+
+    it('is taken over when it holds our own pid or is unreadable', async () => {
+      const path = join(dir, 'LOCK');
+      writeFileSync(path, JSON.stringify({ pid: process.pid, hostname: hostname(), token: 'left-behind' }));
+      await (await acquireLock(fs, path, { origin })).release();
+      writeFileSync(path, '{"pid":12');
+      const lock = await acquireLock(fs, path, { origin });
+      expect(readdirSync(dir)).toEqual([`LOCK.${lock.generation}`]);
+      await lock.release();
+    });
+
+    it('refuses with LOCKED while its holder lives', async () => {
+      const path = join(dir, 'LOCK');
+      writeFileSync(path, JSON.stringify({ pid: process.ppid, hostname: hostname(), token: 'old' }));
+      const error = await rejection(acquireLock(fs, path, { origin }));
+      expect(error.code).toBe('LOCKED');
+      expect(error.message).toContain(`pid ${process.ppid}`);
+      expect(readLockHolder(fs, path)?.pid).toBe(process.ppid);
+      expect(readdirSync(dir)).toEqual(['LOCK']);
+    });
   });
 
   it('refuses while another live process holds the lock, then takes it over once that process is killed', async () => {
@@ -146,7 +261,7 @@ describe('acquireLock', () => {
     expect(readLockHolder(fs, path)?.pid).toBe(child.pid);
     const lock = await acquireLock(fs, path, { origin });
     expect(readLockHolder(fs, path)).toMatchObject({ pid: process.pid, token: lock.token });
-    expect(readdirSync(dir)).toEqual(['LOCK']);
+    expect(readdirSync(dir)).toEqual(['LOCK.2']);
     await lock.release();
   });
 });
@@ -165,7 +280,8 @@ describe('acquireLock on a simulated disk', () => {
     await expect(lock.release()).rejects.toMatchObject({ code: 'IO' });
     expect(readLockHolder(disk, '/db/LOCK')?.token).toBe(successor.token);
     await successor.release();
-    expect(disk.readdir('/db')).toEqual([]);
+    expect(readLockHolder(disk, '/db/LOCK')).toBeUndefined();
+    expect(disk.readdir('/db')).toEqual([`LOCK.${successor.generation + 1}`]);
   });
 
   it('keeps separate simulated disks apart', async () => {
@@ -182,7 +298,8 @@ describe('acquireLock on a simulated disk', () => {
     const error = await rejection(acquireLock(disk, '/LOCK', { origin }));
     expect(error.code).toBe('IO');
     expect(error.file).toBe('/LOCK');
-    expect(disk.readdir('/')).toEqual([]);
+    // The failed generation was let go of at once: the next one says free.
+    expect(readLockHolder(disk, '/LOCK')).toBeUndefined();
     const lock = await acquireLock(disk, '/LOCK', { origin });
     await lock.release();
   });
