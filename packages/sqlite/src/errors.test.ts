@@ -98,11 +98,12 @@ describe('files that are not a healthy database', () => {
     expect(error.message).toContain('stowage');
   });
 
-  it('fails with IO naming the file when the directory does not exist', async () => {
-    const missing = join(directory, 'no', 'such', 'dir', 'store.db');
-    const error = await failure(new SqliteBackend({ file: missing }).open());
+  it('fails with IO naming the file when a directory on its path is a file', async () => {
+    writeFileSync(join(directory, 'plain'), 'not a directory');
+    const blocked = join(directory, 'plain', 'sub', 'store.db');
+    const error = await failure(new SqliteBackend({ file: blocked }).open());
     expect(error.code).toBe('IO');
-    expect(error.file).toBe(missing);
+    expect(error.file).toBe(blocked);
   });
 });
 
@@ -157,5 +158,14 @@ describe('toStowageError', () => {
 
   it('maps an error that is not from SQLite to IO', () => {
     expect(toStowageError(new TypeError('boom'), 'x.db').code).toBe('IO');
+  });
+
+  it.each([
+    ['EROFS', 'READ_ONLY'],
+    ['EACCES', 'READ_ONLY'],
+    ['ENOSPC', 'IO'],
+  ])('maps a file system error %s to %s, as core does, naming the store file', (errno, code) => {
+    const original = Object.assign(new Error(`${errno}: mkdir`), { code: errno, path: '/data' });
+    expect(toStowageError(original, '/data/x.db')).toMatchObject({ code, file: '/data/x.db', cause: original });
   });
 });

@@ -108,7 +108,7 @@ describe('a store on a location this process may not write', () => {
       const file = await storeIn(leftoverWal);
       const before = readdirSync(locked).sort();
       const copiesBefore = privateCopies();
-      const report = await runReader(file, join(locked, 'new.db'));
+      const report = await runReader(file, join(locked, 'sub', 'new.db'));
       expect(report).toEqual({
         opened: 'ok',
         entries: [

@@ -17,6 +17,7 @@ import {
   type WriteOptions,
 } from '@stowage/core';
 import Database from 'better-sqlite3';
+import { makeParentDirectories } from './directories.js';
 import { keyBounds } from './key-range.js';
 import { type ResolvedOptions, resolveOptions, type SqliteBackendOptions } from './options.js';
 import { origin } from './origin.js';
@@ -87,6 +88,7 @@ export class SqliteBackend extends AbstractBackend {
       } else if (source.readonly) {
         ({ database, path, copyDirectory } = openReadOnly(source.file, busyTimeout));
       } else {
+        if (!this.#memory) makeParentDirectories(source.file);
         database = this.#openWritable(source.file, busyTimeout);
       }
       if (database.readonly) {

@@ -3,7 +3,7 @@
  * result codes come as strings (`SQLITE_BUSY`, `SQLITE_CORRUPT_INDEX`, ...), the extended
  * codes sharing the primary code as prefix, so a prefix decides.
  */
-import { StowageError, type StowageErrorCode } from '@stowage/core';
+import { toStowageError as coreToStowageError, StowageError, type StowageErrorCode } from '@stowage/core';
 import { origin } from './origin.js';
 
 const byPrefix: readonly [string, StowageErrorCode, string][] = [
@@ -27,7 +27,13 @@ export function toStowageError(error: unknown, file: string, key?: string): Stow
       }
     }
   }
-  return new StowageError('IO', `SQLite failed on ${file}: ${code === undefined ? '' : `${code}: `}${detail}`, where);
+  if (code === undefined) {
+    // A file system error (creating the store's directories, copying it): core's one rule
+    // decides the code, so EROFS, EACCES and EPERM are READ_ONLY, the rest IO.
+    const { code: fileCode } = coreToStowageError(error, origin, file);
+    return new StowageError(fileCode, `cannot open or use ${file}: ${detail}`, where);
+  }
+  return new StowageError('IO', `SQLite failed on ${file}: ${code}: ${detail}`, where);
 }
 
 function sqliteCode(error: unknown): string | undefined {
