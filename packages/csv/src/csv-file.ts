@@ -6,10 +6,11 @@
 import type { EncodedValue } from '@stowage/core';
 import Papa from 'papaparse';
 import { decodeKeyCell, decodeValueCell, encodeTextCell, encodeValueCell } from './cell-codec.js';
+import { normaliseRowEnds, PositionMap } from './line-breaks.js';
 
 export const csvHeader = ['key', 'value'] as const;
 
-/** The line break the engine writes, as RFC 4180 asks (a person's LF-only file reads fine). */
+/** The line break the engine writes, as RFC 4180 asks (rows ending in LF or CR, even mixed, read fine). */
 export const csvNewline = '\r\n';
 
 /** A row that could not be read. */
@@ -33,11 +34,13 @@ export interface ParseOptions {
   readonly fail: (row: MalformedRow) => never;
 }
 
-/** Reads the rows of `text` (already decoded, byte order mark removed). */
-export function parseCsv(text: string, options: ParseOptions): ParsedCsv {
+/** Reads the rows of `original` (already decoded, byte order mark removed); each row may end in CRLF, LF or CR. */
+export function parseCsv(original: string, options: ParseOptions): ParsedCsv {
   const entries = new Map<string, EncodedValue>();
   const malformed: MalformedRow[] = [];
-  if (text.length === 0) return { entries, malformed };
+  if (original.length === 0) return { entries, malformed };
+  const { text, removedBefore } = normaliseRowEnds(original);
+  const positions = new PositionMap(removedBefore);
 
   const lines = new LineCounter(text);
   const firstLines = new Map<string, number>();
@@ -46,14 +49,15 @@ export function parseCsv(text: string, options: ParseOptions): ParsedCsv {
   let stopped: unknown;
 
   const report = (line: number, start: number, reason: string, fatal = false) => {
-    const row: MalformedRow = { line, offset: Buffer.byteLength(text.slice(0, start), 'utf8'), reason };
+    const at = positions.original(start);
+    const row: MalformedRow = { line, offset: Buffer.byteLength(original.slice(0, at), 'utf8'), reason };
     if (fatal || !options.skipMalformed) options.fail(row);
     malformed.push(row);
   };
 
   Papa.parse<string[]>(text, {
     delimiter: ',',
-    newline: detectNewline(text),
+    newline: '\n',
     quoteChar: '"',
     escapeChar: '"',
     header: false,
@@ -98,13 +102,6 @@ export function serializeCsv(entries: Iterable<[string, EncodedValue]>): string 
   const rows: string[][] = [[...csvHeader]];
   for (const [key, value] of entries) rows.push([encodeTextCell(key), encodeValueCell(value)]);
   return Papa.unparse(rows, { delimiter: ',', newline: csvNewline, quotes: false, escapeFormulae: false }) + csvNewline;
-}
-
-/** The header is plain ASCII, so the first line break in the file is the file's line break. */
-function detectNewline(text: string): '\r\n' | '\n' | '\r' {
-  const at = text.search(/[\r\n]/);
-  if (at < 0 || text[at] === '\n') return '\n';
-  return text[at + 1] === '\n' ? '\r\n' : '\r';
 }
 
 function describeQuoteError(code: string): string {
