@@ -310,26 +310,37 @@ export class Maplet {
 
   #insertFingerprint(hi: number, lo: number, bits: number, value: number): void {
     const generations = this.#generations;
-    const newest = generations[generations.length - 1]!.table;
-    if (newest.quotientBits + newest.remainderBits <= bits) {
-      this.insertHash(hi, lo, value);
-      return;
-    }
-    for (let g = generations.length - 2; g >= 0; g--) {
-      const table = generations[g]!.table;
-      if (table.quotientBits + table.remainderBits > bits) continue;
-      const q = table.quotientBits;
-      const merge = this.#counting ? this.#mergeCounts : undefined;
-      if (table.insert(hi >>> (32 - q), bitsOf(hi, lo, q, table.remainderBits), value, merge) !== FULL) return;
-      break;
-    }
-    throw new StowageError(
-      'CAPACITY',
-      'the other maplet has entries with fingerprints shorter than any table here can take',
-      {
+    const length = (g: number) => generations[g]!.table.quotientBits + generations[g]!.table.remainderBits;
+    let g = generations.length - 1;
+    while (g >= 0 && length(g) > bits) g--;
+    if (g < 0) {
+      throw new StowageError('CAPACITY', 'the other maplet has fingerprints shorter than any table here', {
         origin: ORIGIN,
-      },
-    );
+      });
+    }
+    // No growth by a new, longer chain table here: the entry has only `bits` bits to give.
+    const merge = this.#counting ? this.#mergeCounts : undefined;
+    while (true) {
+      const generation = generations[g]!;
+      const table = generation.table;
+      const q = table.quotientBits;
+      if (table.used + 1 <= this.settings.maxLoad * table.slots) {
+        const result = table.insert(hi >>> (32 - q), bitsOf(hi, lo, q, table.remainderBits), value, merge);
+        if (result === MERGED) this.counters.collisionsMerged++;
+        if (result !== FULL) return;
+      }
+      // An older table is full: double it while it can spare a remainder bit, else give it
+      // a sibling of the same fingerprint length (tables stay ordered by fingerprint length).
+      if (table.remainderBits - 1 >= generation.floor && q < 30) {
+        generation.table = doubleTable(table);
+        this.counters.resizes++;
+      } else {
+        const sibling = new QuotientTable(q, table.remainderBits, this.settings.valueBits);
+        generations.splice(g + 1, 0, { table: sibling, floor: generation.floor });
+        this.counters.generationsAdded++;
+        g++;
+      }
+    }
   }
 
   // ---- growth ----
