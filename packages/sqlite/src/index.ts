@@ -5,3 +5,4 @@ export type {
   SqliteFileOptions,
 } from './options.js';
 export { SqliteBackend } from './sqlite-backend.js';
+export type { VerifyOptions, VerifyProblem, VerifyReport } from './verify.js';

@@ -28,6 +28,7 @@ import { SnapshotReaders } from './snapshot-readers.js';
 import { SnapshotTransaction, type StoredRow, sameRow } from './snapshot-transaction.js';
 import { readOnlyError, toStowageError } from './sqlite-errors.js';
 import { boundParameters, Statements } from './statements.js';
+import { checkVerifyOptions, type VerifyOptions, type VerifyReport, verifyDatabase } from './verify.js';
 import { WriteQueue } from './write-queue.js';
 
 /** The largest encoded value accepted: far below SQLite's 1 GB SQLITE_MAX_LENGTH. */
@@ -318,6 +319,25 @@ export class SqliteBackend extends AbstractBackend {
       try {
         this.#queue!.drain();
         return this.#statements!.sweep.run(now).changes;
+      } catch (error) {
+        throw this.#fail(error);
+      }
+    });
+  }
+
+  /**
+   * Runs SQLite's `PRAGMA integrity_check` (or `quick_check` with `{ quick: true }`) over the
+   * whole file and checks the type of every row of the table; reports what is wrong without
+   * changing anything. Damage SQLite meets while checking is reported, not thrown. SQLite
+   * pages carry no checksums: a flipped byte inside a key or value is not found (see README).
+   * Blocks the event loop for the whole check, which reads every page.
+   */
+  verify(options?: VerifyOptions): Promise<VerifyReport> {
+    return this.run(async () => {
+      const checked = checkVerifyOptions(options);
+      try {
+        this.#queue!.drain();
+        return verifyDatabase(this.#database!, this.#options.table, this.file, checked);
       } catch (error) {
         throw this.#fail(error);
       }
