@@ -3,9 +3,9 @@
  * spreadsheet shows something sensible and a person can type a plain value:
  *
  * - A cell that starts with `'` holds literal text: the one `'` is dropped on read. Text
- *   that a spreadsheet would run as a formula (first character `=`, `+`, `-`, `@`, tab or
- *   carriage return), text that itself starts with `'`, and text that starts with the
- *   bytes marker are written with that `'` in front. Nothing else is touched.
+ *   that a spreadsheet could run as a formula is written with that `'` in front (see
+ *   `needsLiteralMark`), and so is text that itself starts with `'` or with the bytes
+ *   marker. Nothing else is touched.
  * - A value cell that starts with `base64:` (and no `'`) holds bytes in standard base64.
  *
  * Any other cell is taken as the string it shows, so `hello` typed by a person reads back
@@ -19,21 +19,41 @@ export const bytesMarker = 'base64:';
 const literalMark = "'";
 const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** True when a spreadsheet could run `text` as a formula, or read it as something else. */
-function needsLiteralMark(text: string): boolean {
+/**
+ * Characters a spreadsheet may skip or not show before the text it evaluates: white space
+ * of every kind (space, tab, line breaks, no-break and ideographic spaces), control and
+ * format characters (NUL, byte order mark, zero-width space and joiners, bidi marks, soft
+ * hyphen, word joiner), and the other default-ignorable code points (fillers, variation
+ * selectors). A trigger behind any run of them is still a trigger.
+ */
+const invisiblePrefix = /^[\s\p{Cc}\p{Cf}\p{Z}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0]*/u;
+
+/** Characters that start a formula (OWASP CSV injection), after NFKC folds ＝＋－＠ and ﹦﹢﹣﹫ to them. */
+const triggers = new Set(['=', '+', '-', '@', '\u2212']);
+
+/** Characters OWASP and ASVS list as triggers on their own, whatever follows. */
+const triggerControls = new Set(['\t', '\r', '\n', '\u0000']);
+
+/**
+ * True when a spreadsheet could run `text` as a formula, or it would read back as
+ * something else: its first character is a trigger control (tab, CR, LF, NUL), or the
+ * first character after any leading white space and invisible characters is a formula
+ * trigger in any width (`=`, `+`, `-`, `@`, `＝`, `＋`, `－`, `＠`, ...), or it starts
+ * with `'` or the bytes marker.
+ */
+export function needsLiteralMark(text: string): boolean {
   if (text.length === 0) return false;
-  switch (text.charCodeAt(0)) {
-    case 0x3d: // =
-    case 0x2b: // +
-    case 0x2d: // -
-    case 0x40: // @
-    case 0x09: // tab
-    case 0x0d: // carriage return
-    case 0x27: // ' itself, so a leading ' the user wrote survives the round trip
-      return true;
-    default:
-      return text.startsWith(bytesMarker);
-  }
+  const first = text[0]!;
+  if (first === literalMark || triggerControls.has(first) || text.startsWith(bytesMarker)) return true;
+  return startsWithTrigger(text);
+}
+
+/** True when `text`, after leading white space and invisible characters, starts with a formula trigger. */
+export function startsWithTrigger(text: string): boolean {
+  const skipped = invisiblePrefix.exec(text)![0].length;
+  const next = text.codePointAt(skipped);
+  if (next === undefined) return false;
+  return triggers.has(String.fromCodePoint(next).normalize('NFKC'));
 }
 
 /** The cell text for a string key or string value. */
