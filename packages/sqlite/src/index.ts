@@ -2,6 +2,7 @@ export type {
   SqliteBackendOptions,
   SqliteCommonOptions,
   SqliteDatabaseOptions,
+  SqliteDurability,
   SqliteFileOptions,
 } from './options.js';
 export { SqliteBackend } from './sqlite-backend.js';

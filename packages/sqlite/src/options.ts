@@ -2,7 +2,7 @@
  * The options of SqliteBackend, and their checking: every option is validated in the
  * constructor so a misconfigured store fails before it touches a file.
  */
-import { StowageError } from '@stowage/core';
+import { type DurabilityLevel, StowageError } from '@stowage/core';
 import type BetterSqlite3 from 'better-sqlite3';
 import { origin } from './origin.js';
 
@@ -33,16 +33,31 @@ export interface SqliteCommonOptions {
    */
   readonly table?: string;
   /**
-   * `normal` (default): `synchronous = NORMAL`; a commit survives a process crash, a power
-   * cut may roll back the latest commits (never tear one). `full`: `synchronous = FULL`; the
-   * WAL is fsynced at every commit, so an acknowledged write survives a power cut.
+   * Core's durability levels, with SQLite's names as aliases:
+   * - `none` = `normal` (default): `synchronous = NORMAL`; a commit survives a process crash,
+   *   but a power cut may roll back the latest commits (never tear one).
+   * - `batch` and `always` = `full`: `synchronous = FULL`; the WAL is fsynced before a commit
+   *   returns, so an acknowledged write survives a power cut. Writes of one turn of the event
+   *   loop share one commit and one fsync in either (see README).
    */
-  readonly durability?: 'normal' | 'full';
+  readonly durability?: SqliteDurability;
   /** How long a write waits for another connection's lock before failing with LOCKED, in ms (default 5,000). */
   readonly busyTimeout?: number;
   /** Rows read per query while iterating (default 256): the cursor pages through the range. */
   readonly iterationChunkSize?: number;
 }
+
+/** A durability level of core, or an alias named after SQLite's `synchronous` setting. */
+export type SqliteDurability = DurabilityLevel | 'normal' | 'full';
+
+/** What each accepted name means, in core's levels. */
+const durabilityLevels: Readonly<Record<SqliteDurability, DurabilityLevel>> = {
+  none: 'none',
+  normal: 'none',
+  batch: 'batch',
+  always: 'always',
+  full: 'always',
+};
 
 export type SqliteBackendOptions = (SqliteFileOptions | SqliteDatabaseOptions) & SqliteCommonOptions;
 
@@ -53,7 +68,8 @@ export interface ResolvedOptions {
     | { readonly database: BetterSqlite3.Database };
   readonly closeDatabase: boolean;
   readonly table: string;
-  readonly durability: 'normal' | 'full';
+  /** As core names it: `none` runs `synchronous = NORMAL`, `batch` and `always` `FULL`. */
+  readonly durability: DurabilityLevel;
   readonly busyTimeout: number;
   readonly iterationChunkSize: number;
 }
@@ -64,8 +80,15 @@ const identifier = /^[a-z_][a-z0-9_]{0,63}$/;
 export function resolveOptions(options: SqliteBackendOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) fail('options must be an object');
   const table = checkTable(options.table ?? 'stowage');
-  const durability = options.durability ?? 'normal';
-  if (durability !== 'normal' && durability !== 'full') fail(`durability must be 'normal' or 'full'`);
+  const durabilityName = options.durability ?? 'normal';
+  if (typeof durabilityName !== 'string' || !Object.hasOwn(durabilityLevels, durabilityName)) {
+    fail(
+      `durability must be one of ${Object.keys(durabilityLevels)
+        .map((name) => `'${name}'`)
+        .join(', ')}, got ${JSON.stringify(durabilityName)}`,
+    );
+  }
+  const durability = durabilityLevels[durabilityName];
   const busyTimeout = options.busyTimeout ?? 5000;
   if (!Number.isInteger(busyTimeout) || busyTimeout < 0 || busyTimeout > 2 ** 31 - 1) {
     fail('busyTimeout must be a non-negative integer number of ms');

@@ -268,6 +268,26 @@ describe('SqliteBackend files and lifecycle', () => {
     });
   });
 
+  it.each([
+    [undefined, 'none', 1],
+    ['none', 'none', 1],
+    ['normal', 'none', 1],
+    ['batch', 'batch', 2],
+    ['always', 'always', 2],
+    ['full', 'always', 2],
+  ] as const)(
+    'takes durability %s as core level %s (synchronous = %i) and reports it',
+    async (given, level, synchronous) => {
+      const database = new Database(join(directory, `${String(given)}.db`));
+      const backend = new SqliteBackend({ database, ...(given === undefined ? {} : { durability: given }) });
+      expect(backend.supports.durability).toEqual([level]);
+      await backend.open();
+      expect(database.pragma('synchronous', { simple: true })).toBe(synchronous);
+      await backend.close();
+      database.close();
+    },
+  );
+
   it('works in memory, without a file', async () => {
     const backend = new SqliteBackend({ file: ':memory:' });
     opened.push(backend);

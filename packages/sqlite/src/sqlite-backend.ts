@@ -63,9 +63,10 @@ export class SqliteBackend extends AbstractBackend {
       // Snapshots come from a second connection to the file, which :memory: cannot have.
       transactions: !memory,
       multiProcess: !memory,
-      // WAL + NORMAL: a commit survives a process crash, a power cut may roll back the
-      // latest ones ('none'). WAL + FULL: the WAL is fsynced at every commit ('always').
-      durability: memory ? [] : resolved.durability === 'full' ? ['always'] : ['none'],
+      // The configured level: WAL + NORMAL ('none'): a commit survives a process crash, a
+      // power cut may roll back the latest ones. WAL + FULL ('batch', 'always'): the WAL is
+      // fsynced before a commit returns.
+      durability: memory ? [] : [resolved.durability],
       maxKeyBytes: 64 * 1024,
       maxValueBytes,
     });
@@ -103,7 +104,7 @@ export class SqliteBackend extends AbstractBackend {
         assertSchema(database, table, this.file);
       } else {
         if (!this.#memory) database.pragma('journal_mode = WAL');
-        database.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+        database.pragma(`synchronous = ${durability === 'none' ? 'NORMAL' : 'FULL'}`);
         createSchema(database, table, this.file);
       }
       const statements = new Statements(database, table);
