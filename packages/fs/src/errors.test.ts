@@ -46,4 +46,14 @@ describe('errorCode', () => {
     expect(hasErrorCode(nodeError('ENOENT'), 'ENOENT')).toBe(true);
     expect(hasErrorCode(nodeError('ENOENT'), 'EIO')).toBe(false);
   });
+
+  it('maps EROFS to READ_ONLY always, and EACCES/EPERM to READ_ONLY on writes but IO on reads', () => {
+    const file = '/db/1.log';
+    expect(fileError(nodeError('EROFS'), { origin: '@stowage/log', file, access: 'read' }).code).toBe('READ_ONLY');
+    for (const code of ['EACCES', 'EPERM']) {
+      expect(fileError(nodeError(code), { origin: '@stowage/log', file }).code).toBe('READ_ONLY');
+      expect(fileError(nodeError(code), { origin: '@stowage/log', file, access: 'write' }).code).toBe('READ_ONLY');
+      expect(fileError(nodeError(code), { origin: '@stowage/log', file, access: 'read' }).code).toBe('IO');
+    }
+  });
 });

@@ -18,7 +18,7 @@ export function hasErrorCode(error: unknown, code: string): boolean {
 }
 
 // The disk refuses writing rather than failing: a user fixes permissions or the mount.
-const readOnlyCodes = new Set(['EROFS', 'EACCES', 'EPERM']);
+const refusedCodes = new Set(['EACCES', 'EPERM']);
 
 export interface FileErrorOptions {
   /** The package reporting, e.g. `@stowage/log`. */
@@ -28,12 +28,19 @@ export interface FileErrorOptions {
   /** What was being done, for the message: `append to`, `fsync`, `open` ... */
   readonly action?: string;
   readonly key?: string;
+  /**
+   * Whether the call read or wrote, when known: EACCES and EPERM on a read are a
+   * permission problem (IO), on a write (or unknown) the disk refusing writes (READ_ONLY).
+   */
+  readonly access?: 'read' | 'write';
 }
 
 /**
  * Converts what a file call threw into a StowageError: an existing StowageError passes
- * through unchanged; EROFS, EACCES and EPERM become READ_ONLY; everything else (EIO,
- * ENOSPC, ENOENT, EBADF, ...) becomes IO. The original error is the `cause`.
+ * through unchanged; EROFS becomes READ_ONLY, and so do EACCES and EPERM unless the call
+ * was a read (`access: 'read'`); everything else (EIO, ENOSPC, ENOENT, EBADF, ...) becomes
+ * IO. The original error is the `cause`. (A folder that cannot be created on a read-only
+ * mount reports EROFS through `FileSystem.mkdir`, not the ENOENT of node's recursive mkdir.)
  */
 export function fileError(error: unknown, options: FileErrorOptions): StowageError {
   if (StowageError.is(error)) return error;
@@ -41,7 +48,7 @@ export function fileError(error: unknown, options: FileErrorOptions): StowageErr
   const reason = error instanceof Error ? error.message : String(error);
   const action = options.action ?? 'access';
   return new StowageError(
-    code !== undefined && readOnlyCodes.has(code) ? 'READ_ONLY' : 'IO',
+    isReadOnly(code, options.access) ? 'READ_ONLY' : 'IO',
     `cannot ${action} ${options.file}: ${reason}`,
     {
       origin: options.origin,
@@ -50,4 +57,9 @@ export function fileError(error: unknown, options: FileErrorOptions): StowageErr
       ...(options.key === undefined ? {} : { key: options.key }),
     },
   );
+}
+
+function isReadOnly(code: string | undefined, access: 'read' | 'write' | undefined): boolean {
+  if (code === 'EROFS') return true;
+  return code !== undefined && refusedCodes.has(code) && access !== 'read';
 }

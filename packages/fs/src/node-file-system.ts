@@ -4,6 +4,7 @@
  * `code`); engines turn them into StowageError with `fileError` at their boundary.
  */
 import * as fs from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { FileHandle, FileStat, FileSystem, OpenMode } from './file-system.js';
 
 const { O_RDONLY, O_RDWR, O_CREAT, O_EXCL } = fs.constants;
@@ -137,7 +138,24 @@ export const nodeFileSystem: FileSystem = {
   },
 
   mkdir(path: string): void {
-    fs.mkdirSync(path, { recursive: true });
+    // One level at a time, not `recursive: true`: node's recursive mkdir reports a refusal
+    // (EROFS on a read-only mount) as ENOENT, because it stats the path after the failure.
+    const missing: string[] = [];
+    for (let folder = resolve(path); ; folder = dirname(folder)) {
+      const stats = fs.statSync(folder, { throwIfNoEntry: false });
+      if (stats?.isDirectory()) break;
+      missing.push(folder);
+      // A file in the way: let mkdir report it (EEXIST or ENOTDIR) as node would.
+      if (stats !== undefined || dirname(folder) === folder) break;
+    }
+    for (const folder of missing.reverse()) {
+      try {
+        fs.mkdirSync(folder);
+      } catch (error) {
+        // Created meanwhile by someone else: fine, as with `recursive`.
+        if ((error as { code?: unknown }).code !== 'EEXIST' || !fs.statSync(folder).isDirectory()) throw error;
+      }
+    }
   },
 
   readdir(path: string): string[] {

@@ -58,6 +58,7 @@ export class SimulatedDisk implements FileSystem {
   #calls = 0;
   #cutAt: number | undefined;
   #cuts: PowerCutReport[] = [];
+  #readOnly = false;
 
   constructor(options: SimulatedDiskOptions = {}) {
     this.seed = options.seed ?? 1;
@@ -191,6 +192,20 @@ export class SimulatedDisk implements FileSystem {
     this.#faults.clear();
   }
 
+  /**
+   * Mounts the disk read-only (or writable again), as `mount -o remount,ro` would: every
+   * call that would change something — opening for writing, write, append, truncate,
+   * rename, unlink, creating a folder — fails with EROFS; reads, fsync and `mkdir` of
+   * folders that exist still work.
+   */
+  setReadOnly(readOnly: boolean): void {
+    this.#readOnly = readOnly;
+  }
+
+  get readOnly(): boolean {
+    return this.#readOnly;
+  }
+
   // ---- inspection, for tests ----
 
   /** The content of `path` that would survive a power cut that loses everything volatile. */
@@ -214,6 +229,9 @@ export class SimulatedDisk implements FileSystem {
       this.#assertAlive(generation, operation, paths[0] ?? '');
     }
     this.#faults.check(operation, paths);
+    if (this.#readOnly && changesDisk.has(operation)) {
+      throw diskError('EROFS', 'read-only file system', operation, paths[0] ?? '');
+    }
   }
 
   #assertAlive(generation: number, operation: string, path: string): void {
@@ -247,6 +265,7 @@ export class SimulatedDisk implements FileSystem {
     let entry = this.#namespace.get(path);
     if (entry?.kind === 'dir') throw diskError('EISDIR', 'illegal operation on a directory', 'open', path);
     if (entry !== undefined && mode === 'createNew') throw diskError('EEXIST', 'file already exists', 'open', path);
+    if (this.#readOnly && mode !== 'read') throw diskError('EROFS', 'read-only file system', 'open', path);
     if (entry === undefined) {
       if (mode === 'read' || mode === 'write') throw notFound('open', path);
       this.#assertFolder('open', path);
@@ -297,6 +316,7 @@ export class SimulatedDisk implements FileSystem {
       if (entry !== undefined) throw diskError('EEXIST', 'file already exists', 'mkdir', folder);
       missing.unshift(folder);
     }
+    if (missing.length > 0 && this.#readOnly) throw diskError('EROFS', 'read-only file system', 'mkdir', missing[0]!);
     for (const folder of missing) this.#namespace.change([[folder, { kind: 'dir' }]]);
   }
 
@@ -348,6 +368,9 @@ export class SimulatedDisk implements FileSystem {
     if (entry.kind !== 'dir') throw diskError('ENOTDIR', 'not a directory', syscall, path);
   }
 }
+
+// Calls that change the disk, refused on a read-only mount (`open` and `mkdir` decide for themselves).
+const changesDisk = new Set<DiskOperation>(['write', 'append', 'truncate', 'rename', 'unlink']);
 
 /** Absolute, normalised posix paths: relative paths are taken from the root. */
 function normalize(path: string): string {
