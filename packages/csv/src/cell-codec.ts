@@ -26,7 +26,11 @@ const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]
  * hyphen, word joiner), and the other default-ignorable code points (fillers, variation
  * selectors). A trigger behind any run of them is still a trigger.
  */
-const invisiblePrefix = /^[\s\p{Cc}\p{Cf}\p{Z}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0]*/u;
+const invisibleCharacter = /^[\s\p{Cc}\p{Cf}\p{Z}\u115f\u1160\u17b4\u17b5\u3164\uffa0]$/u;
+/** Combining grapheme joiner, Mongolian and standard variation selectors: ignorable, kept out of the class above. */
+function isIgnorableMark(code: number): boolean {
+  return code === 0x034f || (code >= 0x180b && code <= 0x180f) || (code >= 0xfe00 && code <= 0xfe0f);
+}
 
 /** Characters that start a formula (OWASP CSV injection), after NFKC folds ＝＋－＠ and ﹦﹢﹣﹫ to them. */
 const triggers = new Set(['=', '+', '-', '@', '\u2212']);
@@ -50,10 +54,11 @@ export function needsLiteralMark(text: string): boolean {
 
 /** True when `text`, after leading white space and invisible characters, starts with a formula trigger. */
 export function startsWithTrigger(text: string): boolean {
-  const skipped = invisiblePrefix.exec(text)![0].length;
-  const next = text.codePointAt(skipped);
-  if (next === undefined) return false;
-  return triggers.has(String.fromCodePoint(next).normalize('NFKC'));
+  for (const character of text) {
+    if (invisibleCharacter.test(character) || isIgnorableMark(character.codePointAt(0)!)) continue;
+    return triggers.has(character.normalize('NFKC'));
+  }
+  return false;
 }
 
 /** The cell text for a string key or string value. */

@@ -48,15 +48,17 @@ const triggerChars = [
 
 /** What the test counts as a dangerous start, written independently of the codec. */
 function dangerous(cell: string): boolean {
-  let i = 0;
-  while (
-    i < cell.length &&
-    /[\s\p{Cc}\p{Cf}\p{Z}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0]/u.test(cell[i]!)
-  )
-    i++;
-  const first = cell.codePointAt(i);
-  if (first === undefined) return false;
-  return ['=', '+', '-', '@', '\u2212'].includes(String.fromCodePoint(first).normalize('NFKC'));
+  for (const character of cell) {
+    const code = character.codePointAt(0)!;
+    const skippable =
+      /^[\s\p{Cc}\p{Cf}\p{Z}]$/u.test(character) ||
+      [0x034f, 0x115f, 0x1160, 0x17b4, 0x17b5, 0x3164, 0xffa0].includes(code) ||
+      (code >= 0x180b && code <= 0x180f) ||
+      (code >= 0xfe00 && code <= 0xfe0f);
+    if (skippable) continue;
+    return ['=', '+', '-', '@', '\u2212'].includes(character.normalize('NFKC'));
+  }
+  return false;
 }
 
 const startsWithControlTrigger = (cell: string) => ['\t', '\r', '\n', '\u0000'].includes(cell[0] ?? '');
