@@ -8,15 +8,20 @@
  */
 import type {
   BackendSupports,
+  BackendTransaction,
   BatchOperation,
   EncodedValue,
   LifecycleState,
   RangeOptions,
   StorageBackend,
+  VersionInfo,
   WriteOptions,
 } from './backend.js';
 import { StowageError } from './errors.js';
-import { assertValidKey, assertValidRange } from './keys.js';
+import * as fallbacks from './fallbacks.js';
+import { argumentError, checkExpiry, checkFunction, checkKey, checkValue, checkWriteOptions } from './input-checks.js';
+import { assertValidRange } from './keys.js';
+import { toStowageError } from './to-stowage-error.js';
 
 /** Defaults for a backend's manifest: the most modest claims. */
 export const defaultSupports: BackendSupports = {
@@ -63,9 +68,9 @@ export abstract class AbstractBackend implements StorageBackend {
   protected abstract _delete(key: string): Promise<boolean>;
   protected abstract _entries(range: RangeOptions): AsyncIterable<[string, EncodedValue]>;
 
-  // ---- hooks with defaults an engine may override ----
-  protected async *_keys(range: RangeOptions): AsyncIterable<string> {
-    for await (const [key] of this._entries(range)) yield key;
+  // ---- hooks with defaults an engine may override (built from the required hooks, see fallbacks.ts) ----
+  protected _keys(range: RangeOptions): AsyncIterable<string> {
+    return fallbacks.keysOf({ entries: (bounds) => this._entries(bounds) }, range);
   }
   /** May answer synchronously, like `_get`. */
   protected _has(key: string): Promise<boolean> | boolean {
@@ -74,37 +79,44 @@ export abstract class AbstractBackend implements StorageBackend {
   }
   /** May answer synchronously, like `_get`. */
   protected _getMany(keys: readonly string[]): Promise<(EncodedValue | undefined)[]> | (EncodedValue | undefined)[] {
-    return (async () => {
-      const values: (EncodedValue | undefined)[] = [];
-      for (const key of keys) values.push(await this._get(key));
-      return values;
-    })();
+    return fallbacks.getManyOneByOne(this.#required, keys);
   }
   /** Not atomic: an engine that sets `supports.atomicBatch` must override it. */
-  protected async _apply(operations: readonly BatchOperation[]): Promise<void> {
-    for (const operation of operations) {
-      if (operation.type === 'set') {
-        await this._set(operation.key, operation.value, expiryOptions(operation.expiresAt));
-      } else {
-        await this._delete(operation.key);
-      }
-    }
+  protected _apply(operations: readonly BatchOperation[]): Promise<void> {
+    return fallbacks.applyInOrder(this.#required, operations);
   }
-  protected async _size(): Promise<number> {
-    let count = 0;
-    for await (const _ of this._keys({})) count++;
-    return count;
+  protected _size(): Promise<number> {
+    return fallbacks.countEntries(this.#required);
   }
-  protected async _clear(range: RangeOptions): Promise<void> {
-    const doomed: string[] = [];
-    // Hooks may treat `limit` as a hint only, so the default counts for itself.
-    for await (const key of this._keys(range)) {
-      if (range.limit !== undefined && doomed.length >= range.limit) break;
-      doomed.push(key);
-    }
-    for (const key of doomed) await this._delete(key);
+  protected _clear(range: RangeOptions): Promise<void> {
+    return fallbacks.clearRange(this.#required, range);
   }
   protected async _flush(): Promise<void> {}
+
+  // ---- hooks of the optional abilities: an engine that declares one in `supports` writes its hook ----
+  /** Runs `body` as one optimistic transaction; see AbstractTransaction for the view. */
+  protected _transaction<T>(_body: (tx: BackendTransaction) => Promise<T>): Promise<T> {
+    return Promise.reject(this.unsupported('transaction', 'supports.transactions is set but _transaction is missing'));
+  }
+  /** Deletes the entries whose expiry is at or before `now`; returns how many. */
+  protected _sweepExpired(_now: number): Promise<number> {
+    return Promise.reject(this.unsupported('sweepExpired', 'supports.nativeTtl is set but _sweepExpired is missing'));
+  }
+  protected _versions(_key: string): Promise<VersionInfo[]> {
+    return Promise.reject(this.unsupported('versions', 'supports.versions is set but _versions is missing'));
+  }
+  protected _getVersion(_key: string, _sequence: number): Promise<EncodedValue | undefined> {
+    return Promise.reject(this.unsupported('getVersion', 'supports.versions is set but _getVersion is missing'));
+  }
+
+  /** The required hooks as the fallbacks see them (bound once: the defaults above build on them). */
+  readonly #required: fallbacks.RequiredOperations = {
+    get: (key) => this._get(key),
+    set: (key, value, options) => this._set(key, value, options),
+    delete: (key) => this._delete(key),
+    entries: (range) => this._entries(range),
+    keys: (range) => this._keys(range),
+  };
 
   // ---- lifecycle ----
   open(): Promise<void> {
@@ -119,7 +131,7 @@ export abstract class AbstractBackend implements StorageBackend {
       (error: unknown) => {
         if (this.#state === 'opening') this.#state = 'new'; // a failed open may be retried (unless closing)
         this.#opening = undefined;
-        throw this.wrapError(error, 'open failed');
+        throw toStowageError(error, this.origin, 'open failed');
       },
     );
     return this.#opening;
@@ -141,6 +153,8 @@ export abstract class AbstractBackend implements StorageBackend {
         if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
         // An engine whose open failed has nothing to release.
         if (opened) await this._close();
+      } catch (error) {
+        throw toStowageError(error, this.origin, 'close failed');
       } finally {
         this.#state = 'closed';
       }
@@ -150,23 +164,23 @@ export abstract class AbstractBackend implements StorageBackend {
 
   // ---- required operations ----
   get(key: string): Promise<EncodedValue | undefined> {
-    return this.run(() => {
+    return this.#call('get failed', () => {
       this.checkKey(key);
       return this._get(key);
     });
   }
 
-  set(key: string, value: EncodedValue, options: WriteOptions = {}): Promise<void> {
-    return this.run(() => {
+  set(key: string, value: EncodedValue, options?: WriteOptions): Promise<void> {
+    return this.#call('set failed', () => {
       this.checkKey(key);
       this.checkValue(value, key);
-      this.checkExpiry(options.expiresAt);
-      return this._set(key, value, options);
+      checkWriteOptions(options, this.origin);
+      return this._set(key, value, options ?? {});
     });
   }
 
   delete(key: string): Promise<boolean> {
-    return this.run(() => {
+    return this.#call('delete failed', () => {
       this.checkKey(key);
       return this._delete(key);
     });
@@ -182,33 +196,37 @@ export abstract class AbstractBackend implements StorageBackend {
   }
 
   has(key: string): Promise<boolean> {
-    return this.run(() => {
+    return this.#call('has failed', () => {
       this.checkKey(key);
       return this._has(key);
     });
   }
 
   getMany(keys: readonly string[]): Promise<(EncodedValue | undefined)[]> {
-    return this.run(() => {
-      if (!Array.isArray(keys)) throw this.argumentError('getMany takes an array of keys');
+    return this.#call('getMany failed', () => {
+      if (!Array.isArray(keys))
+        throw argumentError(`getMany takes an array of keys, got ${describe(keys)}`, this.origin);
       for (const key of keys) this.checkKey(key);
       return this._getMany(keys);
     });
   }
 
   apply(operations: readonly BatchOperation[]): Promise<void> {
-    return this.run(() => {
-      if (!Array.isArray(operations)) throw this.argumentError('apply takes an array of operations');
+    return this.#call('apply failed', () => {
+      if (!Array.isArray(operations)) {
+        throw argumentError(`apply takes an array of operations, got ${describe(operations)}`, this.origin);
+      }
       // Everything is checked before anything is written, so bad input changes nothing.
       for (const operation of operations) {
-        if (operation === null || typeof operation !== 'object')
-          throw this.argumentError('an operation must be an object');
+        if (operation === null || typeof operation !== 'object') {
+          throw argumentError(`an operation must be an object, got ${describe(operation)}`, this.origin);
+        }
         this.checkKey(operation.key);
         if (operation.type === 'set') {
           this.checkValue(operation.value, operation.key);
           this.checkExpiry(operation.expiresAt);
         } else if (operation.type !== 'delete') {
-          throw this.argumentError(`unknown operation type ${String((operation as { type: unknown }).type)}`);
+          throw argumentError(`unknown operation type ${String((operation as { type: unknown }).type)}`, this.origin);
         }
       }
       return operations.length === 0 ? Promise.resolve() : this._apply(operations);
@@ -216,27 +234,112 @@ export abstract class AbstractBackend implements StorageBackend {
   }
 
   size(): Promise<number> {
-    return this.run(() => this._size());
+    return this.#call('size failed', () => this._size());
   }
 
   clear(range: RangeOptions = {}): Promise<void> {
-    return this.run(() => {
+    return this.#call('clear failed', () => {
       assertValidRange(range, this.origin);
       return this._clear(range);
     });
   }
 
   flush(): Promise<void> {
-    return this.run(() => this._flush());
+    return this.#call('flush failed', () => this._flush());
+  }
+
+  // ---- optional abilities: validated here, then the hook; NOT_SUPPORTED unless declared ----
+  // `transaction`, `sweepExpired`, `versions` and `getVersion` are public methods of every
+  // AbstractBackend. They are installed on the prototype (in the static block below) rather
+  // than declared as methods only while engines still define them publicly themselves: with
+  // `noImplicitOverride`, a base method would turn each of those definitions into a compile
+  // error. Once every engine writes the hooks instead, they become plain methods here.
+  static {
+    const abilities: Pick<Required<StorageBackend>, 'transaction' | 'sweepExpired' | 'versions' | 'getVersion'> &
+      ThisType<AbstractBackend> = {
+      transaction<T>(this: AbstractBackend, body: (tx: BackendTransaction) => Promise<T>): Promise<T> {
+        return this.#transactionCall(body);
+      },
+      sweepExpired(this: AbstractBackend, now: number): Promise<number> {
+        return this.#call('sweepExpired failed', () => {
+          if (!(typeof now === 'number' && Number.isFinite(now))) {
+            throw argumentError(
+              `sweepExpired takes a finite number of ms since the epoch, got ${String(now)}`,
+              this.origin,
+            );
+          }
+          if (!this.supports.nativeTtl) throw this.unsupported('sweepExpired', 'it has no native TTL');
+          return this._sweepExpired(now);
+        });
+      },
+      versions(this: AbstractBackend, key: string): Promise<VersionInfo[]> {
+        return this.#call('versions failed', () => {
+          this.checkKey(key);
+          if (!this.supports.versions) throw this.unsupported('versions', 'it keeps no versions');
+          return this._versions(key);
+        });
+      },
+      getVersion(this: AbstractBackend, key: string, sequence: number): Promise<EncodedValue | undefined> {
+        return this.#call('getVersion failed', () => {
+          this.checkKey(key);
+          if (!(Number.isSafeInteger(sequence) && sequence >= 0)) {
+            throw argumentError(`a sequence must be a non-negative safe integer, got ${String(sequence)}`, this.origin);
+          }
+          if (!this.supports.versions) throw this.unsupported('getVersion', 'it keeps no versions');
+          return this._getVersion(key, sequence);
+        });
+      },
+    };
+    for (const [name, method] of Object.entries(abilities)) {
+      Object.defineProperty(AbstractBackend.prototype, name, { value: method, writable: true, configurable: true });
+    }
+  }
+
+  /**
+   * `transaction(body)`: body checked, ability checked, then `_transaction`. The body's own
+   * rejection reaches the caller as the very same object; any other failure is a StowageError.
+   */
+  #transactionCall<T>(body: (tx: BackendTransaction) => Promise<T>): Promise<T> {
+    let bodyFailed = false;
+    let bodyError: unknown;
+    const watched = async (tx: BackendTransaction): Promise<T> => {
+      try {
+        return await body(tx);
+      } catch (error) {
+        bodyFailed = true;
+        bodyError = error;
+        throw error;
+      }
+    };
+    const isBodyError = (error: unknown): boolean => bodyFailed && error === bodyError;
+    return this.#track(
+      () => {
+        checkFunction(body, 'transaction', this.origin);
+        if (!this.supports.transactions) throw this.unsupported('transaction', 'it has no transactions');
+        return this._transaction(watched);
+      },
+      (error) => (isBodyError(error) ? error : toStowageError(error, this.origin, 'transaction failed')),
+    );
   }
 
   // ---- helpers for engines ----
 
   /**
    * Runs `operation` if the store is open, counting it as in flight so `close` waits for
-   * it. Engines call this from their own extra public methods (versions, transaction, ...).
+   * it. Engines call this from their own extra public methods (merge, verify, ...).
+   * An error with a string `code` (a system or driver error) becomes a StowageError; any
+   * other error passes through, for engines that still run a user's transaction body here.
    */
   protected run<T>(operation: () => T | Promise<T>): Promise<T> {
+    return this.#track(operation, (error) => this.engineError(error, 'operation failed'));
+  }
+
+  /** Like `run`, for the contract's own methods: every failure becomes a StowageError. */
+  #call<T>(context: string, operation: () => T | Promise<T>): Promise<T> {
+    return this.#track(operation, (error) => toStowageError(error, this.origin, context));
+  }
+
+  #track<T>(operation: () => T | Promise<T>, mapError: (error: unknown) => unknown): Promise<T> {
     if (this.#state !== 'open') return Promise.reject(this.closedError());
     this.#inFlight++;
     let result: T | Promise<T>;
@@ -244,7 +347,7 @@ export abstract class AbstractBackend implements StorageBackend {
       result = operation();
     } catch (error) {
       this.#settle();
-      return Promise.reject(this.engineError(error, 'operation failed'));
+      return Promise.reject(mapError(error));
     }
     // An engine that answers synchronously (a keydir lookup and one positional read) is
     // not charged an extra round of promises: on the hot read path that is most of the cost.
@@ -259,7 +362,7 @@ export abstract class AbstractBackend implements StorageBackend {
       },
       (error: unknown) => {
         this.#settle();
-        throw this.engineError(error, 'operation failed');
+        throw mapError(error);
       },
     );
   }
@@ -277,38 +380,16 @@ export abstract class AbstractBackend implements StorageBackend {
   }
 
   protected checkKey(key: unknown): asserts key is string {
-    assertValidKey(key, this.supports.maxKeyBytes, this.origin);
+    checkKey(key, this.supports, this.origin);
   }
 
   protected checkValue(value: unknown, key: string): asserts value is EncodedValue {
-    let bytes: number;
-    if (typeof value === 'string') {
-      // UTF-8 cannot hold a lone surrogate: a file engine would hand back a different string.
-      if (!value.isWellFormed()) {
-        throw new StowageError('INVALID_VALUE', 'a string value must be well-formed UTF-16 (it has a lone surrogate)', {
-          origin: this.origin,
-          key,
-        });
-      }
-      bytes = value.length * 3 <= this.supports.maxValueBytes ? 0 : Buffer.byteLength(value, 'utf8');
-    } else if (value instanceof Uint8Array) {
-      bytes = value.byteLength;
-    } else {
-      throw new StowageError('INVALID_VALUE', 'an encoded value must be a string or a Uint8Array', {
-        origin: this.origin,
-        key,
-      });
-    }
-    if (bytes > this.supports.maxValueBytes) {
-      throw new StowageError(
-        'INVALID_VALUE',
-        `a value may be at most ${this.supports.maxValueBytes} bytes, got ${bytes}`,
-        {
-          origin: this.origin,
-          key,
-        },
-      );
-    }
+    checkValue(value, key, this.supports, this.origin);
+  }
+
+  /** Throws INVALID_ARGUMENT unless `expiresAt` is absent or a finite number. */
+  protected checkExpiry(expiresAt: unknown): void {
+    checkExpiry(expiresAt, this.origin);
   }
 
   protected closedError(): StowageError {
@@ -321,32 +402,27 @@ export abstract class AbstractBackend implements StorageBackend {
     );
   }
 
+  /** NOT_SUPPORTED for an optional ability this backend does not offer. */
+  protected unsupported(operation: string, why: string): StowageError {
+    return new StowageError('NOT_SUPPORTED', `the ${this.name} backend does not offer ${operation}: ${why}`, {
+      origin: this.origin,
+    });
+  }
+
   /**
    * Errors of the system or the driver underneath (they carry a string `code`: EIO,
-   * SQLITE_FULL, ...) become IO; anything else — a StowageError, or an error the user threw
-   * inside a transaction body — passes through unchanged, so callers get their own error back.
+   * SQLITE_FULL, ...) become StowageErrors; anything else — a StowageError, or an error the
+   * user threw inside a transaction body — passes through unchanged, so callers get their own
+   * error back. Only `run` uses this leniency; the contract's methods use `toStowageError`.
    */
   protected engineError(error: unknown, context: string): unknown {
     const code = (error as { code?: unknown } | null)?.code;
-    return !StowageError.is(error) && typeof code === 'string' ? this.wrapError(error, context) : error;
+    return !StowageError.is(error) && typeof code === 'string' ? toStowageError(error, this.origin, context) : error;
   }
 
-  /** A StowageError passes through; anything else becomes IO with the original as cause. */
+  /** A StowageError passes through; anything else becomes a StowageError (see `toStowageError`). */
   protected wrapError(error: unknown, context: string): StowageError {
-    if (StowageError.is(error)) return error;
-    const message = error instanceof Error ? error.message : String(error);
-    return new StowageError('IO', `${context}: ${message}`, { origin: this.origin, cause: error });
-  }
-
-  /** Throws INVALID_ARGUMENT unless `expiresAt` is absent or a finite number. */
-  protected checkExpiry(expiresAt: unknown): void {
-    if (expiresAt !== undefined && !(typeof expiresAt === 'number' && Number.isFinite(expiresAt))) {
-      throw this.argumentError('expiresAt must be a finite number of ms since the epoch');
-    }
-  }
-
-  private argumentError(message: string): StowageError {
-    return new StowageError('INVALID_ARGUMENT', message, { origin: this.origin });
+    return toStowageError(error, this.origin, context);
   }
 
   private iterate<T>(range: RangeOptions, source: (range: RangeOptions) => AsyncIterable<T>): AsyncIterable<T> {
@@ -370,7 +446,7 @@ export abstract class AbstractBackend implements StorageBackend {
             if (range.limit !== undefined && ++yielded >= range.limit) return;
           }
         } catch (error) {
-          throw self.engineError(error, 'iteration failed');
+          throw toStowageError(error, self.origin, 'iteration failed');
         } finally {
           if (self.#state === 'open') await iterator.return?.();
         }
@@ -379,6 +455,8 @@ export abstract class AbstractBackend implements StorageBackend {
   }
 }
 
-function expiryOptions(expiresAt: number | undefined): WriteOptions {
-  return expiresAt === undefined ? {} : { expiresAt };
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
 }

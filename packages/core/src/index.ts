@@ -1,4 +1,5 @@
 export { AbstractBackend, defaultSupports } from './abstract-backend.js';
+export { AbstractTransaction } from './abstract-transaction.js';
 export type {
   BackendSupports,
   BackendTransaction,
@@ -23,6 +24,7 @@ export {
   utf8Codec,
 } from './codecs.js';
 export { MAX_EXPIRES_AT, type Unwrapped, unwrap, wrap } from './envelope.js';
+export * as fallbacks from './fallbacks.js';
 export { StowageError, type StowageErrorCode, type StowageErrorOptions } from './errors.js';
 export { assertValidKey, assertValidRange, compareKeys, inRange, utf8Length } from './keys.js';
 export { assertKnownOptions } from './known-options.js';

@@ -4,6 +4,7 @@
  * implements only the required methods without AbstractBackend.
  */
 import { AbstractBackend, defaultSupports } from './abstract-backend.js';
+import { AbstractTransaction } from './abstract-transaction.js';
 import type {
   BackendSupports,
   BackendTransaction,
@@ -12,6 +13,7 @@ import type {
   LifecycleState,
   RangeOptions,
   StorageBackend,
+  VersionInfo,
   WriteOptions,
 } from './backend.js';
 import { StowageError } from './errors.js';
@@ -55,9 +57,6 @@ export class MapBackend extends AbstractBackend {
     super('@stowage/core-test', options.supports ?? {});
     this.data = options.data ?? new Map();
     this.#delay = options.delay;
-    if (this.supports.nativeTtl) {
-      Object.defineProperty(this, 'sweepExpired', { value: (now: number) => this.nativeSweep(now) });
-    }
   }
 
   /** Waits as long as the delay option says. */
@@ -141,18 +140,20 @@ export class MapBackend extends AbstractBackend {
     }
   }
 
-  /** Present only with `supports.nativeTtl`. */
-  declare readonly sweepExpired?: (now: number) => Promise<number>;
+  // The abilities every AbstractBackend has (installed on its prototype), typed here for the tests.
+  declare readonly sweepExpired: (now: number) => Promise<number>;
+  declare readonly transaction: <T>(body: (tx: BackendTransaction) => Promise<T>) => Promise<T>;
+  declare readonly versions: (key: string) => Promise<VersionInfo[]>;
+  declare readonly getVersion: (key: string, sequence: number) => Promise<EncodedValue | undefined>;
 
-  protected nativeSweep(now: number): Promise<number> {
-    return this.run(async () => {
-      await this.step('sweep');
-      let removed = 0;
-      for (const [key, expiresAt] of this.expiries) {
-        if (expiresAt <= now && this.write(key, undefined)) removed++;
-      }
-      return removed;
-    });
+  /** Reached only with `supports.nativeTtl` (AbstractBackend answers NOT_SUPPORTED otherwise). */
+  protected override async _sweepExpired(now: number): Promise<number> {
+    await this.step('sweep');
+    let removed = 0;
+    for (const [key, expiresAt] of this.expiries) {
+      if (expiresAt <= now && this.write(key, undefined)) removed++;
+    }
+    return removed;
   }
 
   /** Applies one write to the data; true when the key was present. */
@@ -183,44 +184,69 @@ export class TransactionalBackend extends MapBackend {
     return super.write(key, value, expiresAt);
   }
 
-  transaction<T>(body: (tx: BackendTransaction) => Promise<T>): Promise<T> {
-    return this.run(async () => {
-      const snapshot = new Map(this.data);
-      const startVersions = new Map(this.#versions);
-      const touched = new Set<string>();
-      const writes = new Map<string, { value: EncodedValue | undefined; expiresAt: number | undefined }>();
-      const tx: BackendTransaction = {
-        get: async (key) => {
-          touched.add(key);
-          const own = writes.get(key);
-          return own ? own.value : snapshot.get(key);
-        },
-        set: async (key, value, options = {}) => {
-          touched.add(key);
-          writes.set(key, { value, expiresAt: options.expiresAt });
-        },
-        delete: async (key) => {
-          touched.add(key);
-          const present = (writes.has(key) ? writes.get(key)?.value : snapshot.get(key)) !== undefined;
-          writes.set(key, { value: undefined, expiresAt: undefined });
-          return present;
-        },
-      };
-      const result = await body(tx);
-      for (const key of touched) {
-        if (this.#versions.get(key) !== startVersions.get(key)) {
-          throw new StowageError('CONFLICT', `key "${key}" changed during the transaction`, { origin: this.origin });
-        }
+  /** The test engine of AbstractTransaction: the base owns the checks, the guard and the body's error. */
+  protected override async _transaction<T>(body: (tx: BackendTransaction) => Promise<T>): Promise<T> {
+    const tx = new TestTransaction(this, new Map(this.data), new Map(this.#versions));
+    const result = await tx.execute(body);
+    this.commits++;
+    // Like an fsync after the commit: other writes may land meanwhile.
+    await this.pause();
+    await this.afterCommit?.();
+    return result;
+  }
+
+  /** Applies a transaction's writes if nothing it touched changed since its snapshot (synchronous: atomic). */
+  commitTransaction(tx: TestTransaction): void {
+    for (const key of tx.touched) {
+      if (this.#versions.get(key) !== tx.startVersions.get(key)) {
+        throw new StowageError('CONFLICT', `key "${key}" changed during the transaction`, { origin: this.origin });
       }
-      const error = this.failWith?.('apply');
-      if (error) throw error;
-      for (const [key, { value, expiresAt }] of writes) this.write(key, value, expiresAt);
-      this.commits++;
-      // Like an fsync after the commit: other writes may land meanwhile.
-      await this.pause();
-      await this.afterCommit?.();
-      return result;
-    });
+    }
+    const error = this.failWith?.('apply');
+    if (error) throw error;
+    for (const [key, { value, expiresAt }] of tx.writes) this.write(key, value, expiresAt);
+  }
+}
+
+/** Snapshot reads, own writes kept aside until the commit. */
+export class TestTransaction extends AbstractTransaction {
+  readonly touched = new Set<string>();
+  readonly writes = new Map<string, { value: EncodedValue | undefined; expiresAt: number | undefined }>();
+  /** Hook calls in order, so tests see what reached the engine. */
+  readonly hookCalls: string[] = [];
+
+  constructor(
+    private readonly backend: TransactionalBackend,
+    private readonly snapshot: Map<string, EncodedValue>,
+    readonly startVersions: Map<string, number>,
+  ) {
+    super('@stowage/core-test', backend.supports);
+  }
+
+  protected _get(key: string): EncodedValue | undefined {
+    this.hookCalls.push(`get ${key}`);
+    this.touched.add(key);
+    const own = this.writes.get(key);
+    return own ? own.value : this.snapshot.get(key);
+  }
+
+  protected async _set(key: string, value: EncodedValue, options: WriteOptions): Promise<void> {
+    this.hookCalls.push(`set ${key}`);
+    this.touched.add(key);
+    this.writes.set(key, { value, expiresAt: options.expiresAt });
+  }
+
+  protected async _delete(key: string): Promise<boolean> {
+    this.hookCalls.push(`delete ${key}`);
+    this.touched.add(key);
+    const present = (this.writes.has(key) ? this.writes.get(key)?.value : this.snapshot.get(key)) !== undefined;
+    this.writes.set(key, { value: undefined, expiresAt: undefined });
+    return present;
+  }
+
+  protected _commit(): void {
+    this.hookCalls.push('commit');
+    this.backend.commitTransaction(this);
   }
 }
 

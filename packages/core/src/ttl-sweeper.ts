@@ -52,7 +52,7 @@ export class TtlSweeper<V> {
     const { store } = this;
     const { backend } = store;
     let removed: number;
-    if (backend.sweepExpired) {
+    if (backend.supports.nativeTtl && backend.sweepExpired) {
       store.counters.backendWrites++;
       removed = await store.backendCall(() => backend.sweepExpired!(now));
       store.counters.expired += removed;
