@@ -8,6 +8,7 @@ export type {
   CaseContext,
   IterationRange,
   KitCase,
+  KitMaintenance,
   Mode,
   Subject,
   SubjectOperation,

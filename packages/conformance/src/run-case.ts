@@ -63,6 +63,10 @@ function createContext(
     scale: kit.options?.scale ?? 1,
     createBackend,
     open: async () => wrap(await createBackend()),
+    openOn: async (backend) => {
+      cleanups.push(() => backend.close());
+      return wrap(backend);
+    },
     reopen: async (subject) => {
       if (!kit.reopen) throw new Error('reopen was not given to describeBackend');
       await subject.close();

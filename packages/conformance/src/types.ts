@@ -16,11 +16,33 @@ export interface BackendKitOptions {
    * File engines: a module exporting `createBackend(dir: string): StorageBackend`
    * (or `exportName`), loaded by a child process that the crash cases kill.
    */
-  readonly crash?: { readonly module: string; readonly exportName?: string };
+  readonly crash?: {
+    readonly module: string;
+    readonly exportName?: string;
+    /**
+     * With `maintenance` given: the module's export (default `maintenance`) of an
+     * `(backend) => Promise<void>` that the crash child runs over and over while it writes.
+     * The child then calls `createBackend(dir, { maintenance: true })`, so the module can
+     * choose tiny thresholds.
+     */
+    readonly maintenanceExportName?: string;
+  };
+  /**
+   * Engines with background work (merge, compaction, resize): the kit's maintenance section
+   * runs `run` over and over while writes, deletes and reads go on.
+   */
+  readonly maintenance?: KitMaintenance;
   readonly options?: {
     /** Multiplies the size of the heavy cases (100,000 keys, 1,000 operations); default 1. */
     readonly scale?: number;
   };
+}
+
+export interface KitMaintenance {
+  /** One round of the engine's background work on an open backend (e.g. `backend.merge()`). */
+  run(backend: StorageBackend): Promise<void>;
+  /** A fresh, unopened backend with thresholds tiny enough that maintenance has real work; default `create`. */
+  create?(): StorageBackend | Promise<StorageBackend>;
 }
 
 /** Where a case drives the store: the raw backend, or PersistentMap in one cache mode. */
@@ -86,6 +108,8 @@ export interface CaseContext {
   open(): Promise<Subject>;
   /** Closes `subject` and opens the same store again (needs `reopen`). */
   reopen(subject: Subject): Promise<Subject>;
+  /** Opens `backend` (if needed) as a subject in this case's mode. Closed after the case. */
+  openOn(backend: StorageBackend): Promise<Subject>;
   /** A fresh raw backend, not opened. Closed after the case. */
   createBackend(): Promise<StorageBackend>;
   /** Opens (if needed) `backend` and a PersistentMap on it with the kit's defaults for this mode, overridable. */

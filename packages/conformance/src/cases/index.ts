@@ -6,6 +6,7 @@ import { invalidInputCases } from './invalid-input.js';
 import { iterationCases } from './iteration.js';
 import { keyCases } from './keys.js';
 import { lifecycleCases } from './lifecycle.js';
+import { maintenanceCases } from './maintenance.js';
 import { manyKeysCases } from './many-keys.js';
 import { operationCases } from './operations.js';
 import { persistenceCases } from './persistence.js';
@@ -29,5 +30,6 @@ export const kitCases: readonly KitCase[] = [
   ...ttlCases,
   ...transactionCases,
   ...versionCases,
+  ...maintenanceCases,
   ...crashCases,
 ];

@@ -173,3 +173,40 @@ export class WorksAfterClose implements StorageBackend {
 function copy<T extends EncodedValue | undefined>(value: T): T {
   return (value instanceof Uint8Array ? new Uint8Array(value) : value) as T;
 }
+
+/** Maintenance that rewrites the store from a snapshot taken before an await: writes made meanwhile are reverted. */
+export class CompactionRevertsWrites extends PlainBackend {
+  override readonly name = 'compaction-reverts-writes';
+  async compact(): Promise<void> {
+    const snapshot = new Map(this.data);
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    this.data = snapshot;
+  }
+}
+
+/** Maintenance that closes the files under the writers for a moment: writes during it fail. */
+export class RejectsWritesDuringCompaction extends PlainBackend {
+  override readonly name = 'rejects-writes-during-compaction';
+  #compacting = false;
+  async compact(): Promise<void> {
+    this.#compacting = true;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    this.#compacting = false;
+  }
+  protected override async _set(key: string, value: EncodedValue, options: WriteOptions): Promise<void> {
+    if (this.#compacting) {
+      throw new StowageError('IO', 'EBADF: file handle is closed', { origin: '@stowage/conformance/self-test' });
+    }
+    await super._set(key, value, options);
+  }
+}
+
+/** Correct maintenance: the rewrite happens in one synchronous step, so nothing can interleave. */
+export class CompactsCorrectly extends PlainBackend {
+  override readonly name = 'compacts-correctly';
+  async compact(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    this.data = new Map(this.data);
+  }
+}

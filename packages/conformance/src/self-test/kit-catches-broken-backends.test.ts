@@ -9,9 +9,12 @@ import { runCase } from '../run-case.js';
 import { tempDir } from '../temp-dir.js';
 import type { BackendKitOptions, KitCase, Mode } from '../types.js';
 import {
+  CompactionRevertsWrites,
+  CompactsCorrectly,
   InsertionOrdered,
   LosesWritesOnReopen,
   PlainBackend,
+  RejectsWritesDuringCompaction,
   StaleReadCache,
   StaleUnderConcurrency,
   SwallowsWriteErrors,
@@ -45,6 +48,15 @@ const insertion: BackendKitOptions = { name: 'insertion-ordered', create: () => 
 const swallowing: BackendKitOptions = { name: 'swallows-write-errors', create: () => new SwallowsWriteErrors() };
 const zombie: BackendKitOptions = { name: 'works-after-close', create: () => new WorksAfterClose() };
 const plain: BackendKitOptions = { name: 'plain', create: () => new PlainBackend() };
+
+const compacting = (create: () => PlainBackend): BackendKitOptions => ({
+  name: create().name,
+  create,
+  maintenance: { run: (backend) => (backend as CompactsCorrectly).compact() },
+});
+const reverting = compacting(() => new CompactionRevertsWrites());
+const rejecting = compacting(() => new RejectsWritesDuringCompaction());
+const compacts = compacting(() => new CompactsCorrectly());
 
 const directory = tempDir('stowage-self-test');
 const eagerModule = fileURLToPath(new URL('./eager-json-backend.fixture.ts', import.meta.url));
@@ -106,6 +118,16 @@ describe('the kit catches broken backends', () => {
     expect(await verdict(swallowing, basic)).toBe('passed');
     expect(await verdict(swallowing, 'a 16 MiB string round trips')).toMatch(/^failed/);
     expect(await verdict(swallowing, '16 MiB of bytes round trip')).toMatch(/^failed/);
+  });
+
+  it('reports maintenance that reverts or rejects writes made while it runs, and passes a correct one', async () => {
+    const maintenance = 'while maintenance runs over and over';
+    for (const mode of ['raw', 'map-lru'] as const) {
+      expect(await verdict(compacts, maintenance, mode)).toBe('passed');
+      expect(await verdict(reverting, basic, mode)).toBe('passed');
+      expect(await verdict(reverting, maintenance, mode)).toMatch(/^failed/);
+      expect(await verdict(rejecting, maintenance, mode)).toMatch(/^failed: .*rejected while maintenance ran/);
+    }
   });
 
   it('reports a file backend that acknowledges writes before they are on disk', async () => {
