@@ -9,27 +9,37 @@
 const settle = (): void => {};
 
 export class KeyQueue {
-  readonly #tails = new Map<string, Promise<void>>();
+  /** The last operation queued on each key, until it settles. */
+  readonly #tails = new Map<string, Promise<unknown>>();
 
   /** Runs `operation` once every earlier operation on `key` has settled. */
   run<T>(key: string, operation: () => Promise<T>): Promise<T> {
     const previous = this.#tails.get(key);
-    const result = previous === undefined ? operation() : previous.then(operation);
-    this.#track(key, result.then(settle, settle));
+    const result = previous === undefined ? operation() : previous.then(operation, operation);
+    this.#tails.set(key, result);
+    // One handler per operation, no chained promise: it forgets the key once nothing follows.
+    const forget = (): void => {
+      if (this.#tails.get(key) === result) this.#tails.delete(key);
+    };
+    result.then(forget, forget);
     return result;
   }
 
   /** Runs `operation` once every earlier operation on each of `keys` has settled. */
   runMany<T>(keys: Iterable<string>, operation: () => Promise<T>): Promise<T> {
     const distinct = new Set(keys);
-    const previous: Promise<void>[] = [];
+    const previous: Promise<unknown>[] = [];
     for (const key of distinct) {
       const tail = this.#tails.get(key);
       if (tail !== undefined) previous.push(tail);
     }
-    const result = previous.length === 0 ? operation() : Promise.all(previous).then(operation);
-    const tail = result.then(settle, settle);
-    for (const key of distinct) this.#track(key, tail);
+    const result = previous.length === 0 ? operation() : Promise.allSettled(previous).then(operation);
+    for (const key of distinct) this.#tails.set(key, result);
+    // One handler for the whole batch, not one per key.
+    const forget = (): void => {
+      for (const key of distinct) if (this.#tails.get(key) === result) this.#tails.delete(key);
+    };
+    result.then(forget, forget);
     return result;
   }
 
@@ -40,13 +50,6 @@ export class KeyQueue {
 
   /** Settles once every operation queued so far has settled (later ones are not waited for). */
   drain(): Promise<void> {
-    return Promise.all(this.#tails.values()).then(settle);
-  }
-
-  #track(key: string, tail: Promise<void>): void {
-    this.#tails.set(key, tail);
-    tail.then(() => {
-      if (this.#tails.get(key) === tail) this.#tails.delete(key);
-    });
+    return Promise.allSettled(this.#tails.values()).then(settle);
   }
 }

@@ -16,6 +16,7 @@ import { KeyQueue } from './key-queue.js';
 import { assertValidKey, compareKeys, inRange, utf8Length } from './keys.js';
 import { type CacheEntry, type MapCache, NEVER } from './map-cache.js';
 import { MapCounters } from './map-stats.js';
+import { SetBatcher } from './set-batch.js';
 
 export const ORIGIN = '@stowage/core';
 
@@ -45,13 +46,16 @@ export class MapStore<V> {
   /** Transactions and sweeps running now; close waits for them. */
   readonly active = new Set<Promise<unknown>>();
   readonly #loads = new Map<string, Load<V>>();
+  readonly #sets: SetBatcher;
   #gate: Promise<void> | undefined;
 
   constructor(
     readonly backend: StorageBackend,
     readonly codec: Codec<V>,
     readonly cache: MapCache<V>,
-  ) {}
+  ) {
+    this.#sets = new SetBatcher(backend, this.failed, (keys) => this.reconcile(keys));
+  }
 
   // ---- checks and conversions ----
 
@@ -212,15 +216,20 @@ export class MapStore<V> {
     try {
       return await call();
     } catch (error) {
-      this.counters.errors++;
-      if (StowageError.is(error)) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      throw new StowageError('IO', `the ${this.backend.name} backend failed: ${message}`, {
-        origin: ORIGIN,
-        cause: error,
-      });
+      return this.failed(error);
     }
   }
+
+  /** Counts a backend failure and throws it as a StowageError (a rejection handler). */
+  readonly failed = (error: unknown): never => {
+    this.counters.errors++;
+    if (StowageError.is(error)) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new StowageError('IO', `the ${this.backend.name} backend failed: ${message}`, {
+      origin: ORIGIN,
+      cause: error,
+    });
+  };
 
   /** Records in the cache what the backend now holds for `key`. Call only after the backend write succeeded. */
   commit(key: string, entry: CacheEntry<V>): void {
@@ -240,11 +249,12 @@ export class MapStore<V> {
     return this.write(prepared.key, () => this.setNow(prepared));
   }
 
-  /** Writes `prepared` now; the caller holds the key. */
-  async setNow({ key, value, stored, expiresAt }: PreparedSet<V>): Promise<void> {
+  /** Writes `prepared` now (in the tick's batch, see set-batch.ts); the caller holds the key. */
+  setNow({ key, value, stored, expiresAt }: PreparedSet<V>): Promise<void> {
     this.counters.backendWrites++;
-    await this.backendCall(() => this.backend.set(key, stored, fallbacks.writeOptions(finite(expiresAt))));
-    this.commit(key, { value, expiresAt, bytes: this.bytesOf(key, stored) });
+    return this.#sets
+      .set(key, stored, finite(expiresAt))
+      .then(() => this.commit(key, { value, expiresAt, bytes: this.bytesOf(key, stored) }));
   }
 
   delete(key: string): Promise<boolean> {
