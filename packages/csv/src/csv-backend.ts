@@ -21,20 +21,19 @@ import {
   hasErrorCode,
   nodeFileSystem,
   TEMP_SUFFIX,
-  writeFileAtomic,
 } from '@stowage/fs';
-import { type MalformedRow, parseCsv, serializeCsv } from './csv-file.js';
+import type { MalformedRow } from './csv-file.js';
+import { NotUtf8, readCsvBytes } from './csv-read.js';
+import { writeCsvAtomic } from './csv-write.js';
 import { GroupCommit } from './group-commit.js';
 import { Journal } from './journal.js';
 import { encodeBatch } from './journal-codec.js';
 import { encodeRecord } from './journal-format.js';
+import { MAX_RECORD_BYTES, MAX_VALUE_BYTES } from './limits.js';
 import type { CsvBackendOptions, CsvRecoveryAction, CsvWarning } from './options.js';
 import { SortedKeys } from './sorted-keys.js';
 
 const origin = '@stowage/csv';
-const byteOrderMark = '\ufeff';
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const encoder = new TextEncoder();
 
 /** What one queued write carries: its operations and their JSON for the journal record of its group. */
 interface JournalWrite {
@@ -82,6 +81,7 @@ export class CsvBackend extends AbstractBackend {
       atomicBatch: true,
       exactMembership: true,
       durability: ['none', 'batch'],
+      maxValueBytes: MAX_VALUE_BYTES,
     });
     if (typeof options?.path !== 'string' || options.path.length === 0) {
       throw configError('options.path must name the CSV file');
@@ -254,8 +254,16 @@ export class CsvBackend extends AbstractBackend {
   }
 
   /** Queues `operations` as one batch; resolves with each operation's result once durable. */
-  #write(operations: BatchOperation[]): Promise<unknown[]> {
-    return this.#queue.submit<unknown[]>({ operations, batch: encodeBatch(operations) });
+  async #write(operations: BatchOperation[]): Promise<unknown[]> {
+    const batch = encodeBatch(operations);
+    if (batch.length > MAX_RECORD_BYTES) {
+      throw new StowageError(
+        'INVALID_VALUE',
+        `a batch takes ${batch.length} bytes in the journal; at most ${MAX_RECORD_BYTES} fit (split it into smaller batches)`,
+        { origin },
+      );
+    }
+    return this.#queue.submit<unknown[]>({ operations, batch });
   }
 
   /**
@@ -266,7 +274,9 @@ export class CsvBackend extends AbstractBackend {
   async #commit(writes: readonly JournalWrite[]): Promise<unknown[]> {
     const journal = this.#journalOrThrow();
     const before = journal.size;
-    journal.append(encodeRecord(writes.map((write) => write.batch)));
+    // One append per record; a group larger than a record's limit becomes several records
+    // (a crash tears at most the first append it loses, and drops the ones after it).
+    for (const group of recordGroups(writes)) journal.append(encodeRecord(group));
     if (this.#durable) {
       try {
         await journal.sync();
@@ -327,14 +337,13 @@ export class CsvBackend extends AbstractBackend {
   async #compact(): Promise<void> {
     const journal = this.#journalOrThrow();
     await journal.sync();
-    const text = serializeCsv(this.#entries);
-    const data = encoder.encode(this.#writeByteOrderMark ? byteOrderMark + text : text);
+    let size: number;
     try {
-      await writeFileAtomic(this.#fs, this.path, data);
+      size = await writeCsvAtomic(this.#fs, this.path, this.#entries, { byteOrderMark: this.#writeByteOrderMark });
     } catch (error) {
       throw fileError(error, { origin, file: this.path, action: 'rewrite' });
     }
-    this.#csvBytes = data.length;
+    this.#csvBytes = size;
     this.#csvExists = true;
     this.#retryCompactionAt = 0;
     await journal.reset();
@@ -353,29 +362,28 @@ export class CsvBackend extends AbstractBackend {
       this.#writeByteOrderMark = this.#byteOrderMarkOption ?? false;
       return;
     }
-    let text: string;
+    let parsed: ReturnType<typeof readCsvBytes>;
     try {
-      text = utf8.decode(data);
-    } catch (error) {
-      throw new StowageError('CORRUPTION', `${this.path} is not valid UTF-8 text`, {
-        origin,
-        file: this.path,
-        cause: error,
+      parsed = readCsvBytes(data, {
+        skipMalformed: this.#skipMalformed,
+        fail: (row) => {
+          throw new StowageError('CORRUPTION', `${this.path} line ${row.line}: ${row.reason}`, {
+            origin,
+            file: this.path,
+            offset: row.offset,
+          });
+        },
       });
+    } catch (error) {
+      if (!(error instanceof NotUtf8)) throw error;
+      throw new StowageError(
+        'CORRUPTION',
+        `${this.path} line ${error.line}, byte ${error.offset}: not UTF-8 text. Save the file as "CSV UTF-8" ` +
+          '(a spreadsheet\'s legacy "CSV" export uses another encoding), or convert it, e.g. with iconv',
+        { origin, file: this.path, offset: error.offset },
+      );
     }
-    const hadByteOrderMark = text.startsWith(byteOrderMark);
-    if (hadByteOrderMark) text = text.slice(1);
-    const markBytes = hadByteOrderMark ? 3 : 0;
-    const parsed = parseCsv(text, {
-      skipMalformed: this.#skipMalformed,
-      fail: (row) => {
-        throw new StowageError('CORRUPTION', `${this.path} line ${row.line}: ${row.reason}`, {
-          origin,
-          file: this.path,
-          offset: row.offset + markBytes,
-        });
-      },
-    });
+    const hadByteOrderMark = parsed.hadByteOrderMark;
     for (const row of parsed.malformed) this.#warnMalformed(row);
     this.#entries = parsed.entries;
     this.#sorted = new SortedKeys(this.#entries);
@@ -456,6 +464,21 @@ export class CsvBackend extends AbstractBackend {
 
 function copyValue<T extends EncodedValue | undefined>(value: T): T {
   return (value instanceof Uint8Array ? new Uint8Array(value) : value) as T;
+}
+
+/** The batches of `writes`, grouped into records of at most MAX_RECORD_BYTES of payload. */
+function recordGroups(writes: readonly JournalWrite[]): Uint8Array[][] {
+  const groups: Uint8Array[][] = [[]];
+  let bytes = 2;
+  for (const { batch } of writes) {
+    if (groups.at(-1)!.length > 0 && bytes + batch.length + 1 > MAX_RECORD_BYTES) {
+      groups.push([]);
+      bytes = 2;
+    }
+    groups.at(-1)!.push(batch);
+    bytes += batch.length + 1;
+  }
+  return groups;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

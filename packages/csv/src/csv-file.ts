@@ -34,27 +34,46 @@ export interface ParseOptions {
   readonly fail: (row: MalformedRow) => never;
 }
 
-/** Reads the rows of `original` (already decoded, byte order mark removed); each row may end in CRLF, LF or CR. */
-export function parseCsv(original: string, options: ParseOptions): ParsedCsv {
-  const entries = new Map<string, EncodedValue>();
-  const malformed: MalformedRow[] = [];
-  if (original.length === 0) return { entries, malformed };
+/** Where a piece of the file starts, and what earlier pieces found (keys and their lines). */
+export interface PieceContext {
+  /** True for the piece that holds the header row. */
+  readonly first: boolean;
+  /** 1-based line the piece starts on. */
+  readonly line: number;
+  /** Byte offset in the file where the piece starts. */
+  readonly offset: number;
+  readonly firstLines: Map<string, number>;
+}
+
+/**
+ * Reads the rows of `original` (already decoded, byte order mark removed); each row may end
+ * in CRLF, LF or CR. A large file is read in pieces cut at row ends (see readCsvBytes):
+ * `context` says where this piece starts and carries what earlier pieces found.
+ */
+export function parseCsv(
+  original: string,
+  options: ParseOptions,
+  context: PieceContext = { first: true, line: 1, offset: 0, firstLines: new Map() },
+  into: ParsedCsv = { entries: new Map(), malformed: [] },
+): ParsedCsv {
+  const { entries, malformed } = into;
+  if (original.length === 0) return into;
   const { text, removedBefore } = normaliseRowEnds(original);
   const positions = new PositionMap(removedBefore);
 
-  const lines = new LineCounter(text);
-  const firstLines = new Map<string, number>();
+  const lines = new LineCounter(text, context.line);
+  const firstLines = context.firstLines;
   let rowStart = 0;
-  let rowIndex = 0;
+  let rowIndex = context.first ? 0 : 1;
   let stopped: unknown;
 
   const report = (line: number, start: number, reason: string, fatal = false) => {
     const at = positions.original(start);
-    const row: MalformedRow = { line, offset: Buffer.byteLength(original.slice(0, at), 'utf8'), reason };
+    const offset = context.offset + Buffer.byteLength(original.slice(0, at), 'utf8');
+    const row: MalformedRow = { line, offset, reason };
     if (fatal || !options.skipMalformed) options.fail(row);
     malformed.push(row);
   };
-
   Papa.parse<string[]>(text, {
     delimiter: ',',
     newline: '\n',
@@ -94,13 +113,39 @@ export function parseCsv(original: string, options: ParseOptions): ParsedCsv {
     },
   });
   if (stopped !== undefined) throw stopped;
-  return { entries, malformed };
+  return into;
 }
 
-/** The whole CSV text for `entries`, header first, each row ending in CRLF. */
+/** The whole CSV text for `entries`, header first, each row ending in CRLF (for tests and small stores). */
 export function serializeCsv(entries: Iterable<[string, EncodedValue]>): string {
-  const rows: string[][] = [[...csvHeader]];
-  for (const [key, value] of entries) rows.push([encodeTextCell(key), encodeValueCell(value)]);
+  return [...serializeCsvChunks(entries)].join('');
+}
+
+/**
+ * The CSV text for `entries` in chunks of about `chunkChars` characters (a row longer than
+ * that is a chunk of its own), so a store of any size is written without ever building one
+ * string of the whole file — V8 caps a string at about 512 Mi characters.
+ */
+export function* serializeCsvChunks(
+  entries: Iterable<[string, EncodedValue]>,
+  chunkChars = 1 << 20,
+): Generator<string> {
+  let rows: string[][] = [[...csvHeader]];
+  let chars = 0;
+  for (const [key, value] of entries) {
+    const row = [encodeTextCell(key), encodeValueCell(value)];
+    rows.push(row);
+    chars += row[0]!.length + row[1]!.length + 3;
+    if (chars >= chunkChars) {
+      yield unparse(rows);
+      rows = [];
+      chars = 0;
+    }
+  }
+  if (rows.length > 0) yield unparse(rows);
+}
+
+function unparse(rows: string[][]): string {
   return Papa.unparse(rows, { delimiter: ',', newline: csvNewline, quotes: false, escapeFormulae: false }) + csvNewline;
 }
 
@@ -111,10 +156,15 @@ function describeQuoteError(code: string): string {
 }
 
 /** Maps character positions to 1-based line numbers, moving forward only. */
-class LineCounter {
+export class LineCounter {
   #position = 0;
-  #line = 1;
-  constructor(readonly text: string) {}
+  #line: number;
+  constructor(
+    readonly text: string,
+    firstLine = 1,
+  ) {
+    this.#line = firstLine;
+  }
 
   lineAt(position: number): number {
     const text = this.text;

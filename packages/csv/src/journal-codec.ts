@@ -14,19 +14,30 @@ type JournalOperation =
 
 const encoder = new TextEncoder();
 
-/** The UTF-8 JSON of one batch. */
+/**
+ * The UTF-8 JSON of one batch. Each operation is stringified on its own and the bytes
+ * joined, so a batch of many large values never becomes one oversized string.
+ */
 export function encodeBatch(operations: readonly BatchOperation[]): Uint8Array {
-  return encoder.encode(
-    JSON.stringify(
-      operations.map((operation): JournalOperation => {
-        if (operation.type === 'delete') return ['d', operation.key];
-        const cell = encodeValueCell(operation.value);
-        return operation.expiresAt === undefined
-          ? ['s', operation.key, cell]
-          : ['s', operation.key, cell, operation.expiresAt];
-      }),
-    ),
-  );
+  const parts = operations.map((operation) => {
+    if (operation.type === 'delete') return encoder.encode(JSON.stringify(['d', operation.key]));
+    const cell = encodeValueCell(operation.value);
+    const item: JournalOperation =
+      operation.expiresAt === undefined ? ['s', operation.key, cell] : ['s', operation.key, cell, operation.expiresAt];
+    return encoder.encode(JSON.stringify(item));
+  });
+  let length = 2 + Math.max(0, parts.length - 1);
+  for (const part of parts) length += part.length;
+  const batch = new Uint8Array(length);
+  let at = 0;
+  batch[at++] = 0x5b; // [
+  parts.forEach((part, index) => {
+    if (index > 0) batch[at++] = 0x2c; // ,
+    batch.set(part, at);
+    at += part.length;
+  });
+  batch[at] = 0x5d; // ]
+  return batch;
 }
 
 /** The operations of a parsed batch, or undefined when it is not one. */
