@@ -6,6 +6,7 @@
  */
 import type { RangeOptions } from './backend.js';
 import { StowageError } from './errors.js';
+import { closest } from './known-options.js';
 
 /** Compares two keys by code point: negative, zero or positive. */
 export function compareKeys(a: string, b: string): number {
@@ -24,18 +25,30 @@ export function compareKeys(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** Byte length of `text` in UTF-8, without allocating. */
+/**
+ * Byte length of `text` in UTF-8, without allocating: 1 byte below U+0080, 2 below U+0800,
+ * 4 for a surrogate pair (a code point above U+FFFF), 3 for anything else, including a
+ * lone surrogate (which Buffer encodes as U+FFFD), so it always equals `Buffer.byteLength`.
+ */
 export function utf8Length(text: string): number {
   let bytes = text.length;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code < 0x80) continue;
-    if (code < 0x800) bytes += 1;
-    else if (code >= 0xd800 && code <= 0xdbff)
-      i++; // a pair: 2 code units, 4 bytes
-    else bytes += 2;
+    if (code < 0x800) {
+      bytes += 1;
+    } else if (code <= 0xdbff && code >= 0xd800 && isLowSurrogate(text.charCodeAt(i + 1))) {
+      bytes += 2; // two code units counted once each so far, four bytes in all
+      i++;
+    } else {
+      bytes += 2;
+    }
   }
   return bytes;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }
 
 /** Throws INVALID_KEY unless `key` is a well-formed string of at most `maxBytes` UTF-8 bytes. */
@@ -57,20 +70,37 @@ export function assertValidKey(key: unknown, maxBytes: number, origin?: string):
   }
 }
 
-/** Throws INVALID_ARGUMENT for a range that cannot be meant (both gt and gte, a negative limit, ...). */
+/** The names a range may hold; any other is refused (a misspelled `revers` would be ignored). */
+const RANGE_OPTIONS = ['gt', 'gte', 'lt', 'lte', 'prefix', 'reverse', 'limit'] as const;
+
+/**
+ * Throws INVALID_ARGUMENT for a range that cannot be meant: not an object, an unknown name,
+ * both gt and gte (or lt and lte), a bound or prefix that is not a string, a `reverse`
+ * that is not a boolean, a limit that is not a non-negative integer.
+ */
 export function assertValidRange(range: RangeOptions, origin?: string): void {
   const fail = (why: string): never => {
     throw new StowageError('INVALID_ARGUMENT', `invalid range: ${why}`, origin === undefined ? {} : { origin });
   };
-  if (typeof range !== 'object' || range === null) fail('options must be an object');
+  if (typeof range !== 'object' || range === null || Array.isArray(range)) fail('options must be an object');
+  for (const name of Object.keys(range)) {
+    if ((RANGE_OPTIONS as readonly string[]).includes(name)) continue;
+    const suggestion = closest(name, RANGE_OPTIONS);
+    fail(
+      `unknown option ${JSON.stringify(name)}${suggestion === undefined ? '' : `; did you mean ${JSON.stringify(suggestion)}?`}`,
+    );
+  }
   if (range.gt !== undefined && range.gte !== undefined) fail('give gt or gte, not both');
   if (range.lt !== undefined && range.lte !== undefined) fail('give lt or lte, not both');
   for (const bound of ['gt', 'gte', 'lt', 'lte', 'prefix'] as const) {
     const value = range[bound];
-    if (value !== undefined && typeof value !== 'string') fail(`${bound} must be a string`);
+    if (value !== undefined && typeof value !== 'string') fail(`${bound} must be a string, got ${describe(value)}`);
+  }
+  if (range.reverse !== undefined && typeof range.reverse !== 'boolean') {
+    fail(`reverse must be true or false, got ${describe(range.reverse)}`);
   }
   if (range.limit !== undefined && !(Number.isInteger(range.limit) && range.limit >= 0)) {
-    fail('limit must be a non-negative integer');
+    fail(`limit must be a non-negative integer, got ${String(range.limit)}`);
   }
 }
 
