@@ -1,3 +1,4 @@
+export type { SqliteDatabase, SqliteStatement, SqliteTransaction } from './driver.js';
 export type {
   SqliteBackendOptions,
   SqliteCommonOptions,

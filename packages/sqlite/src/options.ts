@@ -3,7 +3,7 @@
  * constructor so a misconfigured store fails before it touches a file.
  */
 import { type DurabilityLevel, StowageError } from '@stowage/core';
-import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteDatabase } from './driver.js';
 import { origin } from './origin.js';
 
 /** Where the data lives: a file (or `:memory:`), opened and owned by the backend. */
@@ -20,7 +20,7 @@ export interface SqliteFileOptions {
 
 /** Where the data lives: a better-sqlite3 Database the caller already holds. */
 export interface SqliteDatabaseOptions {
-  readonly database: BetterSqlite3.Database;
+  readonly database: SqliteDatabase;
   /** Close `database` when the backend closes (default false: the caller still owns it). */
   readonly closeDatabase?: boolean;
 }
@@ -63,9 +63,7 @@ export type SqliteBackendOptions = (SqliteFileOptions | SqliteDatabaseOptions) &
 
 /** The options after checking, with defaults filled in. */
 export interface ResolvedOptions {
-  readonly source:
-    | { readonly file: string; readonly readonly: boolean }
-    | { readonly database: BetterSqlite3.Database };
+  readonly source: { readonly file: string; readonly readonly: boolean } | { readonly database: SqliteDatabase };
   readonly closeDatabase: boolean;
   readonly table: string;
   /** As core names it: `none` runs `synchronous = NORMAL`, `batch` and `always` `FULL`. */

@@ -16,11 +16,11 @@
 import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase, type SqliteDatabase } from './driver.js';
 import { readOnlyError } from './sqlite-errors.js';
 
 export interface ReadOnlyOpen {
-  readonly database: Database.Database;
+  readonly database: SqliteDatabase;
   /** The file actually opened: `file`, or its private copy. */
   readonly path: string;
   /** The private directory holding the copy, to remove at close; undefined when opened in place. */
@@ -68,8 +68,8 @@ function openPrivateCopy(file: string, timeout: number): ReadOnlyOpen {
 }
 
 /** Opens read-only and reads the schema, which is when SQLite opens the WAL and fails if it cannot. */
-function openProbed(path: string, timeout: number): Database.Database {
-  const database = new Database(path, { readonly: true, fileMustExist: true, timeout });
+function openProbed(path: string, timeout: number): SqliteDatabase {
+  const database = openDatabase(path, { readonly: true, fileMustExist: true, timeout });
   try {
     database.prepare('SELECT count(*) FROM sqlite_schema').pluck().get();
     return database;

@@ -7,7 +7,7 @@
  * key, so a lookup is one descent and the table is its own index.
  */
 import { StowageError } from '@stowage/core';
-import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteDatabase } from './driver.js';
 import { origin } from './origin.js';
 
 /** `name` in double quotes; names are validated as identifiers too, so this is belt and braces. */
@@ -21,7 +21,7 @@ export function expiryIndexName(table: string): string {
 }
 
 /** Creates the table and its expiry index unless they exist; refuses a same-named table of another shape. */
-export function createSchema(database: BetterSqlite3.Database, table: string, file: string): void {
+export function createSchema(database: SqliteDatabase, table: string, file: string): void {
   const quoted = quoteIdentifier(table);
   assertNamesFree(database, table, file);
   database.exec(
@@ -42,7 +42,7 @@ export function createSchema(database: BetterSqlite3.Database, table: string, fi
  * True when `table` exists in the main schema. Names are compared as SQLite resolves them,
  * ignoring ASCII case: a table created as `Users` is the table `users`.
  */
-export function tableExists(database: BetterSqlite3.Database, table: string): boolean {
+export function tableExists(database: SqliteDatabase, table: string): boolean {
   return (
     database
       .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE")
@@ -57,7 +57,7 @@ export function tableExists(database: BetterSqlite3.Database, table: string): bo
  * `a_expires_at` beside store `a`). SQLite would fail the CREATE with a bare error; this
  * says which name is taken and what to do.
  */
-export function assertNamesFree(database: BetterSqlite3.Database, table: string, file: string): void {
+export function assertNamesFree(database: SqliteDatabase, table: string, file: string): void {
   const index = expiryIndexName(table);
   const objects = database
     .prepare(
@@ -77,7 +77,7 @@ export function assertNamesFree(database: BetterSqlite3.Database, table: string,
 }
 
 /** Refuses a table of the same name that some other program created with other columns. */
-export function assertSchema(database: BetterSqlite3.Database, table: string, file: string): void {
+export function assertSchema(database: SqliteDatabase, table: string, file: string): void {
   const columns = database.pragma(`table_info(${quoteIdentifier(table)})`) as { name: string }[];
   const names = new Set(columns.map((column) => column.name));
   for (const required of ['key', 'value', 'expires_at']) {

@@ -3,7 +3,7 @@
  * snapshot-transaction.ts). Opening one costs a file open and a schema read, so a few are
  * kept between transactions; one more is opened whenever all are in use.
  */
-import Database from 'better-sqlite3';
+import { openDatabase } from './driver.js';
 import type { SnapshotReader } from './snapshot-transaction.js';
 import { Statements } from './statements.js';
 
@@ -25,7 +25,7 @@ export class SnapshotReaders {
   acquire(): SnapshotReader {
     const idle = this.#idle.pop();
     if (idle !== undefined) return idle;
-    const database = new Database(this.#file, { readonly: true, timeout: this.#busyTimeout });
+    const database = openDatabase(this.#file, { readonly: true, timeout: this.#busyTimeout });
     try {
       return { database, statements: new Statements(database, this.#table) };
     } catch (error) {

@@ -17,7 +17,7 @@ import {
   StowageError,
   type WriteOptions,
 } from '@stowage/core';
-import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteDatabase } from './driver.js';
 import { origin } from './origin.js';
 import { readValue } from './row-values.js';
 import type { Statements } from './statements.js';
@@ -27,7 +27,7 @@ export type StoredRow = readonly [unknown, unknown] | undefined;
 
 /** A read-only connection with its own statements, parked between transactions. */
 export interface SnapshotReader {
-  readonly database: BetterSqlite3.Database;
+  readonly database: SqliteDatabase;
   readonly statements: Statements;
 }
 

@@ -5,8 +5,6 @@
  * AbstractBackend supplies the lifecycle and argument checks around the hooks.
  */
 
-import { existsSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import {
   AbstractBackend,
   type BackendTransaction,
@@ -16,20 +14,18 @@ import {
   StowageError,
   type WriteOptions,
 } from '@stowage/core';
-import Database from 'better-sqlite3';
-import { makeParentDirectories } from './directories.js';
+import { isSqliteError } from './driver.js';
 import { keyBounds } from './key-range.js';
+import { closeStore, type OpenStore, openStore } from './open-store.js';
 import { type ResolvedOptions, resolveOptions, type SqliteBackendOptions } from './options.js';
 import { origin } from './origin.js';
-import { isWritable, openReadOnly } from './read-only-open.js';
 import { readKey, readValue } from './row-values.js';
-import { assertNamesFree, assertSchema, createSchema, tableExists } from './schema.js';
-import { SnapshotReaders } from './snapshot-readers.js';
-import { SnapshotTransaction, type StoredRow, sameRow } from './snapshot-transaction.js';
-import { readOnlyError, toStowageError } from './sqlite-errors.js';
-import { boundParameters, Statements } from './statements.js';
+import type { SnapshotReaders } from './snapshot-readers.js';
+import { SnapshotTransaction } from './snapshot-transaction.js';
+import { toStowageError } from './sqlite-errors.js';
+import { boundParameters } from './statements.js';
 import { checkVerifyOptions, type VerifyOptions, type VerifyReport, verifyDatabase } from './verify.js';
-import { WriteQueue } from './write-queue.js';
+import type { WriteQueue } from './write-queue.js';
 
 /** The largest encoded value accepted: far below SQLite's 1 GB SQLITE_MAX_LENGTH. */
 const maxValueBytes = 256 * 1024 * 1024;
@@ -41,15 +37,8 @@ export class SqliteBackend extends AbstractBackend {
 
   readonly #options: ResolvedOptions;
   readonly #memory: boolean;
-  #database: Database.Database | undefined;
-  #statements: Statements | undefined;
-  #readMany: ((keys: readonly string[]) => unknown[]) | undefined;
-  #writeMany: Database.Transaction<(operations: readonly BatchOperation[]) => void> | undefined;
-  #commit: Database.Transaction<(expected: [string, StoredRow][], operations: BatchOperation[]) => void> | undefined;
-  #queue: WriteQueue | undefined;
-  #readers: SnapshotReaders | undefined;
-  /** The private copy of a store opened read-only where SQLite could not open it in place. */
-  #copyDirectory: string | undefined;
+  /** Everything the open store holds; undefined unless open. */
+  #store: OpenStore | undefined;
 
   constructor(options: SqliteBackendOptions) {
     const resolved = resolveOptions(options);
@@ -78,135 +67,24 @@ export class SqliteBackend extends AbstractBackend {
   // ---- lifecycle ----
 
   protected async _open(): Promise<void> {
-    const { source, table, busyTimeout, durability } = this.#options;
-    const owned = 'file' in source;
-    let database: Database.Database | undefined;
-    let copyDirectory: string | undefined;
-    let path = this.file;
-    try {
-      if (!owned) {
-        database = source.database;
-        database.pragma(`busy_timeout = ${busyTimeout}`);
-      } else if (source.readonly) {
-        ({ database, path, copyDirectory } = openReadOnly(source.file, busyTimeout));
-      } else {
-        if (!this.#memory) makeParentDirectories(source.file);
-        database = this.#openWritable(source.file, busyTimeout);
-      }
-      if (database.readonly) {
-        if (!tableExists(database, table)) {
-          throw new StowageError('READ_ONLY', `${this.file} has no table ${table} and is opened read-only`, {
-            origin,
-            file: this.file,
-          });
-        }
-        assertNamesFree(database, table, this.file);
-        assertSchema(database, table, this.file);
-      } else {
-        if (!this.#memory) database.pragma('journal_mode = WAL');
-        database.pragma(`synchronous = ${durability === 'none' ? 'NORMAL' : 'FULL'}`);
-        createSchema(database, table, this.file);
-      }
-      const statements = new Statements(database, table);
-      this.#readMany = database.transaction((keys: readonly string[]) => keys.map((key) => statements.get.get(key)));
-      const writeOne = (operation: BatchOperation): number =>
-        operation.type === 'set'
-          ? statements.set.run(operation.key, operation.value, operation.expiresAt ?? null).changes
-          : statements.delete.run(operation.key).changes;
-      const write = (operations: readonly BatchOperation[]) => {
-        for (const operation of operations) writeOne(operation);
-      };
-      this.#writeMany = database.transaction(write);
-      const writeAll = database.transaction((operations: BatchOperation[]) => operations.map(writeOne));
-      this.#queue = new WriteQueue(writeOne, (operations) => writeAll.immediate(operations), isNotLockTimeout);
-      this.#commit = database.transaction((expected: [string, StoredRow][], operations: BatchOperation[]) => {
-        for (const [key, before] of expected) {
-          if (!sameRow(before, statements.row.get(key) as StoredRow)) {
-            throw new StowageError('CONFLICT', `key ${JSON.stringify(key)} changed during the transaction`, {
-              origin,
-              file: this.file,
-              key,
-            });
-          }
-        }
-        write(operations);
-      });
-      this.#readers = new SnapshotReaders(path, table, busyTimeout);
-      this.#statements = statements;
-      this.#database = database;
-      this.#copyDirectory = copyDirectory;
-    } catch (error) {
-      if (owned && database?.open) database.close();
-      if (copyDirectory !== undefined) rmSync(copyDirectory, { recursive: true, force: true });
-      throw this.#openError(error);
-    }
-  }
-
-  /**
-   * Opens (or creates) `file` for writing. SQLite opens an existing file it may not write
-   * read-only without a word; that is refused here, saying what to do.
-   */
-  #openWritable(file: string, timeout: number): Database.Database {
-    const database = new Database(file, { timeout });
-    if (database.readonly) {
-      database.close();
-      throw readOnlyError(`${file} cannot be written here; open it with readonly: true to read it`, file);
-    }
-    return database;
-  }
-
-  /**
-   * Where the location refuses writes (a read-only mount, a directory this process may not
-   * write), SQLite says only SQLITE_CANTOPEN, for a new file as for the `-wal` of an existing
-   * one: that is READ_ONLY, not IO.
-   */
-  #openError(error: unknown): StowageError {
-    const { source } = this.#options;
-    const code = (error as { code?: unknown } | null)?.code;
-    if (
-      'file' in source &&
-      !source.readonly &&
-      !this.#memory &&
-      typeof code === 'string' &&
-      code.startsWith('SQLITE_CANTOPEN') &&
-      !isWritable(dirname(source.file))
-    ) {
-      const message = existsSync(source.file)
-        ? `${source.file} cannot be written: its directory is read-only; open it with readonly: true to read it`
-        : `cannot create ${source.file}: its directory is read-only`;
-      return readOnlyError(message, source.file);
-    }
-    return this.#fail(error);
+    this.#store = openStore(this.#options, this.file, this.#memory);
   }
 
   protected async _close(): Promise<void> {
-    this.#queue?.drain();
-    const database = this.#database;
-    this.#database = undefined;
-    this.#statements = undefined;
-    this.#readMany = undefined;
-    this.#writeMany = undefined;
-    this.#commit = undefined;
-    this.#queue = undefined;
-    this.#readers?.closeAll();
-    this.#readers = undefined;
-    const copyDirectory = this.#copyDirectory;
-    this.#copyDirectory = undefined;
-    try {
-      if (database === undefined || !database.open) return;
-      try {
-        // A passive checkpoint fsyncs the WAL before copying it, so with NORMAL the last
-        // commits become power-cut durable even when other connections keep the file open
-        // (the last connection to close checkpoints fully anyway). It never waits on them.
-        if (!this.#memory && !database.readonly) database.pragma('wal_checkpoint(PASSIVE)');
-      } catch (error) {
-        if (this.#options.closeDatabase) database.close();
-        throw this.#fail(error);
-      }
-      if (this.#options.closeDatabase) database.close();
-    } finally {
-      if (copyDirectory !== undefined) rmSync(copyDirectory, { recursive: true, force: true });
-    }
+    const store = this.#store;
+    this.#store = undefined;
+    if (store !== undefined) closeStore(store, this.#options, this.file, this.#memory);
+  }
+
+  /**
+   * The open store, after committing the writes queued before this call, so that every
+   * operation sees the writes called before it (see WriteQueue).
+   */
+  #ready(): OpenStore {
+    const store = this.#store;
+    if (store === undefined) throw this.closedError();
+    store.queue.drain();
+    return store;
   }
 
   // ---- point operations ----
@@ -214,8 +92,7 @@ export class SqliteBackend extends AbstractBackend {
   protected _get(key: string): EncodedValue | undefined {
     let stored: unknown;
     try {
-      this.#queue!.drain();
-      stored = this.#statements!.get.get(key);
+      stored = this.#ready().statements.get.get(key);
     } catch (error) {
       throw this.#fail(error, key);
     }
@@ -226,7 +103,7 @@ export class SqliteBackend extends AbstractBackend {
   protected async _set(key: string, value: EncodedValue, options: WriteOptions): Promise<void> {
     const { expiresAt } = options;
     try {
-      await this.#queue!.write(
+      await this.#writes().write(
         expiresAt === undefined ? { type: 'set', key, value } : { type: 'set', key, value, expiresAt },
       );
     } catch (error) {
@@ -236,7 +113,7 @@ export class SqliteBackend extends AbstractBackend {
 
   protected async _delete(key: string): Promise<boolean> {
     try {
-      return (await this.#queue!.write({ type: 'delete', key })) > 0;
+      return (await this.#writes().write({ type: 'delete', key })) > 0;
     } catch (error) {
       throw this.#fail(error, key);
     }
@@ -244,8 +121,7 @@ export class SqliteBackend extends AbstractBackend {
 
   protected override _has(key: string): boolean {
     try {
-      this.#queue!.drain();
-      return this.#statements!.has.get(key) !== undefined;
+      return this.#ready().statements.has.get(key) !== undefined;
     } catch (error) {
       throw this.#fail(error, key);
     }
@@ -257,8 +133,7 @@ export class SqliteBackend extends AbstractBackend {
   protected override _getMany(keys: readonly string[]): (EncodedValue | undefined)[] {
     let stored: unknown[];
     try {
-      this.#queue!.drain();
-      stored = this.#readMany!(keys);
+      stored = this.#ready().readMany(keys);
     } catch (error) {
       throw this.#fail(error);
     }
@@ -268,8 +143,7 @@ export class SqliteBackend extends AbstractBackend {
   /** All operations in one IMMEDIATE transaction: the write lock is taken (or waited for) up front. */
   protected override async _apply(operations: readonly BatchOperation[]): Promise<void> {
     try {
-      this.#queue!.drain();
-      this.#writeMany!.immediate(operations);
+      this.#ready().writeMany.immediate(operations);
     } catch (error) {
       throw this.#fail(error);
     }
@@ -277,8 +151,7 @@ export class SqliteBackend extends AbstractBackend {
 
   protected override async _size(): Promise<number> {
     try {
-      this.#queue!.drain();
-      return this.#statements!.count.get() as number;
+      return this.#ready().statements.count.get() as number;
     } catch (error) {
       throw this.#fail(error);
     }
@@ -291,8 +164,9 @@ export class SqliteBackend extends AbstractBackend {
     const parameters: unknown[] = boundParameters(bounds);
     if (limited) parameters.push(range.limit);
     try {
-      this.#queue!.drain();
-      this.#statements!.clear(bounds, range.reverse === true, limited).run(...parameters);
+      this.#ready()
+        .statements.clear(bounds, range.reverse === true, limited)
+        .run(...parameters);
     } catch (error) {
       throw this.#fail(error);
     }
@@ -301,9 +175,9 @@ export class SqliteBackend extends AbstractBackend {
   /** A real checkpoint: the WAL is fsynced, copied into the database file, and truncated. */
   protected override async _flush(): Promise<void> {
     try {
-      this.#queue!.drain();
-      if (this.#memory || this.#database!.readonly) return;
-      this.#database!.pragma('wal_checkpoint(TRUNCATE)');
+      const { database } = this.#ready();
+      if (this.#memory || database.readonly) return;
+      database.pragma('wal_checkpoint(TRUNCATE)');
     } catch (error) {
       throw this.#fail(error);
     }
@@ -318,8 +192,7 @@ export class SqliteBackend extends AbstractBackend {
         });
       }
       try {
-        this.#queue!.drain();
-        return this.#statements!.sweep.run(now).changes;
+        return this.#ready().statements.sweep.run(now).changes;
       } catch (error) {
         throw this.#fail(error);
       }
@@ -337,8 +210,7 @@ export class SqliteBackend extends AbstractBackend {
     return this.run(async () => {
       const checked = checkVerifyOptions(options);
       try {
-        this.#queue!.drain();
-        return verifyDatabase(this.#database!, this.#options.table, this.file, checked);
+        return verifyDatabase(this.#ready().database, this.#options.table, this.file, checked);
       } catch (error) {
         throw this.#fail(error);
       }
@@ -361,10 +233,11 @@ export class SqliteBackend extends AbstractBackend {
       if (typeof body !== 'function') {
         throw new StowageError('INVALID_ARGUMENT', 'transaction takes a function', { origin });
       }
-      const readers = this.#readers!;
+      let readers: SnapshotReaders;
       let reader: ReturnType<SnapshotReaders['acquire']>;
       try {
-        this.#queue!.drain(); // the snapshot includes every write called before the transaction
+        // The snapshot includes every write called before the transaction (#ready commits them).
+        readers = this.#ready().readers;
         reader = readers.acquire();
       } catch (error) {
         throw this.#fail(error);
@@ -384,8 +257,7 @@ export class SqliteBackend extends AbstractBackend {
         const result = await body(tx);
         tx.finish();
         const expected = tx.expectations();
-        this.#queue!.drain();
-        this.#commit!.immediate(expected, tx.operations());
+        this.#ready().commit.immediate(expected, tx.operations());
         return result;
       } catch (error) {
         throw StowageError.is(error) || !isSqliteError(error) ? error : this.#fail(error);
@@ -430,8 +302,9 @@ export class SqliteBackend extends AbstractBackend {
       const size = Math.min(this.#options.iterationChunkSize, remaining);
       let rows: unknown[];
       try {
-        this.#queue!.drain();
-        rows = this.#statements!.page(page, reverse, keysOnly).all(...boundParameters(page), size);
+        rows = this.#ready()
+          .statements.page(page, reverse, keysOnly)
+          .all(...boundParameters(page), size);
       } catch (error) {
         throw this.#fail(error);
       }
@@ -444,17 +317,14 @@ export class SqliteBackend extends AbstractBackend {
     }
   }
 
+  /** The group-commit queue of the open store. */
+  #writes(): WriteQueue {
+    const store = this.#store;
+    if (store === undefined) throw this.closedError();
+    return store.queue;
+  }
+
   #fail(error: unknown, key?: string): StowageError {
     return toStowageError(error, this.file, key);
   }
-}
-
-function isSqliteError(error: unknown): boolean {
-  return error instanceof Database.SqliteError;
-}
-
-/** A group of writes that timed out on the lock is not retried write by write: each would wait again. */
-function isNotLockTimeout(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return !(typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')));
 }

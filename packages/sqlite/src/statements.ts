@@ -4,11 +4,11 @@
  * then kept. Range reads are keyset pages: `WHERE key > :cursor ... ORDER BY key LIMIT n`,
  * so no statement stays open between two pages (see `SqliteBackend._entries`).
  */
-import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement } from './driver.js';
 import type { Bound, KeyBounds } from './key-range.js';
 import { quoteIdentifier } from './schema.js';
 
-type Statement = BetterSqlite3.Statement<unknown[], unknown>;
+type Statement = SqliteStatement;
 
 export class Statements {
   /** `SELECT value`, plucked: the value, or undefined for a missing key. */
@@ -21,11 +21,11 @@ export class Statements {
   readonly count: Statement;
   readonly sweep: Statement;
 
-  readonly #database: BetterSqlite3.Database;
+  readonly #database: SqliteDatabase;
   readonly #table: string;
   readonly #ranges = new Map<string, Statement>();
 
-  constructor(database: BetterSqlite3.Database, table: string) {
+  constructor(database: SqliteDatabase, table: string) {
     this.#database = database;
     this.#table = quoteIdentifier(table);
     const t = this.#table;

@@ -7,7 +7,7 @@
  * returned as it is.
  */
 import { StowageError } from '@stowage/core';
-import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteDatabase } from './driver.js';
 import { origin } from './origin.js';
 import { quoteIdentifier } from './schema.js';
 
@@ -42,7 +42,7 @@ export interface VerifyReport {
 
 /** Checks `database`, whose entries live in `table`; `file` is named in every problem. */
 export function verifyDatabase(
-  database: BetterSqlite3.Database,
+  database: SqliteDatabase,
   table: string,
   file: string,
   options: VerifyOptions,
@@ -102,7 +102,7 @@ export function checkVerifyOptions(options: unknown): VerifyOptions {
 }
 
 /** Rows whose key is not TEXT, whose value is not TEXT or BLOB, or whose expiry is not a number. */
-function* wrongRows(database: BetterSqlite3.Database, table: string): Generator<string> {
+function* wrongRows(database: SqliteDatabase, table: string): Generator<string> {
   const rows = database
     .prepare(
       `SELECT quote(key), typeof(key), typeof(value), typeof(expires_at) FROM ${quoteIdentifier(table)}

@@ -1,0 +1,171 @@
+/**
+ * Everything an open store holds, as one object that exists exactly while the store is open
+ * (instead of one nullable field per resource): the connection, its prepared statements and
+ * transactions, the group-commit queue, the snapshot connections of transactions, and the
+ * private copy of a store read from a read-only location. `openStore` builds it in the
+ * order SQLite needs and undoes what it did when a step fails; `closeStore` releases it.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type BatchOperation, StowageError } from '@stowage/core';
+import { makeParentDirectories } from './directories.js';
+import { openDatabase, type SqliteDatabase, type SqliteTransaction } from './driver.js';
+import type { ResolvedOptions } from './options.js';
+import { origin } from './origin.js';
+import { isWritable, openReadOnly } from './read-only-open.js';
+import { assertNamesFree, assertSchema, createSchema, tableExists } from './schema.js';
+import { SnapshotReaders } from './snapshot-readers.js';
+import { type StoredRow, sameRow } from './snapshot-transaction.js';
+import { readOnlyError, toStowageError } from './sqlite-errors.js';
+import { Statements } from './statements.js';
+import { WriteQueue } from './write-queue.js';
+
+export interface OpenStore {
+  readonly database: SqliteDatabase;
+  readonly statements: Statements;
+  /** Reads keys inside one read transaction: one snapshot. */
+  readonly readMany: SqliteTransaction<[readonly string[]], unknown[]>;
+  /** Writes operations in one transaction, all or nothing. */
+  readonly writeMany: SqliteTransaction<[readonly BatchOperation[]], void>;
+  /** A transaction's commit: checks each key still holds its snapshot row (else CONFLICT), then writes. */
+  readonly commit: SqliteTransaction<[[string, StoredRow][], BatchOperation[]], void>;
+  readonly queue: WriteQueue;
+  readonly readers: SnapshotReaders;
+  /** The private copy of a store opened read-only where SQLite could not open it in place. */
+  readonly copyDirectory: string | undefined;
+}
+
+/** Opens the store `options` describe; `file` is the name used in errors. Throws StowageErrors. */
+export function openStore(options: ResolvedOptions, file: string, memory: boolean): OpenStore {
+  const { source, table, busyTimeout, durability } = options;
+  const owned = 'file' in source;
+  let database: SqliteDatabase | undefined;
+  let copyDirectory: string | undefined;
+  let path = file;
+  try {
+    if (!owned) {
+      database = source.database;
+      database.pragma(`busy_timeout = ${busyTimeout}`);
+    } else if (source.readonly) {
+      ({ database, path, copyDirectory } = openReadOnly(source.file, busyTimeout));
+    } else {
+      if (!memory) makeParentDirectories(source.file);
+      database = openWritable(source.file, busyTimeout);
+    }
+    if (database.readonly) {
+      if (!tableExists(database, table)) {
+        throw new StowageError('READ_ONLY', `${file} has no table ${table} and is opened read-only`, {
+          origin,
+          file,
+        });
+      }
+      assertNamesFree(database, table, file);
+      assertSchema(database, table, file);
+    } else {
+      if (!memory) database.pragma('journal_mode = WAL');
+      database.pragma(`synchronous = ${durability === 'none' ? 'NORMAL' : 'FULL'}`);
+      createSchema(database, table, file);
+    }
+    const statements = new Statements(database, table);
+    const writeOne = (operation: BatchOperation): number =>
+      operation.type === 'set'
+        ? statements.set.run(operation.key, operation.value, operation.expiresAt ?? null).changes
+        : statements.delete.run(operation.key).changes;
+    const write = (operations: readonly BatchOperation[]): void => {
+      for (const operation of operations) writeOne(operation);
+    };
+    const writeAll = database.transaction((operations: BatchOperation[]) => operations.map(writeOne));
+    return {
+      database,
+      statements,
+      readMany: database.transaction((keys: readonly string[]) => keys.map((key) => statements.get.get(key))),
+      writeMany: database.transaction(write),
+      commit: database.transaction((expected: [string, StoredRow][], operations: BatchOperation[]) => {
+        for (const [key, before] of expected) {
+          if (!sameRow(before, statements.row.get(key) as StoredRow)) {
+            throw new StowageError('CONFLICT', `key ${JSON.stringify(key)} changed during the transaction`, {
+              origin,
+              file,
+              key,
+            });
+          }
+        }
+        write(operations);
+      }),
+      queue: new WriteQueue(writeOne, (operations) => writeAll.immediate(operations), isNotLockTimeout),
+      readers: new SnapshotReaders(path, table, busyTimeout),
+      copyDirectory,
+    };
+  } catch (error) {
+    if (owned && database?.open) database.close();
+    if (copyDirectory !== undefined) rmSync(copyDirectory, { recursive: true, force: true });
+    throw openError(error, options, file, memory);
+  }
+}
+
+/**
+ * Commits what is queued and releases everything: a passive checkpoint (which fsyncs the
+ * WAL, so with NORMAL the last commits become power-cut durable even while other
+ * connections keep the file open; it never waits on them), the connection when it is ours
+ * to close, the snapshot connections, the private copy.
+ */
+export function closeStore(store: OpenStore, options: ResolvedOptions, file: string, memory: boolean): void {
+  const { database, copyDirectory } = store;
+  try {
+    store.queue.drain();
+    store.readers.closeAll();
+    if (!database.open) return;
+    try {
+      if (!memory && !database.readonly) database.pragma('wal_checkpoint(PASSIVE)');
+    } finally {
+      if (options.closeDatabase) database.close();
+    }
+  } catch (error) {
+    throw toStowageError(error, file);
+  } finally {
+    if (copyDirectory !== undefined) rmSync(copyDirectory, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Opens (or creates) `file` for writing. SQLite opens an existing file it may not write
+ * read-only without a word; that is refused here, saying what to do.
+ */
+function openWritable(file: string, timeout: number): SqliteDatabase {
+  const database = openDatabase(file, { timeout });
+  if (database.readonly) {
+    database.close();
+    throw readOnlyError(`${file} cannot be written here; open it with readonly: true to read it`, file);
+  }
+  return database;
+}
+
+/**
+ * Where the location refuses writes (a read-only mount, a directory this process may not
+ * write), SQLite says only SQLITE_CANTOPEN, for a new file as for the `-wal` of an existing
+ * one: that is READ_ONLY, not IO.
+ */
+function openError(error: unknown, options: ResolvedOptions, file: string, memory: boolean): StowageError {
+  const { source } = options;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (
+    'file' in source &&
+    !source.readonly &&
+    !memory &&
+    typeof code === 'string' &&
+    code.startsWith('SQLITE_CANTOPEN') &&
+    !isWritable(dirname(source.file))
+  ) {
+    const message = existsSync(source.file)
+      ? `${source.file} cannot be written: its directory is read-only; open it with readonly: true to read it`
+      : `cannot create ${source.file}: its directory is read-only`;
+    return readOnlyError(message, source.file);
+  }
+  return toStowageError(error, file);
+}
+
+/** A group of writes that timed out on the lock is not retried write by write: each would wait again. */
+function isNotLockTimeout(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return !(typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')));
+}
