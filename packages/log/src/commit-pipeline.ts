@@ -16,8 +16,7 @@
  * what the file holds is then unknown.
  */
 import type { StowageError } from '@stowage/core';
-import type { FileHandle } from '@stowage/fs';
-import { ioError } from './data-files.js';
+import { type DataFile, ioError } from './data-files.js';
 import {
   FILE_HEADER_SIZE,
   FLAG_DELETED,
@@ -41,6 +40,41 @@ interface Change {
   readonly prepare: PrepareChange;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
+}
+
+/** What one group has done so far: the changes whose records are appended, and the chunk being gathered. */
+class GroupInFlight {
+  /** Changes whose records are appended. */
+  readonly written: Change[] = [];
+  /** Every file this group appended to, with its size before the group. */
+  readonly dirty = new Map<DataFile, number>();
+  chunk: Buffer[] = [];
+  chunkBytes = 0;
+  chunkChanges: Change[] = [];
+  /** Index in the pending writes where the chunk's writes begin. */
+  chunkFrom = 0;
+}
+
+/** The UTF-8 sizes of a change's records. */
+interface Measured {
+  readonly keyBytes: readonly number[];
+  readonly valueBytes: readonly number[];
+  readonly size: number;
+}
+
+function measure(records: readonly RecordInput[]): Measured {
+  const keyBytes: number[] = [];
+  const valueBytes: number[] = [];
+  let size = 0;
+  for (const record of records) {
+    const k = Buffer.byteLength(record.key, 'utf8');
+    const value = record.value;
+    const v = value === undefined ? 0 : typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.byteLength;
+    keyBytes.push(k);
+    valueBytes.push(v);
+    size += RECORD_HEADER_SIZE + k + v;
+  }
+  return { keyBytes, valueBytes, size };
 }
 
 /** A record written by the group in flight, applied to the key directory once durable. */
@@ -127,136 +161,159 @@ export class CommitPipeline {
     }
   }
 
+  /**
+   * Writes one group: each change is prepared and encoded in queue order, the encoded
+   * records are appended in as few calls as possible (a rotation closes a chunk), and one
+   * fsync per file touched makes them durable; then the group is published, or rolled
+   * back if any step failed.
+   */
   async #commit(changes: readonly Change[]): Promise<void> {
-    const state = this.#state;
-    const written: Change[] = [];
-    /** Every file this group appended to, with its size before the group. */
-    const dirty = new Map<FileHandle, number>();
-    let chunk: Buffer[] = [];
-    let chunkBytes = 0;
-    let chunkChanges: Change[] = [];
-    let chunkFrom = 0;
-
-    const appendChunk = (): void => {
-      const handle = state.active.handle;
-      if (chunkBytes > 0) {
-        const before = handle.size();
-        try {
-          if (!dirty.has(handle)) dirty.set(handle, before);
-          handle.append(chunk.length === 1 ? chunk[0]! : Buffer.concat(chunk, chunkBytes));
-        } catch (error) {
-          this.#forget(chunkFrom);
-          try {
-            handle.truncate(before);
-          } catch (truncateError) {
-            this.#failure = ioError(truncateError, handle.path, 'truncate a failed append of');
-          }
-          const failure = ioError(error, handle.path, 'append to');
-          for (const change of chunkChanges) change.reject(failure);
-          chunkChanges = [];
-        }
-      }
-      written.push(...chunkChanges);
-      chunk = [];
-      chunkBytes = 0;
-      chunkChanges = [];
-      chunkFrom = this.#group.length;
-    };
-
+    const group = new GroupInFlight();
     try {
       for (const change of changes) {
         if (this.#failure !== undefined) {
           change.reject(this.#failure);
           continue;
         }
-        let records: readonly RecordInput[];
-        try {
-          records = change.prepare();
-        } catch (error) {
-          change.reject(error);
-          continue;
-        }
-        const keyBytes: number[] = [];
-        const valueBytes: number[] = [];
-        let size = 0;
-        for (const record of records) {
-          const k = Buffer.byteLength(record.key, 'utf8');
-          const value = record.value;
-          const v =
-            value === undefined ? 0 : typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.byteLength;
-          keyBytes.push(k);
-          valueBytes.push(v);
-          size += RECORD_HEADER_SIZE + k + v;
-        }
-        const fileSize = state.active.handle.size() + chunkBytes;
-        if (size > 0 && fileSize > FILE_HEADER_SIZE && fileSize + size > state.settings.maxFileSize) {
-          appendChunk();
+        const records = this.#prepare(change);
+        if (records === undefined) continue;
+        const encoded = measure(records);
+        if (this.#mustRotate(group, encoded.size)) {
+          this.#append(group);
           if (this.#failure !== undefined) {
             change.reject(this.#failure);
             continue;
           }
           await this.#rotate();
         }
-        const buffer = Buffer.allocUnsafe(size);
-        const base = state.active.handle.size() + chunkBytes;
-        const file = state.active.id;
-        const timestamp = Date.now();
-        let at = 0;
-        for (let i = 0; i < records.length; i++) {
-          const { key, value } = records[i]!;
-          const k = keyBytes[i]!;
-          const v = valueBytes[i]!;
-          let flags = value === undefined ? FLAG_DELETED : typeof value === 'string' ? FLAG_STRING : 0;
-          if (i > 0) flags |= FLAG_TXN_CONT;
-          if (i < records.length - 1) flags |= FLAG_TXN_MORE;
-          const sequence = ++state.lastSequence;
-          writeRecord(buffer, at, flags, sequence, timestamp, key, k, value, v);
-          const pending: PendingWrite = {
-            key,
-            file,
-            valueOffset: base + at + RECORD_HEADER_SIZE + k,
-            valueLength: v,
-            sequence,
-            flags: flags & (FLAG_DELETED | FLAG_STRING),
-          };
-          this.#group.push(pending);
-          this.#overlay.set(key, pending);
-          at += RECORD_HEADER_SIZE + k + v;
-        }
-        if (size > 0) {
-          chunk.push(buffer);
-          chunkBytes += size;
-        }
-        chunkChanges.push(change);
+        this.#encode(group, change, records, encoded);
       }
-      appendChunk();
-      if (state.settings.durability !== 'none' && written.length > 0) {
-        await Promise.all([...dirty.keys()].map((handle) => handle.sync()));
-      }
+      this.#append(group);
+      if (this.#state.settings.durability !== 'none' && group.written.length > 0) await this.#sync(group);
     } catch (error) {
-      // A failed fsync or file rotation: nothing of this group is known to be on disk.
-      const failure = ioError(error, state.active.handle.path, 'commit a group of writes to');
-      this.#forget(0);
-      for (const [handle, size] of dirty) {
-        try {
-          handle.truncate(size);
-        } catch (truncateError) {
-          this.#failure ??= ioError(truncateError, handle.path, 'cut back a failed group of');
-        }
-      }
-      // Settling is idempotent: changes refused earlier keep their own error.
-      for (const change of changes) change.reject(failure);
+      this.#rollBack(group, changes, error);
       return;
+    } finally {
+      this.#state.writing.clear();
     }
     this.#publish();
-    for (const change of written) change.resolve();
+    for (const change of group.written) change.resolve();
+  }
+
+  /** The records of a change, or undefined when its prepare function refused it (the change is rejected). */
+  #prepare(change: Change): readonly RecordInput[] | undefined {
+    try {
+      return change.prepare();
+    } catch (error) {
+      change.reject(error);
+      return undefined;
+    }
+  }
+
+  /** True when `size` more bytes would take a non-empty active file past the size limit. */
+  #mustRotate(group: GroupInFlight, size: number): boolean {
+    const fileSize = this.#state.active.handle.size() + group.chunkBytes;
+    return size > 0 && fileSize > FILE_HEADER_SIZE && fileSize + size > this.#state.settings.maxFileSize;
+  }
+
+  /** Encodes the records of one change into the group's next chunk, with their sequence numbers and places. */
+  #encode(group: GroupInFlight, change: Change, records: readonly RecordInput[], encoded: Measured): void {
+    const state = this.#state;
+    const buffer = Buffer.allocUnsafe(encoded.size);
+    const base = state.active.handle.size() + group.chunkBytes;
+    const file = state.active.id;
+    const timestamp = Date.now();
+    let at = 0;
+    for (let i = 0; i < records.length; i++) {
+      const { key, value } = records[i]!;
+      const k = encoded.keyBytes[i]!;
+      const v = encoded.valueBytes[i]!;
+      let flags = value === undefined ? FLAG_DELETED : typeof value === 'string' ? FLAG_STRING : 0;
+      if (i > 0) flags |= FLAG_TXN_CONT;
+      if (i < records.length - 1) flags |= FLAG_TXN_MORE;
+      const sequence = ++state.lastSequence;
+      writeRecord(buffer, at, flags, sequence, timestamp, key, k, value, v);
+      const pending: PendingWrite = {
+        key,
+        file,
+        valueOffset: base + at + RECORD_HEADER_SIZE + k,
+        valueLength: v,
+        sequence,
+        flags: flags & (FLAG_DELETED | FLAG_STRING),
+      };
+      this.#group.push(pending);
+      this.#overlay.set(key, pending);
+      at += RECORD_HEADER_SIZE + k + v;
+    }
+    if (encoded.size > 0) {
+      group.chunk.push(buffer);
+      group.chunkBytes += encoded.size;
+    }
+    group.chunkChanges.push(change);
+  }
+
+  /**
+   * Appends the pending chunk to the active file with one call. If the append fails, the
+   * chunk's changes reject, their writes are forgotten and the file is cut back; the rest
+   * of the group goes on.
+   */
+  #append(group: GroupInFlight): void {
+    const state = this.#state;
+    const active = state.active;
+    if (group.chunkBytes > 0) {
+      const handle = active.handle;
+      const before = handle.size();
+      try {
+        state.writing.add(active);
+        if (!group.dirty.has(active)) group.dirty.set(active, before);
+        handle.append(group.chunk.length === 1 ? group.chunk[0]! : Buffer.concat(group.chunk, group.chunkBytes));
+      } catch (error) {
+        this.#forget(group.chunkFrom);
+        try {
+          handle.truncate(before);
+        } catch (truncateError) {
+          this.#failure = ioError(truncateError, handle.path, 'truncate a failed append of');
+        }
+        const failure = ioError(error, handle.path, 'append to');
+        for (const change of group.chunkChanges) change.reject(failure);
+        group.chunkChanges = [];
+      }
+    }
+    group.written.push(...group.chunkChanges);
+    group.chunk = [];
+    group.chunkBytes = 0;
+    group.chunkChanges = [];
+    group.chunkFrom = this.#group.length;
+  }
+
+  /** One fsync per file the group appended to, each file kept open until its fsync is done. */
+  async #sync(group: GroupInFlight): Promise<void> {
+    const state = this.#state;
+    await Promise.all([...group.dirty.keys()].map((file) => state.withFile(file, () => file.handle.sync())));
+  }
+
+  /** A failed fsync or file rotation: nothing of this group is known to be on disk, so all of it is undone. */
+  #rollBack(group: GroupInFlight, changes: readonly Change[], error: unknown): void {
+    const failure = ioError(error, this.#state.active.handle.path, 'commit a group of writes to');
+    this.#forget(0);
+    for (const [file, size] of group.dirty) {
+      try {
+        file.handle.truncate(size);
+      } catch (truncateError) {
+        this.#failure ??= ioError(truncateError, file.path, 'cut back a failed group of');
+      }
+    }
+    // Settling is idempotent: changes refused earlier keep their own error.
+    for (const change of changes) change.reject(failure);
   }
 
   /** Closes the full active file (made durable first, so only the newest file can ever have a torn tail) and starts the next. */
   async #rotate(): Promise<void> {
-    const previous = this.#state.active.handle;
-    await previous.sync();
-    // Left in `dirty`, so a failure later in this group also cuts its records back off.
+    const previous = this.#state.active;
+    // Until this group is published, a merge must not take the file it leaves behind.
+    this.#state.writing.add(previous);
+    await previous.handle.sync();
+    // It stays in the group's `dirty` files, so a failure later in this group also cuts its records back off.
     await startLogFile(this.#state);
   }
 

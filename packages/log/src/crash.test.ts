@@ -3,7 +3,9 @@
  * overwrites, background merges) and is killed with SIGKILL at a random moment; the store
  * is reopened and must hold every acknowledged write, and nothing torn or half-committed.
  * The same directory goes through every kill, so recovery also meets its own leftovers.
- * CI runs 50 kills; STOWAGE_LOG_KILLS=1000 runs the long version.
+ * CI runs 50 kills; STOWAGE_LOG_KILLS=1000 runs the long version. A second test runs
+ * merges back to back on 8 KiB files (so files rotate and merge all the time):
+ * STOWAGE_LOG_MERGE_KILLS kills, 6 by default.
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { LogBackend } from './log-backend.js';
 import { tempDir } from './test-helpers.fixture.js';
 
 const kills = Number(process.env.STOWAGE_LOG_KILLS ?? 50);
+const mergeKills = Number(process.env.STOWAGE_LOG_MERGE_KILLS ?? 6);
 const lanes = 3;
 const writer = new URL('./fixtures/crash-writer.fixture.ts', import.meta.url);
 /** Writers still running, killed when the test ends early (a failed lane leaves the others running). */
@@ -43,9 +46,15 @@ interface Expectations {
 }
 
 /** Runs one writer until it is killed; resolves with the number of merges it finished. */
-async function runWriter(dir: string, run: number, seed: number, expectations: Expectations): Promise<number> {
+async function runWriter(
+  dir: string,
+  run: number,
+  seed: number,
+  expectations: Expectations,
+  extra: readonly string[],
+): Promise<number> {
   const journal = join(dir, `journal-${run}.txt`);
-  const child = startChild(writer, [dir, String(run), String(seed), journal]);
+  const child = startChild(writer, [dir, String(run), String(seed), journal, ...extra]);
   running.add(child.process);
   child.process.stdout!.once('data', () => {
     setTimeout(() => child.process.kill('SIGKILL'), 10 + ((seed * 7919) % 250));
@@ -137,38 +146,47 @@ async function check(dir: string, expectations: Expectations): Promise<void> {
   }
 }
 
+function crashes(total: number, extra: readonly string[]): () => Promise<void> {
+  return async () => {
+    const perLane = Math.ceil(total / lanes);
+    let acknowledged = 0;
+    let merges = 0;
+    await Promise.all(
+      Array.from({ length: lanes }, async (_, lane) => {
+        const dir = tempDir();
+        const expectations: Expectations = {
+          present: new Set(),
+          deleted: new Set(),
+          deleting: new Set(),
+          committed: new Set(),
+          begun: new Set(),
+          overwrites: new Map(),
+          cleared: new Set(),
+          clearing: new Set(),
+          acknowledged: 0,
+        };
+        for (let run = 0; run < perLane; run++) {
+          merges += await runWriter(dir, run, lane * 100_000 + run + 1, expectations, extra);
+          await check(dir, expectations);
+        }
+        acknowledged += expectations.acknowledged;
+      }),
+    );
+    // A writer killed before it wrote anything would prove nothing.
+    expect(acknowledged).toBeGreaterThan(total * 10);
+    expect(merges).toBeGreaterThan(0);
+  };
+}
+
 describe('crashes of a real process', () => {
   it(
     `keeps every acknowledged write and nothing torn across ${kills} SIGKILLs`,
-    async () => {
-      const perLane = Math.ceil(kills / lanes);
-      let acknowledged = 0;
-      let merges = 0;
-      await Promise.all(
-        Array.from({ length: lanes }, async (_, lane) => {
-          const dir = tempDir();
-          const expectations: Expectations = {
-            present: new Set(),
-            deleted: new Set(),
-            deleting: new Set(),
-            committed: new Set(),
-            begun: new Set(),
-            overwrites: new Map(),
-            cleared: new Set(),
-            clearing: new Set(),
-            acknowledged: 0,
-          };
-          for (let run = 0; run < perLane; run++) {
-            merges += await runWriter(dir, run, lane * 100_000 + run + 1, expectations);
-            await check(dir, expectations);
-          }
-          acknowledged += expectations.acknowledged;
-        }),
-      );
-      // A writer killed before it wrote anything would prove nothing.
-      expect(acknowledged).toBeGreaterThan(kills * 10);
-      expect(merges).toBeGreaterThan(0);
-    },
+    crashes(kills, []),
     Math.max(600_000, kills * 3_000),
+  );
+  it(
+    `keeps every acknowledged write across ${mergeKills} SIGKILLs during back-to-back merges of 8 KiB files`,
+    crashes(mergeKills, [String(8 * 1024), 'merge-loop']),
+    Math.max(600_000, mergeKills * 3_000),
   );
 });

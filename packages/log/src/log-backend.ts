@@ -17,7 +17,7 @@ import {
 } from '@stowage/core';
 import { acquireLock, type FileSystem } from '@stowage/fs';
 import { CommitPipeline } from './commit-pipeline.js';
-import { closeQuietly, LOCK_FILE } from './data-files.js';
+import { LOCK_FILE } from './data-files.js';
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES, ORIGIN } from './limits.js';
 import { type LogBackendOptions, resolveOptions } from './log-options.js';
 import { conflictError, LogTransaction } from './log-transaction.js';
@@ -78,7 +78,7 @@ export class LogBackend extends AbstractBackend {
     try {
       await recoverStore(state);
     } catch (error) {
-      for (const file of state.files.values()) closeQuietly(file.handle);
+      state.closeAll();
       await state.lock.release().catch(() => undefined);
       throw error;
     }
@@ -93,7 +93,7 @@ export class LogBackend extends AbstractBackend {
       await this.#pipeline?.drain();
       if (this.#pipeline?.failure === undefined) await state.active.handle.sync();
     } finally {
-      for (const file of state.files.values()) closeQuietly(file.handle);
+      state.closeAll();
       await state.lock?.release();
       this.#state = undefined;
       this.#pipeline = undefined;
@@ -169,7 +169,9 @@ export class LogBackend extends AbstractBackend {
 
   protected override async _flush(): Promise<void> {
     await this.#writer().drain();
-    await this.#open().active.handle.sync();
+    const state = this.#open();
+    // Pinned: a rotation and a merge during the fsync may retire this file.
+    await state.withFile(state.active, (file) => file.handle.sync());
   }
 
   // ---- history and transactions ----

@@ -12,7 +12,7 @@
  */
 
 import { join } from 'node:path';
-import { crc32c, tempPathFor, writeFileAtomic } from '@stowage/fs';
+import { crc32c, type FileHandle, tempPathFor, writeFileAtomic } from '@stowage/fs';
 import {
   closeQuietly,
   corruptionError,
@@ -53,31 +53,73 @@ interface Survivor {
 /** A survivor's new home, for the key directory swap. */
 interface Move {
   readonly key: string;
+  readonly sequence: number;
   readonly fromFile: number;
   readonly fromValueOffset: number;
   readonly toFile: number;
   readonly toValueOffset: number;
 }
 
+/** A merged file written under its temp name. */
+interface Output {
+  readonly id: number;
+  readonly temp: string;
+  readonly hint: HintWriter;
+  size: number;
+}
+
+/** What writing the survivors produced. */
+interface Written {
+  readonly outputs: readonly Output[];
+  readonly moves: readonly Move[];
+  readonly recordsKept: number;
+}
+
 const YIELD_EVERY = 512;
 const WRITE_CHUNK = 1024 * 1024;
 
+/**
+ * The merge, step by step: choose the survivors, write them into new files, install the
+ * files, point the key directory at them, remove the inputs.
+ */
 export async function mergeStore(state: StoreState, options: MergeOptions): Promise<MergeReport> {
   const started = Date.now();
-  const { fs, dir, maxFileSize } = state.settings;
   const keepVersions = options.keepVersions ?? state.settings.keepVersions;
-  const inputs = [...state.files.values()].filter((file) => file !== state.active).sort((a, b) => a.id - b.id);
+  const inputs = mergeInputs(state);
   const bytesBefore = inputs.reduce((sum, file) => sum + file.handle.size(), 0);
   if (inputs.length === 0) return finish(state, started, 0, 0, bytesBefore, 0, 0);
 
   const survivors = await chooseSurvivors(state, inputs, keepVersions);
+  const written = await writeSurvivors(state, survivors, keepVersions);
+  await installOutputs(state, written.outputs);
+  repointKeydir(state, written.moves);
+  await removeInputs(state, inputs);
 
-  // Write the survivors into new files under temp names.
-  const outputs: { id: number; temp: string; hint: HintWriter; size: number }[] = [];
+  const bytesAfter = written.outputs.reduce((sum, output) => sum + output.size, 0);
+  return finish(state, started, inputs.length, written.outputs.length, bytesBefore, bytesAfter, written.recordsKept);
+}
+
+/**
+ * The files a merge may take: every immutable one whose records are all published. The
+ * active file and the files the group commit in flight wrote to are left out: the
+ * newest writes there are not in the key directory yet, so they would look dead.
+ */
+function mergeInputs(state: StoreState): DataFile[] {
+  return [...state.files.values()]
+    .filter((file) => file !== state.active && !state.writing.has(file))
+    .sort((a, b) => a.id - b.id);
+}
+
+/** Writes the survivors into new merged files (temp names, fsynced), each with its hint entries. */
+async function writeSurvivors(
+  state: StoreState,
+  survivors: readonly Survivor[],
+  keepVersions: number,
+): Promise<Written> {
+  const { fs, dir, maxFileSize } = state.settings;
+  const outputs: Output[] = [];
   const moves: Move[] = [];
-  let current:
-    | { id: number; temp: string; hint: HintWriter; size: number; handle: ReturnType<typeof fs.open> }
-    | undefined;
+  let current: (Output & { readonly handle: FileHandle }) | undefined;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   const flushPending = () => {
@@ -97,26 +139,15 @@ export async function mergeStore(state: StoreState, options: MergeOptions): Prom
   try {
     for (const survivor of survivors) {
       if (keepVersions === 1 && !stillLive(state, survivor)) continue; // overwritten meanwhile
-      const record = Buffer.allocUnsafe(survivor.size);
-      if (
-        survivor.file.handle.read(record, 0, survivor.size, survivor.offset) !== survivor.size ||
-        !recordIntact(record, 0, survivor.size)
-      ) {
-        throw corruptionError(survivor.file.path, survivor.offset, 'record changed or damaged during merge');
-      }
-      if ((record[4]! & TXN_FLAGS) !== 0) {
-        // Alone in a merged file, a record of a committed transaction stands on its own.
-        record[4] = record[4]! & ~TXN_FLAGS;
-        record.writeUInt32LE(crc32c(record.subarray(4)), 0);
-      }
+      const record = readSurvivor(survivor);
       if (current !== undefined && current.size + survivor.size > maxFileSize && current.size > FILE_HEADER_SIZE)
         await closeCurrent();
       if (current === undefined) {
         const id = state.nextFileId++;
         const temp = tempPathFor(dataFilePath(dir, id));
         const handle = fs.open(temp, 'createNew');
-        handle.append(encodeFileHeader('merged'));
         current = { id, temp, hint: new HintWriter(id), size: FILE_HEADER_SIZE, handle };
+        handle.append(encodeFileHeader('merged'));
       }
       const offset = current.size;
       pending.push(record);
@@ -139,6 +170,7 @@ export async function mergeStore(state: StoreState, options: MergeOptions): Prom
         const valueAt = RECORD_HEADER_SIZE + survivor.keyLength;
         moves.push({
           key: survivor.key,
+          sequence: survivor.sequence,
           fromFile: survivor.file.id,
           fromValueOffset: survivor.offset + valueAt,
           toFile: current.id,
@@ -150,14 +182,35 @@ export async function mergeStore(state: StoreState, options: MergeOptions): Prom
     await closeCurrent();
   } catch (error) {
     if (current !== undefined) {
-      closeQuietly((current as { handle: ReturnType<typeof fs.open> }).handle);
+      closeQuietly((current as { handle: FileHandle }).handle);
       outputs.push(current);
     }
     for (const output of outputs) removeQuietly(state, output.temp);
     throw error;
   }
+  return { outputs, moves, recordsKept: count };
+}
 
-  // Rename into place: hint first, so a data file that has a name always has its hint.
+/** A survivor's record, checked against its checksum; a record of a transaction loses its framing. */
+function readSurvivor(survivor: Survivor): Buffer {
+  const record = Buffer.allocUnsafe(survivor.size);
+  if (
+    survivor.file.handle.read(record, 0, survivor.size, survivor.offset) !== survivor.size ||
+    !recordIntact(record, 0, survivor.size)
+  ) {
+    throw corruptionError(survivor.file.path, survivor.offset, 'record changed or damaged during merge');
+  }
+  if ((record[4]! & TXN_FLAGS) !== 0) {
+    // Alone in a merged file, a record of a committed transaction stands on its own.
+    record[4] = record[4]! & ~TXN_FLAGS;
+    record.writeUInt32LE(crc32c(record.subarray(4)), 0);
+  }
+  return record;
+}
+
+/** Renames the outputs into place (hint first, so a data file that has a name always has its hint) and opens them. */
+async function installOutputs(state: StoreState, outputs: readonly Output[]): Promise<void> {
+  const { fs, dir } = state.settings;
   for (const output of outputs) {
     await writeFileAtomic(fs, hintFilePath(dir, output.id), output.hint.finish());
     fs.rename(output.temp, dataFilePath(dir, output.id));
@@ -167,38 +220,49 @@ export async function mergeStore(state: StoreState, options: MergeOptions): Prom
     const path = dataFilePath(dir, output.id);
     state.files.set(output.id, { id: output.id, path, kind: 'merged', handle: fs.open(path, 'read'), hasHint: true });
   }
+}
 
-  // Point the key directory at the copies, unless a key moved on meanwhile.
+/**
+ * Points the key directory at the copies: only a key whose entry is still exactly the
+ * version the merge read (same sequence, same file and offset). A key written or deleted
+ * meanwhile keeps its newer state.
+ */
+function repointKeydir(state: StoreState, moves: readonly Move[]): void {
   const keydir = state.keydir;
   for (const move of moves) {
     const slot = keydir.slot(move.key);
-    if (slot === undefined || keydir.file[slot] !== move.fromFile || keydir.valueOffset[slot] !== move.fromValueOffset)
+    if (
+      slot === undefined ||
+      keydir.sequence[slot] !== move.sequence ||
+      keydir.file[slot] !== move.fromFile ||
+      keydir.valueOffset[slot] !== move.fromValueOffset
+    )
       continue;
-    keydir.set(
-      move.key,
+    keydir.update(
+      slot,
       move.toFile,
       move.toValueOffset,
       keydir.valueLength[slot]!,
-      keydir.sequence[slot]!,
+      move.sequence,
       keydir.flags[slot]! & FLAG_STRING,
     );
   }
+}
 
-  // Remove the inputs, through the manifest so a crash midway is finished at the next open.
+/** Removes the inputs, through the manifest so a crash midway is finished at the next open. */
+async function removeInputs(state: StoreState, inputs: readonly DataFile[]): Promise<void> {
+  const { fs, dir } = state.settings;
   const manifest = join(dir, MERGE_MANIFEST);
   await writeFileAtomic(fs, manifest, Buffer.from(JSON.stringify(inputs.map((file) => file.id))));
   for (const file of inputs) {
-    state.files.delete(file.id);
-    closeQuietly(file.handle);
+    // The name goes now; the handle stays open while an fsync is still using it.
+    state.retire(file);
     if (file.hasHint) fs.unlink(hintFilePath(dir, file.id));
     fs.unlink(file.path);
   }
   await fs.syncDirectory(dir);
   fs.unlink(manifest);
   await fs.syncDirectory(dir);
-
-  const bytesAfter = outputs.reduce((sum, output) => sum + output.size, 0);
-  return finish(state, started, inputs.length, outputs.length, bytesBefore, bytesAfter, count);
 }
 
 /** The records of `inputs` worth keeping: the live value of each key, or its `keepVersions` newest versions. */
@@ -250,6 +314,7 @@ function stillLive(state: StoreState, survivor: Survivor): boolean {
   const slot = state.keydir.slot(survivor.key);
   return (
     slot !== undefined &&
+    state.keydir.sequence[slot] === survivor.sequence &&
     state.keydir.file[slot] === survivor.file.id &&
     state.keydir.valueOffset[slot] === survivor.offset + RECORD_HEADER_SIZE + survivor.keyLength
   );

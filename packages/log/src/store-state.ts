@@ -5,7 +5,7 @@
  */
 import type { DurabilityLevel, EncodedValue } from '@stowage/core';
 import type { FileLock, FileSystem } from '@stowage/fs';
-import { corruptionError, type DataFile, dataFileName } from './data-files.js';
+import { closeQuietly, corruptionError, type DataFile, dataFileName } from './data-files.js';
 import { Keydir } from './keydir.js';
 import { FLAG_STRING } from './record-format.js';
 
@@ -67,10 +67,53 @@ export class StoreState {
   readonly recovery: RecoveryAction[] = [];
   lastMerge: MergeReport | undefined;
   lock: FileLock | undefined;
+  /**
+   * Files the group commit in flight appended to or rotated away from. Their newest
+   * records are not in the key directory yet, so a merge must not take them: it would
+   * drop those records (and the tombstones among them) as dead and remove the file.
+   */
+  readonly writing = new Set<DataFile>();
+  /** Files in use across an await (an fsync), with the number of users. */
+  readonly #pins = new Map<DataFile, number>();
+  /** Files a merge replaced while they were pinned: closed when the last user is done. */
+  readonly #retired = new Set<DataFile>();
   readonly #scratch = Buffer.allocUnsafe(SCRATCH_SIZE);
 
   constructor(settings: StoreSettings) {
     this.settings = settings;
+  }
+
+  /**
+   * Runs `use` on `file`'s handle, keeping the handle open until `use` settles even if a
+   * merge retires the file meanwhile (a closed descriptor would fail an fsync with EBADF,
+   * or worse, a reused one would sync another file).
+   */
+  async withFile<T>(file: DataFile, use: (file: DataFile) => Promise<T>): Promise<T> {
+    this.#pins.set(file, (this.#pins.get(file) ?? 0) + 1);
+    try {
+      return await use(file);
+    } finally {
+      const users = this.#pins.get(file)! - 1;
+      if (users > 0) this.#pins.set(file, users);
+      else {
+        this.#pins.delete(file);
+        if (this.#retired.delete(file)) closeQuietly(file.handle);
+      }
+    }
+  }
+
+  /** Takes `file` out of the store; its handle closes now, or when its last user is done. */
+  retire(file: DataFile): void {
+    this.files.delete(file.id);
+    if (this.#pins.has(file)) this.#retired.add(file);
+    else closeQuietly(file.handle);
+  }
+
+  /** Closes every handle, retired ones included (the store is closing). */
+  closeAll(): void {
+    for (const file of this.files.values()) closeQuietly(file.handle);
+    for (const file of this.#retired) closeQuietly(file.handle);
+    this.#retired.clear();
   }
 
   /** The current value of `key`, or undefined. */
