@@ -5,6 +5,8 @@
  * misses of one key cost one backend read; it evicts past `maxEntries` or `maxBytes`.
  */
 
+import type { EncodedValue } from './backend.js';
+
 /** Expiry of an entry that never expires. */
 export const NEVER = Number.POSITIVE_INFINITY;
 
@@ -17,14 +19,39 @@ export interface CacheEntry<V> {
   readonly bytes: number;
 }
 
+/**
+ * A written value kept as the codec wrote it until its first read. The cache must give
+ * what a read after a restart gives (the codec's decoding, not the caller's object), and
+ * decoding on every write would double a write's codec cost; so the decode waits for a
+ * read, which most written values of a write-heavy store never get.
+ */
+export class Undecoded<V> {
+  constructor(
+    readonly payload: EncodedValue,
+    readonly decode: (payload: EncodedValue) => V,
+  ) {}
+}
+
+/** What goes into a cache: a decoded value, or one still to decode. */
+export interface StoredEntry<V> {
+  readonly value: V | Undecoded<V> | undefined;
+  readonly expiresAt: number;
+  readonly bytes: number;
+}
+
+/** The decoded form of `value`. */
+export function decoded<V>(value: V | Undecoded<V>): V {
+  return value instanceof Undecoded ? value.decode(value.payload) : value;
+}
+
 export interface MapCache<V> {
   /** True when a key missing from the cache is missing from the store. */
   readonly complete: boolean;
   readonly size: number;
   readonly evictions: number;
-  /** The entry of `key`, marking it recently used. */
+  /** The entry of `key`, decoded, marking it recently used. */
   get(key: string): CacheEntry<V> | undefined;
-  set(key: string, entry: CacheEntry<V>): void;
+  set(key: string, entry: StoredEntry<V>): void;
   delete(key: string): void;
   keys(): IterableIterator<string>;
   clear(prefix: string): void;
@@ -39,7 +66,7 @@ export class FullCache<V> implements MapCache<V> {
    * memory access is a large part of a hit's cost. PersistentMap's hit path reads these
    * two maps directly; everything else writes them only through the methods below.
    */
-  readonly values = new Map<string, V>();
+  readonly values = new Map<string, V | Undecoded<V>>();
   /** Only the entries that have a TTL. */
   readonly expiries = new Map<string, number>();
 
@@ -49,9 +76,16 @@ export class FullCache<V> implements MapCache<V> {
   get(key: string): CacheEntry<V> | undefined {
     const value = this.values.get(key);
     if (value === undefined) return undefined;
-    return { value, expiresAt: this.expiries.get(key) ?? NEVER, bytes: 0 };
+    return { value: this.decodedValue(key, value), expiresAt: this.expiries.get(key) ?? NEVER, bytes: 0 };
   }
-  set(key: string, entry: CacheEntry<V>): void {
+  /** `value` (held under `key`) decoded, keeping the decoded form for the next read. */
+  decodedValue(key: string, value: V | Undecoded<V>): V {
+    if (!(value instanceof Undecoded)) return value;
+    const result = value.decode(value.payload);
+    this.values.set(key, result);
+    return result;
+  }
+  set(key: string, entry: StoredEntry<V>): void {
     if (entry.value === undefined) {
       this.delete(key);
       return;
@@ -82,8 +116,8 @@ export class LruCache<V> implements MapCache<V> {
   readonly complete = false;
   #evictions = 0;
   #bytes = 0;
-  readonly #nodes = new Map<string, { entry: CacheEntry<V>; used: boolean }>();
-  #hand: IterableIterator<[string, { entry: CacheEntry<V>; used: boolean }]> | undefined;
+  readonly #nodes = new Map<string, { entry: StoredEntry<V>; used: boolean }>();
+  #hand: IterableIterator<[string, { entry: StoredEntry<V>; used: boolean }]> | undefined;
   readonly #maxEntries: number;
   readonly #maxBytes: number;
 
@@ -107,10 +141,14 @@ export class LruCache<V> implements MapCache<V> {
     const node = this.#nodes.get(key);
     if (node === undefined) return undefined;
     node.used = true;
-    return node.entry;
+    const { entry } = node;
+    if (!(entry.value instanceof Undecoded)) return entry as CacheEntry<V>;
+    const value = entry.value.decode(entry.value.payload);
+    node.entry = { value, expiresAt: entry.expiresAt, bytes: entry.bytes };
+    return node.entry as CacheEntry<V>;
   }
 
-  set(key: string, entry: CacheEntry<V>): void {
+  set(key: string, entry: StoredEntry<V>): void {
     this.delete(key);
     if (entry.bytes > this.#maxBytes) return; // it would evict everything else
     this.#nodes.set(key, { entry, used: false });
@@ -175,7 +213,7 @@ export class NoCache<V> implements MapCache<V> {
   get(_key: string): CacheEntry<V> | undefined {
     return undefined;
   }
-  set(_key: string, _entry: CacheEntry<V>): void {}
+  set(_key: string, _entry: StoredEntry<V>): void {}
   delete(_key: string): void {}
   keys(): IterableIterator<string> {
     return [][Symbol.iterator]();

@@ -14,7 +14,7 @@ import { StowageError } from './errors.js';
 import * as fallbacks from './fallbacks.js';
 import { KeyQueue } from './key-queue.js';
 import { assertValidKey, compareKeys, inRange, utf8Length } from './keys.js';
-import { type CacheEntry, type MapCache, NEVER } from './map-cache.js';
+import { type CacheEntry, type MapCache, NEVER, type StoredEntry, type Undecoded } from './map-cache.js';
 import { MapCounters } from './map-stats.js';
 import { SetBatcher } from './set-batch.js';
 
@@ -25,7 +25,8 @@ export type MapState = 'open' | 'closing' | 'closed';
 /** A write the map is about to make: the value for the cache and what the backend stores. */
 export interface PreparedSet<V> {
   readonly key: string;
-  readonly value: V;
+  /** The value as a read after a restart gives it (possibly still to decode, see Undecoded). */
+  readonly value: V | Undecoded<V>;
   readonly stored: EncodedValue;
   readonly expiresAt: number;
 }
@@ -232,7 +233,7 @@ export class MapStore<V> {
   };
 
   /** Records in the cache what the backend now holds for `key`. Call only after the backend write succeeded. */
-  commit(key: string, entry: CacheEntry<V>): void {
+  commit(key: string, entry: StoredEntry<V>): void {
     const load = this.#loads.get(key);
     if (load) {
       load.stale = true;

@@ -13,7 +13,7 @@
 import { StowageError } from './errors.js';
 import { writeOptions } from './fallbacks.js';
 import type { MapTransaction, SetOptions } from './map-api.js';
-import type { CacheEntry } from './map-cache.js';
+import type { StoredEntry } from './map-cache.js';
 import { isLive, type MapStore, ORIGIN, type PreparedSet } from './map-store.js';
 
 /** How the map turns its user's keys and values into backend ones. */
@@ -33,7 +33,7 @@ export async function runTransaction<K, V, T>(
       origin: ORIGIN,
     });
   }
-  let writes = new Map<string, CacheEntry<V>>();
+  let writes = new Map<string, StoredEntry<V>>();
   let release = (): void => {};
   try {
     const result = await backend.transaction(async (backendTx) => {

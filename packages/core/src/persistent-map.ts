@@ -17,7 +17,7 @@ import type {
   PersistentMapOptions,
   SetOptions,
 } from './map-api.js';
-import { FullCache, NEVER } from './map-cache.js';
+import { decoded, FullCache, NEVER, Undecoded } from './map-cache.js';
 import { resolveOptions } from './map-options.js';
 import { isLive, MapStore, ORIGIN, type PreparedSet } from './map-store.js';
 import { runTransaction } from './map-transaction.js';
@@ -97,7 +97,7 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
       const expiresAt = full.expiries.size === 0 ? undefined : full.expiries.get(storeKey);
       if (value !== undefined && (expiresAt === undefined || expiresAt > Date.now())) {
         store.counters.hits++;
-        return value;
+        return value instanceof Undecoded ? full.decodedValue(storeKey, value) : value;
       }
       return store.getSlow(storeKey, undefined);
     }
@@ -147,7 +147,7 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
       const expiresAt = options?.ttl !== undefined ? expiryOf(options.ttl) : current.expiresAt;
       const prepared = this.#prepareWithExpiry(storeKey, next, expiresAt);
       await store.setNow(prepared);
-      return prepared.value;
+      return decoded(prepared.value);
     });
   }
 
@@ -397,7 +397,7 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
       });
     }
     const stored = wrap(payload, expiresAt === NEVER ? undefined : expiresAt);
-    return { key: storeKey, value: this.#asStored(storeKey, value, payload), stored, expiresAt };
+    return { key: storeKey, value: this.#asStored(value, payload), stored, expiresAt };
   }
 
   /**
@@ -406,23 +406,27 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
    * string and drops `undefined` members; the cache must not keep the original). Values
    * the built-in codecs carry exactly are kept as they are, sparing a decode per write.
    */
-  #asStored(storeKey: string, value: V, payload: EncodedValue): V {
+  #asStored(value: V, payload: EncodedValue): V | Undecoded<V> {
     if (this.#exactPrimitives && isExactPrimitive(value)) return value;
+    return new Undecoded(payload, this.#decodeWritten);
+  }
+
+  /** Decodes what this map's codec just wrote (DECODE_FAILED for a codec that cannot read its own output). */
+  readonly #decodeWritten = (payload: EncodedValue): V => {
     try {
       return this.#codec.decode(payload);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       throw new StowageError(
-        'ENCODE_FAILED',
-        `the ${this.#codec.name} codec cannot read back the value it wrote for key "${storeKey}": ${why}`,
+        'DECODE_FAILED',
+        `the ${this.#codec.name} codec cannot read back a value it wrote: ${why}`,
         {
           origin: ORIGIN,
-          key: storeKey,
           cause: error,
         },
       );
     }
-  }
+  };
 
   #rewriteExpiry(storeKey: string, expiresAt: () => number): Promise<boolean> {
     const store = this.#store;
