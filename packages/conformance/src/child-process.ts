@@ -29,21 +29,29 @@ export interface Child {
 
 /**
  * Node flags to run `script` in a child. From sources (this repository) it needs tsx and the
- * workspace's source condition; from a published build, tsx only when `script` is TypeScript.
+ * workspace's source condition; from a published build, tsx only when `script` is
+ * TypeScript, resolved from the script's own project first (where its author installed it),
+ * then from the kit's.
  */
 export function childExecArgv(script: string): string[] {
   const fromSource = import.meta.url.endsWith('.ts');
   const flags = fromSource ? ['--conditions=@stowage/source'] : [];
-  if (fromSource || /\.[cm]?tsx?$/.test(script)) {
-    let loader: string;
-    try {
-      loader = createRequire(import.meta.url).resolve('tsx');
-    } catch (error) {
-      throw new Error('running TypeScript in a child process needs tsx: install it', { cause: error });
-    }
-    flags.unshift('--import', pathToFileURL(loader).href);
-  }
+  if (fromSource || /\.[cm]?tsx?$/.test(script)) flags.unshift('--import', pathToFileURL(resolveTsx(script)).href);
   return flags;
+}
+
+function resolveTsx(script: string): string {
+  for (const from of [script, fileURLToPath(import.meta.url)]) {
+    try {
+      return createRequire(from).resolve('tsx');
+    } catch {
+      // Not installed there: try the next place.
+    }
+  }
+  throw new Error(
+    `${script} is TypeScript, and the kit loads it in a child process through tsx, which is not installed: ` +
+      'run `npm install --save-dev tsx` in your project (or give the kit a compiled .js module)',
+  );
 }
 
 /**

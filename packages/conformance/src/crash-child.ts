@@ -1,16 +1,28 @@
 /**
  * The child process of the crash cases: opens `createBackend(dir)` from the engine's
  * module and writes (sets, deletes, narrow and wide batches) from several workers until it
- * is killed.
+ * is killed; in `maintain` mode the module's maintenance export runs over and over meanwhile.
+ * Only this child loads the engine's module (the parent never imports it), so an engine
+ * written in TypeScript works from a published kit: the parent starts this child with tsx.
+ * In `dump` mode it reopens the store and sends every entry back, so the parent can check.
  * Each worker owns its keys, so one key never has two writes in flight. Every write is
  * announced before it starts and acknowledged as soon as it resolves.
  *
- *   node --import tsx --conditions=@stowage/source crash-child.ts <module> <export> <dir> <seed> <first counter>
+ *   node --import tsx crash-child.ts <mode> <module> <export> <dir> <seed> <first counter> [<maintenance export>]
  */
 
 import { pathToFileURL } from 'node:url';
-import type { BatchOperation, StorageBackend } from '@stowage/core';
-import { type CrashMessage, type CrashOperation, crashValue, keysPerWorker, workers } from './crash-protocol.js';
+import type { BatchOperation, EncodedValue, StorageBackend } from '@stowage/core';
+import {
+  type CrashChildMode,
+  type CrashMessage,
+  type CrashOperation,
+  crashValue,
+  keysPerWorker,
+  touchKey,
+  touchValue,
+  workers,
+} from './crash-protocol.js';
 import { seededRandom } from './random.js';
 
 function send(message: CrashMessage): Promise<void> {
@@ -24,15 +36,37 @@ function send(message: CrashMessage): Promise<void> {
 process.on('disconnect', () => process.exit(0));
 
 async function main(): Promise<void> {
-  const [modulePath, exportName, directory, seedText, counterText] = process.argv.slice(2);
+  const [mode, modulePath, exportName, directory, seedText, counterText, maintenanceExport] = process.argv.slice(2) as [
+    CrashChildMode,
+    ...string[],
+  ];
   if (!modulePath || !exportName || !directory)
-    throw new Error('usage: crash-child <module> <export> <dir> <seed> <counter>');
+    throw new Error('usage: crash-child <mode> <module> <export> <dir> <seed> <counter> [<maintenance export>]');
   const loaded = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
   const create = loaded[exportName];
   if (typeof create !== 'function') throw new Error(`${modulePath} does not export a function ${exportName}`);
-  const backend = (await create(directory)) as StorageBackend;
+  let maintenance: ((backend: StorageBackend) => Promise<unknown>) | undefined;
+  if (mode === 'maintain') {
+    const found = loaded[maintenanceExport ?? 'maintenance'];
+    if (typeof found !== 'function') {
+      throw new Error(`${modulePath} does not export a function ${maintenanceExport ?? 'maintenance'}(backend)`);
+    }
+    maintenance = found as (backend: StorageBackend) => Promise<unknown>;
+  }
+  const backend = (await create(directory, { maintenance: mode === 'maintain' })) as StorageBackend;
   await backend.open();
+  if (mode === 'dump' || mode === 'touch') {
+    if (mode === 'touch') {
+      await backend.set(touchKey, touchValue);
+      await backend.close();
+      const again = (await create(directory, { maintenance: false })) as StorageBackend;
+      await again.open();
+      await dump(again);
+    } else await dump(backend);
+    process.exit(0);
+  }
   await send({ type: 'ready' });
+  if (maintenance) void maintain(backend, maintenance);
 
   const random = seededRandom(Number(seedText) >>> 0 || 1);
   let counter = Number(counterText) || 1;
@@ -78,6 +112,30 @@ async function main(): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: workers }, (_, worker) => work(worker)));
+}
+
+async function dump(backend: StorageBackend): Promise<void> {
+  const entries: [string, EncodedValue][] = [];
+  for await (const entry of backend.entries()) entries.push(entry);
+  await backend.close();
+  await send({ type: 'dump', entries });
+}
+
+/** Maintenance over and over until the kill; a failing run is the engine's failure. */
+async function maintain(backend: StorageBackend, run: (backend: StorageBackend) => Promise<unknown>): Promise<void> {
+  try {
+    while (true) {
+      await run(backend);
+      // A run with nothing to do may resolve at once: let the writers' I/O have a turn.
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  } catch (error) {
+    await send({
+      type: 'error',
+      message: `maintenance failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    });
+    process.exit(1);
+  }
 }
 
 main().catch(async (error: unknown) => {

@@ -16,7 +16,20 @@ export type CrashMessage =
   | { readonly type: 'intent'; readonly id: number; readonly operations: readonly CrashOperation[] }
   /** Sent as soon as the operation's promise resolved. */
   | { readonly type: 'ack'; readonly id: number }
-  | { readonly type: 'error'; readonly message: string };
+  | { readonly type: 'error'; readonly message: string }
+  /** Sent by a child in `dump` mode: every entry the reopened store holds. */
+  | { readonly type: 'dump'; readonly entries: readonly (readonly [string, EncodedValue])[] };
+
+/**
+ * What the child does: `write` until killed; `maintain` the same while the module's
+ * maintenance export runs over and over; `dump` opens the store, sends every entry and
+ * exits; `touch` writes one key, closes, then dumps.
+ */
+export type CrashChildMode = 'write' | 'maintain' | 'dump' | 'touch';
+
+/** The key and value `touch` writes: the recovered store must take a write after the kills. */
+export const touchKey = 'after-crashes';
+export const touchValue = 'still writable';
 
 /** Writers in the child; each owns `keysPerWorker` keys, so a key never has two writes in flight. */
 export const workers = 6;

@@ -5,8 +5,9 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { EncodedValue } from '@stowage/core';
 import { childExecArgv } from './child-process.js';
-import type { CrashMessage, CrashOperation } from './crash-protocol.js';
+import type { CrashChildMode, CrashMessage, CrashOperation } from './crash-protocol.js';
 
 export interface CrashRound {
   /** Every announced write, in the order announced. */
@@ -20,6 +21,56 @@ export interface CrashRoundOptions {
   readonly directory: string;
   readonly seed: number;
   readonly firstCounter: number;
+  /** Run the module's maintenance export (this name) over and over while writing. */
+  readonly maintenanceExportName?: string;
+}
+
+/** Where the engine's module is; only the child loads it. */
+export interface CrashStore {
+  readonly module: string;
+  readonly exportName: string;
+  readonly directory: string;
+}
+
+function forkChild(mode: CrashChildMode, store: CrashStore, extra: readonly string[]) {
+  return fork(childScript, [mode, store.module, store.exportName, store.directory, ...extra], {
+    execArgv: childExecArgv(store.module),
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    // Values are bytes as well as text: the advanced serialization carries Uint8Array as it is.
+    serialization: 'advanced',
+  });
+}
+
+/**
+ * Opens the store in a child (`touch`: after writing one key and reopening) and returns
+ * every entry it holds. The parent never loads the engine's module itself.
+ */
+export function dumpCrashStore(store: CrashStore, mode: 'dump' | 'touch' = 'dump'): Promise<Map<string, EncodedValue>> {
+  return new Promise((resolve, reject) => {
+    const child = forkChild(mode, store, ['1', '1']);
+    let stderr = '';
+    let entries: Map<string, EncodedValue> | undefined;
+    let failure: string | undefined;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    const watchdog = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('message', (message: CrashMessage) => {
+      if (message.type === 'dump') entries = new Map(message.entries as [string, EncodedValue][]);
+      else if (message.type === 'error') failure = message.message;
+    });
+    child.on('error', (error) => {
+      failure ??= String(error);
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(watchdog);
+      if (entries && code === 0) resolve(entries);
+      else {
+        const why = failure ?? `exit ${code ?? signal}; stderr: ${stderr}`;
+        reject(new Error(`reopening the store after the kill (${mode}) failed: ${why}`));
+      }
+    });
+  });
 }
 
 export const crashKills = () => Number(process.env.STOWAGE_CRASH_KILLS ?? 5) || 5;
@@ -40,11 +91,12 @@ export function runCrashRound(options: CrashRoundOptions): Promise<CrashRound> {
   const killAfterAcks = 3 + Math.floor(next() * 120);
   const extraDelay = Math.floor(next() * 25);
   return new Promise((resolve, reject) => {
-    const child = fork(
-      childScript,
-      [options.module, options.exportName, options.directory, String(options.seed), String(options.firstCounter)],
-      { execArgv: childExecArgv(options.module), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
-    );
+    const maintain = options.maintenanceExportName !== undefined;
+    const child = forkChild(maintain ? 'maintain' : 'write', options, [
+      String(options.seed),
+      String(options.firstCounter),
+      ...(maintain ? [options.maintenanceExportName!] : []),
+    ]);
     let stderr = '';
     let failure: Error | undefined;
     let killing = false;

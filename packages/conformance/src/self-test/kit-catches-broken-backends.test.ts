@@ -67,6 +67,14 @@ const eager: BackendKitOptions = {
   crash: { module: eagerModule },
 };
 
+const staleMaintenance: BackendKitOptions = {
+  ...eager,
+  name: 'stale-rewrite-maintenance',
+  create: () => new EagerJsonBackend(`${directory()}/store.json`),
+  crash: { module: fileURLToPath(new URL('./stale-rewrite-maintenance.fixture.ts', import.meta.url)) },
+  maintenance: { run: async () => undefined },
+};
+
 const basic = 'set then get returns the value';
 
 describe('the kit catches broken backends', () => {
@@ -134,4 +142,18 @@ describe('the kit catches broken backends', () => {
     expect(await verdict(eager, 'writes, overwrites, deletes and batches survive')).toBe('passed');
     expect(await verdict(eager, 'after SIGKILL of a writing process')).toMatch(/^failed: .*(recovered as|torn|JSON)/);
   }, 120_000);
+
+  it('reports maintenance that reverts acknowledged writes on disk, after a SIGKILL', async () => {
+    expect(await verdict(staleMaintenance, 'after SIGKILL of a process writing while maintenance runs')).toMatch(
+      /^failed: .*(recovered as|torn|JSON)/,
+    );
+  }, 240_000);
+
+  it('loads the crash module only in child processes, never in the test process', async () => {
+    const module = fileURLToPath(new URL('./parent-import-marker.fixture.ts', import.meta.url));
+    const kit: BackendKitOptions = { ...eager, name: 'import-marker', crash: { module } };
+    // The JSON example is correct: the crash case passes, run from children alone.
+    expect(await verdict(kit, 'after SIGKILL of a writing process')).toBe('passed');
+    expect((globalThis as { stowageCrashModuleImported?: boolean }).stowageCrashModuleImported).toBeUndefined();
+  }, 240_000);
 });
