@@ -30,7 +30,7 @@ import { Journal } from './journal.js';
 import { encodeBatch } from './journal-codec.js';
 import { encodeRecord } from './journal-format.js';
 import { MAX_RECORD_BYTES, MAX_VALUE_BYTES } from './limits.js';
-import type { CsvBackendOptions, CsvRecoveryAction, CsvWarning } from './options.js';
+import { type CsvBackendOptions, type CsvRecoveryAction, type CsvWarning, resolveOptions } from './options.js';
 import { SortedKeys } from './sorted-keys.js';
 
 const origin = '@stowage/csv';
@@ -74,7 +74,6 @@ export class CsvBackend extends AbstractBackend {
   #retryCompactionAt = 0;
 
   constructor(options: CsvBackendOptions) {
-    const durability = options?.durability ?? 'batch';
     super(origin, {
       persistent: true,
       orderedIteration: true,
@@ -83,27 +82,16 @@ export class CsvBackend extends AbstractBackend {
       durability: ['none', 'batch'],
       maxValueBytes: MAX_VALUE_BYTES,
     });
-    if (typeof options?.path !== 'string' || options.path.length === 0) {
-      throw configError('options.path must name the CSV file');
-    }
-    if (durability !== 'batch' && durability !== 'none') throw configError('durability must be "batch" or "none"');
-    const onMalformedRow = options.onMalformedRow ?? 'fail';
-    if (onMalformedRow !== 'fail' && onMalformedRow !== 'skip') {
-      throw configError('onMalformedRow must be "fail" or "skip"');
-    }
-    const onJournalDamage = options.onJournalDamage ?? 'fail';
-    if (onJournalDamage !== 'fail' && onJournalDamage !== 'truncate') {
-      throw configError('onJournalDamage must be "fail" or "truncate"');
-    }
-    this.#onJournalDamage = onJournalDamage;
-    this.path = options.path;
-    this.#fs = options.fs ?? nodeFileSystem;
-    this.#durable = durability === 'batch';
-    this.#skipMalformed = onMalformedRow === 'skip';
-    this.#onWarning = options.onWarning;
-    this.#minJournalBytes = positive(options.minJournalBytes, 1024 * 1024, 'minJournalBytes');
-    this.#journalToCsvRatio = positive(options.journalToCsvRatio, 1, 'journalToCsvRatio');
-    this.#byteOrderMarkOption = options.byteOrderMark;
+    const resolved = resolveOptions(options, origin);
+    this.path = resolved.path;
+    this.#fs = resolved.fs;
+    this.#durable = resolved.durable;
+    this.#skipMalformed = resolved.skipMalformed;
+    this.#onJournalDamage = resolved.onJournalDamage;
+    this.#onWarning = resolved.onWarning;
+    this.#minJournalBytes = resolved.minJournalBytes;
+    this.#journalToCsvRatio = resolved.journalToCsvRatio;
+    this.#byteOrderMarkOption = resolved.byteOrderMark;
   }
 
   /** The journal file next to the CSV. */
@@ -479,16 +467,4 @@ function recordGroups(writes: readonly JournalWrite[]): Uint8Array[][] {
     bytes += batch.length + 1;
   }
   return groups;
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
-    throw configError(`${name} must be a positive number`);
-  }
-  return value;
-}
-
-function configError(message: string): StowageError {
-  return new StowageError('INVALID_CONFIG', message, { origin });
 }

@@ -1,4 +1,5 @@
-import type { FileSystem } from '@stowage/fs';
+import { assertKnownOptions, StowageError } from '@stowage/core';
+import { type FileSystem, nodeFileSystem } from '@stowage/fs';
 
 /**
  * Something worth a person's attention that did not stop the store: a row of the CSV that
@@ -63,4 +64,74 @@ export interface CsvBackendOptions {
    * Default: keep what the file had (none for a new file).
    */
   readonly byteOrderMark?: boolean;
+}
+
+/** Options checked and with their defaults filled in. */
+export interface ResolvedOptions {
+  readonly path: string;
+  readonly fs: FileSystem;
+  readonly durable: boolean;
+  readonly skipMalformed: boolean;
+  readonly onJournalDamage: 'fail' | 'truncate';
+  readonly onWarning: ((warning: CsvWarning) => void) | undefined;
+  readonly minJournalBytes: number;
+  readonly journalToCsvRatio: number;
+  /** Undefined: keep what the file had. */
+  readonly byteOrderMark: boolean | undefined;
+}
+
+const knownOptions = [
+  'path',
+  'fs',
+  'durability',
+  'onMalformedRow',
+  'onJournalDamage',
+  'onWarning',
+  'minJournalBytes',
+  'journalToCsvRatio',
+  'byteOrderMark',
+] as const satisfies readonly (keyof CsvBackendOptions)[];
+
+/** Checks `options` (INVALID_CONFIG naming the option for anything wrong, unknown names included) and fills in defaults. */
+export function resolveOptions(options: CsvBackendOptions, origin: string): ResolvedOptions {
+  const fail = (message: string): never => {
+    throw new StowageError('INVALID_CONFIG', message, { origin });
+  };
+  if (typeof options !== 'object' || options === null) fail('options must be an object with a path');
+  assertKnownOptions(origin, options, knownOptions);
+  if (typeof options.path !== 'string' || options.path.length === 0) fail('options.path must name the CSV file');
+  const durability = options.durability ?? 'batch';
+  if (durability !== 'batch' && durability !== 'none') fail('durability must be "batch" or "none"');
+  const onMalformedRow = options.onMalformedRow ?? 'fail';
+  if (onMalformedRow !== 'fail' && onMalformedRow !== 'skip') fail('onMalformedRow must be "fail" or "skip"');
+  const onJournalDamage = options.onJournalDamage ?? 'fail';
+  if (onJournalDamage !== 'fail' && onJournalDamage !== 'truncate') {
+    fail('onJournalDamage must be "fail" or "truncate"');
+  }
+  if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
+    fail(`onWarning must be a function, got ${typeof options.onWarning}`);
+  }
+  if (options.byteOrderMark !== undefined && typeof options.byteOrderMark !== 'boolean') {
+    fail(`byteOrderMark must be true or false, got ${JSON.stringify(options.byteOrderMark)}`);
+  }
+  const fs = options.fs ?? nodeFileSystem;
+  if (typeof fs !== 'object' || fs === null || typeof fs.open !== 'function') {
+    fail('fs must be a FileSystem of @stowage/fs');
+  }
+  const positive = (value: number | undefined, fallback: number, name: string): number => {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) fail(`${name} must be a positive number`);
+    return value as number;
+  };
+  return {
+    path: options.path,
+    fs,
+    durable: durability === 'batch',
+    skipMalformed: onMalformedRow === 'skip',
+    onJournalDamage,
+    onWarning: options.onWarning,
+    minJournalBytes: positive(options.minJournalBytes, 1024 * 1024, 'minJournalBytes'),
+    journalToCsvRatio: positive(options.journalToCsvRatio, 1, 'journalToCsvRatio'),
+    byteOrderMark: options.byteOrderMark,
+  };
 }
