@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { StowageError } from '@stowage/core';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sqliteError } from './errors.js';
 import { SqliteBackend } from './sqlite-backend.js';
-import { toStowageError } from './sqlite-errors.js';
 
 let directory: string;
 let file: string;
@@ -139,7 +139,7 @@ describe('read-only stores', () => {
   });
 });
 
-describe('toStowageError', () => {
+describe('sqliteError', () => {
   it.each([
     ['SQLITE_BUSY', 'LOCKED'],
     ['SQLITE_BUSY_SNAPSHOT', 'LOCKED'],
@@ -151,13 +151,13 @@ describe('toStowageError', () => {
     ['SQLITE_IOERR_FSYNC', 'IO'],
   ])('maps %s to %s, keeping the original as cause', (sqliteCode, code) => {
     const original = Object.assign(new Error('driver says no'), { code: sqliteCode });
-    const error = toStowageError(original, '/data/x.db', 'k');
+    const error = sqliteError(original, '/data/x.db', 'k');
     expect(error).toMatchObject({ code, file: '/data/x.db', key: 'k', origin: '@stowage/sqlite' });
     expect(error.cause).toBe(original);
   });
 
   it('maps an error that is not from SQLite to IO', () => {
-    expect(toStowageError(new TypeError('boom'), 'x.db').code).toBe('IO');
+    expect(sqliteError(new TypeError('boom'), 'x.db').code).toBe('IO');
   });
 
   it.each([
@@ -166,6 +166,6 @@ describe('toStowageError', () => {
     ['ENOSPC', 'IO'],
   ])('maps a file system error %s to %s, as core does, naming the store file', (errno, code) => {
     const original = Object.assign(new Error(`${errno}: mkdir`), { code: errno, path: '/data' });
-    expect(toStowageError(original, '/data/x.db')).toMatchObject({ code, file: '/data/x.db', cause: original });
+    expect(sqliteError(original, '/data/x.db')).toMatchObject({ code, file: '/data/x.db', cause: original });
   });
 });

@@ -10,13 +10,12 @@ import { dirname } from 'node:path';
 import { type BatchOperation, StowageError } from '@stowage/core';
 import { makeParentDirectories } from './directories.js';
 import { openDatabase, type SqliteDatabase, type SqliteTransaction } from './driver.js';
+import { origin, readOnlyError, sqliteError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
-import { origin } from './origin.js';
 import { isWritable, openReadOnly } from './read-only-open.js';
 import { assertNamesFree, assertSchema, createSchema, tableExists } from './schema.js';
 import { SnapshotReaders } from './snapshot-readers.js';
 import { type StoredRow, sameRow } from './snapshot-transaction.js';
-import { readOnlyError, toStowageError } from './sqlite-errors.js';
 import { Statements } from './statements.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -121,7 +120,7 @@ export function closeStore(store: OpenStore, options: ResolvedOptions, file: str
       if (options.closeDatabase) database.close();
     }
   } catch (error) {
-    throw toStowageError(error, file);
+    throw sqliteError(error, file);
   } finally {
     if (copyDirectory !== undefined) rmSync(copyDirectory, { recursive: true, force: true });
   }
@@ -161,7 +160,7 @@ function openError(error: unknown, options: ResolvedOptions, file: string, memor
       : `cannot create ${source.file}: its directory is read-only`;
     return readOnlyError(message, source.file);
   }
-  return toStowageError(error, file);
+  return sqliteError(error, file);
 }
 
 /** A group of writes that timed out on the lock is not retried write by write: each would wait again. */

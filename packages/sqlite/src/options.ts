@@ -2,9 +2,9 @@
  * The options of SqliteBackend, and their checking: every option is validated in the
  * constructor so a misconfigured store fails before it touches a file.
  */
-import { type DurabilityLevel, StowageError } from '@stowage/core';
+import { assertKnownOptions, type DurabilityLevel } from '@stowage/core';
 import type { SqliteDatabase } from './driver.js';
-import { origin } from './origin.js';
+import { configError, origin } from './errors.js';
 
 /** Where the data lives: a file (or `:memory:`), opened and owned by the backend. */
 export interface SqliteFileOptions {
@@ -72,11 +72,30 @@ export interface ResolvedOptions {
   readonly iterationChunkSize: number;
 }
 
+/** Every option name SqliteBackend knows; any other is refused. */
+const optionNames: readonly string[] = [
+  'file',
+  'readonly',
+  'database',
+  'closeDatabase',
+  'table',
+  'durability',
+  'busyTimeout',
+  'iterationChunkSize',
+] satisfies readonly (keyof SqliteFileOptions | keyof SqliteDatabaseOptions | keyof SqliteCommonOptions)[];
+
 /** A table name: lowercase, because SQLite folds the case of names (see `checkTable`). */
 const identifier = /^[a-z_][a-z0-9_]{0,63}$/;
 
 export function resolveOptions(options: SqliteBackendOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) fail('options must be an object');
+  // A misspelled name ({ tabel: 'users' }) would otherwise be ignored and the default used.
+  assertKnownOptions(origin, options, optionNames);
+  for (const name of ['readonly', 'closeDatabase'] as const) {
+    const value = (options as unknown as Record<string, unknown>)[name];
+    if (value !== undefined && typeof value !== 'boolean')
+      fail(`${name} must be true or false, got ${JSON.stringify(value)}`);
+  }
   const table = checkTable(options.table ?? 'stowage');
   const durabilityName = options.durability ?? 'normal';
   if (typeof durabilityName !== 'string' || !Object.hasOwn(durabilityLevels, durabilityName)) {
@@ -140,5 +159,5 @@ function checkTable(table: unknown): string {
 }
 
 function fail(message: string): never {
-  throw new StowageError('INVALID_CONFIG', message, { origin });
+  throw configError(message);
 }

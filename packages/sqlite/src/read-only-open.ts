@@ -17,7 +17,7 @@ import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, rmSync } 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { openDatabase, type SqliteDatabase } from './driver.js';
-import { readOnlyError } from './sqlite-errors.js';
+import { readOnlyError } from './errors.js';
 
 export interface ReadOnlyOpen {
   readonly database: SqliteDatabase;

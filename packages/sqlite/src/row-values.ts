@@ -4,7 +4,7 @@
  * never skipped and never handed to the codec as something it is not.
  */
 import { type EncodedValue, StowageError } from '@stowage/core';
-import { origin } from './origin.js';
+import { origin } from './errors.js';
 
 /**
  * The stored value as the type it was written as. better-sqlite3 returns a BLOB as a

@@ -8,7 +8,7 @@
  */
 import { StowageError } from '@stowage/core';
 import type { SqliteDatabase } from './driver.js';
-import { origin } from './origin.js';
+import { origin } from './errors.js';
 
 /** `name` in double quotes; names are validated as identifiers too, so this is belt and braces. */
 export function quoteIdentifier(name: string): string {

@@ -18,7 +18,7 @@ import {
   type WriteOptions,
 } from '@stowage/core';
 import type { SqliteDatabase } from './driver.js';
-import { origin } from './origin.js';
+import { origin } from './errors.js';
 import { readValue } from './row-values.js';
 import type { Statements } from './statements.js';
 

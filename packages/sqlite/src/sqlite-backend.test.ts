@@ -325,6 +325,42 @@ describe('SqliteBackend options', () => {
     expect(() => new SqliteBackend({} as never)).toThrow(/file/);
     database.close();
   });
+
+  it.each([
+    [{ tabel: 'users' }, 'table'],
+    [{ durabilty: 'always' }, 'durability'],
+    [{ readOnly: true }, 'readonly'],
+    [{ busytimeout: 10 }, 'busyTimeout'],
+    [{ closeDatabse: true }, 'closeDatabase'],
+  ])(
+    'refuses the misspelled option %o with INVALID_CONFIG naming %s, before touching the file',
+    (misspelled, meant) => {
+      const file = join(directory, 'never.db');
+      let thrown: unknown;
+      try {
+        new SqliteBackend({ file, ...misspelled } as never);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toMatchObject({ code: 'INVALID_CONFIG', origin: '@stowage/sqlite' });
+      expect((thrown as Error).message).toContain(`did you mean "${meant}"`);
+    },
+  );
+
+  it('refuses an option name nothing resembles, listing the known ones', () => {
+    expect(() => new SqliteBackend({ file: 'x.db', compression: 'zstd' } as never)).toThrow(
+      /unknown option "compression".*"iterationChunkSize"/,
+    );
+  });
+
+  it.each([
+    ['readonly', { readonly: 'yes' }],
+    ['closeDatabase', { closeDatabase: 1 }],
+  ])('refuses %s that is not a boolean', (name, options) => {
+    expect(() => new SqliteBackend({ file: 'x.db', ...options } as never)).toThrow(
+      new RegExp(`${name} must be true or false`),
+    );
+  });
 });
 
 async function keysOf(backend: SqliteBackend): Promise<string[]> {

@@ -15,14 +15,13 @@ import {
   type WriteOptions,
 } from '@stowage/core';
 import { isSqliteError } from './driver.js';
+import { origin, sqliteError } from './errors.js';
 import { keyBounds } from './key-range.js';
 import { closeStore, type OpenStore, openStore } from './open-store.js';
 import { type ResolvedOptions, resolveOptions, type SqliteBackendOptions } from './options.js';
-import { origin } from './origin.js';
 import { readKey, readValue } from './row-values.js';
 import type { SnapshotReaders } from './snapshot-readers.js';
 import { SnapshotTransaction } from './snapshot-transaction.js';
-import { toStowageError } from './sqlite-errors.js';
 import { boundParameters } from './statements.js';
 import { checkVerifyOptions, type VerifyOptions, type VerifyReport, verifyDatabase } from './verify.js';
 import type { WriteQueue } from './write-queue.js';
@@ -325,6 +324,6 @@ export class SqliteBackend extends AbstractBackend {
   }
 
   #fail(error: unknown, key?: string): StowageError {
-    return toStowageError(error, this.file, key);
+    return sqliteError(error, this.file, key);
   }
 }

@@ -8,7 +8,7 @@
  */
 import { StowageError } from '@stowage/core';
 import type { SqliteDatabase } from './driver.js';
-import { origin } from './origin.js';
+import { origin } from './errors.js';
 import { quoteIdentifier } from './schema.js';
 
 export interface VerifyOptions {
