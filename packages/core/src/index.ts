@@ -12,6 +12,7 @@ export type {
   VersionInfo,
   WriteOptions,
 } from './backend.js';
+export { CONTRACT_VERSION, DURABILITY_LEVELS } from './backend.js';
 export {
   type AnyValueCodec,
   bytesCodec,
@@ -23,9 +24,11 @@ export {
   structuredCodec,
   utf8Codec,
 } from './codecs.js';
+export { type CopyOptions, type CopyProgress, copy } from './copy.js';
+export { assertDurabilityLevels, type DurabilityChoice, resolveDurability } from './durability.js';
 export { MAX_EXPIRES_AT, type Unwrapped, unwrap, wrap } from './envelope.js';
-export * as fallbacks from './fallbacks.js';
 export { StowageError, type StowageErrorCode, type StowageErrorOptions } from './errors.js';
+export * as fallbacks from './fallbacks.js';
 export { assertValidKey, assertValidRange, compareKeys, inRange, utf8Length } from './keys.js';
 export { assertKnownOptions } from './known-options.js';
 export type {
