@@ -1,3 +1,4 @@
+export type { ExactCounters } from './exact-mode.js';
 export { HASH_ID, hashed, hashKey } from './hash.js';
 export {
   type Generation,
@@ -7,7 +8,9 @@ export {
   type MeasuredRate,
   wilson,
 } from './maplet.js';
+export { MapletBackend, type MapletBackendOptions, type MapletBackendStats } from './maplet-backend.js';
 export { type GrowthPolicy, type MapletOptions, type MapletSettings, ORIGIN } from './maplet-config.js';
+export { MapletFile, type MapletFileOptions } from './maplet-file.js';
 export {
   checkMergeOperator,
   customOperator,

@@ -1,5 +1,5 @@
 /** Options of a Maplet, checked once, and the sizes derived from them. */
-import { StowageError } from '@stowage/core';
+import { assertKnownOptions, StowageError } from '@stowage/core';
 import { type MergeOperator, type MergeOperatorName, mergeOperators } from './merge-operators.js';
 
 export const ORIGIN = '@stowage/maplet';
@@ -55,7 +55,7 @@ export function resolveMapletOptions(options: MapletOptions = {}): MapletSetting
     throw new StowageError('INVALID_CONFIG', why, { origin: ORIGIN });
   };
   if (typeof options !== 'object' || options === null) fail('options must be an object');
-  for (const name of Object.keys(options)) if (!known.includes(name)) fail(`unknown option ${name}`);
+  assertKnownOptions(ORIGIN, options, known);
   const falsePositiveRate = options.falsePositiveRate ?? 0.01;
   if (!(typeof falsePositiveRate === 'number' && falsePositiveRate >= 2 ** -30 && falsePositiveRate <= 0.5)) {
     fail(`falsePositiveRate must be a number from 2^-30 to 0.5, got ${String(falsePositiveRate)}`);

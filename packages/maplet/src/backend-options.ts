@@ -1,0 +1,43 @@
+/** Options of a MapletBackend, checked once at construction. */
+import { assertKnownOptions, type DurabilityLevel, StowageError } from '@stowage/core';
+import type { MapletBackendOptions } from './maplet-backend.js';
+import { type MapletOptions, ORIGIN } from './maplet-config.js';
+
+const known = ['inner', 'dir', 'fs', 'durability', 'falsePositiveRate', 'maplet', 'checkpointRecords'];
+
+export interface ResolvedBackendOptions {
+  readonly maplet: MapletOptions;
+  readonly durability: DurabilityLevel;
+}
+
+export function resolveBackendOptions(options: MapletBackendOptions): ResolvedBackendOptions {
+  const fail = (why: string): never => {
+    throw new StowageError('INVALID_CONFIG', why, { origin: ORIGIN });
+  };
+  if (typeof options !== 'object' || options === null) fail('options must be an object');
+  assertKnownOptions(ORIGIN, options, known);
+  const inner = options.inner;
+  if (inner !== undefined) {
+    if (
+      typeof inner !== 'object' ||
+      inner === null ||
+      typeof inner.get !== 'function' ||
+      typeof inner.keys !== 'function'
+    ) {
+      fail('inner must be a Stowage backend (with keys, size, has, getMany, apply and clear)');
+    }
+    if (options.dir !== undefined) fail('exact mode keeps nothing on disk of its own: give inner or dir, not both');
+  }
+  if (options.dir !== undefined && (typeof options.dir !== 'string' || options.dir === ''))
+    fail('dir must be a non-empty path');
+  const durability = options.durability ?? 'batch';
+  if (!['none', 'batch', 'always'].includes(durability)) fail('durability must be none, batch or always');
+  const maplet = { ...(options.maplet ?? {}) };
+  if (options.falsePositiveRate !== undefined) {
+    if (maplet.falsePositiveRate !== undefined && maplet.falsePositiveRate !== options.falsePositiveRate) {
+      fail('falsePositiveRate is given twice with different values');
+    }
+    Object.assign(maplet, { falsePositiveRate: options.falsePositiveRate });
+  }
+  return { maplet, durability };
+}

@@ -1,0 +1,112 @@
+import { StowageError } from '@stowage/core';
+import { describe, expect, it } from 'vitest';
+import { MemoryBackend } from './fixtures/inner-engines.fixture.js';
+import { MapletBackend } from './maplet-backend.js';
+
+/** A memory backend that counts the reads reaching it. */
+class CountingMemory extends MemoryBackend {
+  reads = 0;
+  protected override _get(key: string) {
+    this.reads++;
+    return super._get(key);
+  }
+}
+
+async function openExact(options: { capacity?: number; falsePositiveRate?: number } = {}) {
+  const inner = new CountingMemory();
+  const backend = new MapletBackend({ inner, maplet: { capacity: 64, ...options } });
+  await backend.open();
+  return { inner, backend };
+}
+
+describe('exact mode', () => {
+  it('answers absent keys without reading the inner store, except for false positives', async () => {
+    const { inner, backend } = await openExact({ falsePositiveRate: 0.01 });
+    for (let i = 0; i < 2_000; i++) await backend.set(`present:${i}`, `v${i}`);
+    inner.reads = 0;
+    for (let i = 0; i < 20_000; i++) expect(await backend.get(`absent:${i}`)).toBeUndefined();
+    const stats = backend.stats();
+    expect(stats.reads!.filteredReads + stats.reads!.innerReads).toBe(20_000);
+    expect(inner.reads).toBe(stats.reads!.innerReads);
+    expect(inner.reads / 20_000).toBeLessThan(0.02);
+    for (let i = 0; i < 2_000; i++) expect(await backend.get(`present:${i}`)).toBe(`v${i}`);
+    await backend.close();
+  });
+
+  it('never loses a key across sets, deletes, batches, clears and rebuilds racing each other', async () => {
+    const { backend } = await openExact({ falsePositiveRate: 0.3 });
+    const model = new Map<string, string>();
+    const work: Promise<unknown>[] = [];
+    for (let round = 0; round < 40; round++) {
+      for (let i = 0; i < 50; i++) {
+        const key = `k${(round * 31 + i * 7) % 400}`;
+        if ((round + i) % 5 === 0) {
+          model.delete(key);
+          work.push(backend.delete(key));
+        } else if ((round + i) % 7 === 0) {
+          const other = `k${(i * 13) % 400}`;
+          model.set(key, `b${round}`);
+          model.delete(other === key ? `none` : other);
+          const operations = [
+            { type: 'set' as const, key, value: `b${round}` },
+            ...(other === key ? [] : [{ type: 'delete' as const, key: other }]),
+          ];
+          work.push(backend.apply(operations));
+        } else {
+          model.set(key, `s${round}`);
+          work.push(backend.set(key, `s${round}`));
+        }
+      }
+      if (round % 9 === 0) work.push(backend.rebuild());
+    }
+    await Promise.all(work);
+    for (let i = 0; i < 400; i++) expect(await backend.get(`k${i}`), `k${i}`).toBe(model.get(`k${i}`));
+    expect(await backend.size()).toBe(model.size);
+    expect(backend.stats().reads!.rebuilds).toBeGreaterThanOrEqual(2); // the open, then at least one during the writes
+    await backend.clear({ prefix: 'k1' });
+    for (let i = 0; i < 400; i++) {
+      const key = `k${i}`;
+      expect(await backend.get(key), key).toBe(key.startsWith('k1') ? undefined : model.get(key));
+    }
+    await backend.close();
+  });
+
+  it('offers TTL as Mappy did: expire, ttl, persist, expire many, keys with a TTL; never early', async () => {
+    const { backend } = await openExact();
+    await backend.set('a', '1');
+    await backend.set('b', '2');
+    await backend.set('c', '\x01raw'); // a raw value that looks like an envelope stays itself
+    expect(await backend.ttl('a')).toBe(Number.POSITIVE_INFINITY);
+    expect(await backend.ttl('missing')).toBeUndefined();
+    expect(await backend.expire('missing', 1_000)).toBe(false);
+    expect(await backend.expire('a', 60_000)).toBe(true);
+    const left = (await backend.ttl('a'))!;
+    expect(left).toBeGreaterThan(59_000);
+    expect(left).toBeLessThanOrEqual(60_000);
+    expect(await backend.expireMany(['b', 'c', 'missing'], 30)).toBe(2);
+    expect((await backend.keysWithTtl()).map(([key]) => key).sort()).toEqual(['a', 'b', 'c']);
+    expect(await backend.persist('c')).toBe(true);
+    expect(await backend.get('c')).toBe('\x01raw');
+    const deadline = Date.now() + 30;
+    // Before the deadline b is there (never early); after it, gone.
+    while (Date.now() < deadline - 5) expect(await backend.get('b')).toBe('2');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(await backend.get('b')).toBeUndefined();
+    expect(await backend.sweepExpiredKeys()).toBe(1);
+    expect(await backend.size()).toBe(2);
+    await expect(backend.expire('a', -1)).rejects.toSatisfy((error) => StowageError.is(error, 'INVALID_ARGUMENT'));
+    await backend.close();
+  });
+
+  it('refuses misspelled options and a dir beside inner with INVALID_CONFIG', () => {
+    expect(() => new MapletBackend({ inner: new MemoryBackend(), dir: '/x' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG' }),
+    );
+    expect(() => new MapletBackend({ falsePositveRate: 0.1 } as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG' }),
+    );
+    expect(() => new MapletBackend({ maplet: { valueBits: 40 } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG' }),
+    );
+  });
+});
