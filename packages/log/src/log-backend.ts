@@ -198,7 +198,7 @@ export class LogBackend extends AbstractBackend {
       const state = this.#open();
       const version = findVersions(state, key).find((candidate) => candidate.sequence === sequence);
       if (version === undefined || version.deleted) return undefined;
-      return state.readValue(version.file, version.valueOffset, version.valueLength, version.flags);
+      return state.readValue(key, version.file, version.valueOffset, version.valueLength, version.flags);
     });
   }
 
@@ -311,7 +311,7 @@ export class LogBackend extends AbstractBackend {
       if (version.sequence <= snapshot) chosen = version;
     }
     if (chosen === undefined || chosen.deleted) return undefined;
-    return state.readValue(chosen.file, chosen.valueOffset, chosen.valueLength, chosen.flags);
+    return state.readValue(key, chosen.file, chosen.valueOffset, chosen.valueLength, chosen.flags);
   }
 }
 

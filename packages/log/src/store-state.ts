@@ -7,7 +7,7 @@ import type { DurabilityLevel, EncodedValue } from '@stowage/core';
 import type { FileLock, FileSystem } from '@stowage/fs';
 import { closeQuietly, corruptionError, type DataFile, dataFileName } from './data-files.js';
 import { Keydir } from './keydir.js';
-import { FLAG_STRING } from './record-format.js';
+import { FLAG_STRING, RECORD_HEADER_SIZE, recordIntact } from './record-format.js';
 
 /** Something open did to bring the files back to a consistent state. */
 export interface RecoveryAction {
@@ -122,6 +122,7 @@ export class StoreState {
     const slot = keydir.slot(key);
     if (slot === undefined) return undefined;
     return this.readValue(
+      key,
       keydir.file[slot]!,
       keydir.valueOffset[slot]!,
       keydir.valueLength[slot]!,
@@ -129,22 +130,31 @@ export class StoreState {
     );
   }
 
-  /** Reads a value stored at a known place: one positional read, decoded by its flags. */
-  readValue(fileId: number, offset: number, length: number, flags: number): EncodedValue {
+  /**
+   * Reads the value of `key` stored at a known place: one positional read of the whole
+   * record (header, key and value), checked against its CRC and against the lengths the
+   * key directory expects, so a flipped byte or a short file is CORRUPTION naming the
+   * file and the record's offset, never a wrong value.
+   */
+  readValue(key: string, fileId: number, valueOffset: number, length: number, flags: number): EncodedValue {
     const file = this.files.get(fileId);
+    const keyBytes = Buffer.byteLength(key, 'utf8');
+    const recordAt = valueOffset - keyBytes - RECORD_HEADER_SIZE;
     if (file === undefined)
-      throw corruptionError(dataFileName(fileId), offset, 'the key directory names a missing file');
-    if ((flags & FLAG_STRING) !== 0) {
-      const target = length <= SCRATCH_SIZE ? this.#scratch : Buffer.allocUnsafe(length);
-      if (file.handle.read(target, 0, length, offset) !== length) throw shortRead(file, offset);
-      return target.toString('utf8', 0, length);
+      throw corruptionError(dataFileName(fileId), recordAt, 'the key directory names a missing file');
+    const size = RECORD_HEADER_SIZE + keyBytes + length;
+    const record = size <= SCRATCH_SIZE ? this.#scratch : Buffer.allocUnsafeSlow(size);
+    if (file.handle.read(record, 0, size, recordAt) !== size) {
+      throw corruptionError(file.path, recordAt, 'the file ends before the record');
     }
-    const value = new Uint8Array(length);
-    if (file.handle.read(value, 0, length, offset) !== length) throw shortRead(file, offset);
-    return value;
+    if (record.readUInt32LE(24) !== keyBytes || record.readUInt32LE(28) !== length || !recordIntact(record, 0, size)) {
+      throw corruptionError(file.path, recordAt, 'record checksum mismatch');
+    }
+    const valueAt = RECORD_HEADER_SIZE + keyBytes;
+    if ((flags & FLAG_STRING) !== 0) return record.toString('utf8', valueAt, valueAt + length);
+    // A copy: the scratch buffer is reused by the next read.
+    return size <= SCRATCH_SIZE
+      ? new Uint8Array(record.subarray(valueAt, valueAt + length))
+      : new Uint8Array(record.buffer, record.byteOffset + valueAt, length);
   }
-}
-
-function shortRead(file: DataFile, offset: number) {
-  return corruptionError(file.path, offset, 'the file ends before the value');
 }

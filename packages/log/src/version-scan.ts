@@ -6,7 +6,7 @@
  * store's files; they are meant for history and audits, not for hot paths.
  */
 import type { VersionInfo } from '@stowage/core';
-import { hintFilePath, readFileBuffer, readWhole } from './data-files.js';
+import { corruptionError, hintFilePath, readFileBuffer, readWhole } from './data-files.js';
 import { scanGroups } from './file-scan.js';
 import { readHintFile } from './hint-file.js';
 import { FILE_HEADER_SIZE, FLAG_DELETED, RECORD_HEADER_SIZE } from './record-format.js';
@@ -55,7 +55,7 @@ export function findVersions(state: StoreState, key: string): StoredVersion[] {
       if (problem === undefined) continue;
     }
     const bytes = readWhole(file.handle);
-    scanGroups(bytes, FILE_HEADER_SIZE, (group) => {
+    const result = scanGroups(bytes, FILE_HEADER_SIZE, (group) => {
       for (const record of group) {
         if (record.keyLength !== wanted.length) continue;
         const keyAt = record.offset + RECORD_HEADER_SIZE;
@@ -63,6 +63,11 @@ export function findVersions(state: StoreState, key: string): StoredVersion[] {
         add(file.id, record.offset, record.sequence, record.timestamp, record.flags, record.valueLength);
       }
     });
+    // Versions past damage are unknown: an incomplete history is an error, not an answer.
+    const damage =
+      result.damage ??
+      (result.openGroupAt === undefined ? undefined : { offset: result.openGroupAt, reason: 'unfinished transaction' });
+    if (damage !== undefined) throw corruptionError(file.path, damage.offset, damage.reason);
   }
   return [...found.values()].sort((a, b) => a.sequence - b.sequence);
 }
