@@ -204,6 +204,25 @@ describe('leftovers', () => {
     expect(existsSync(join(directory, '.store.csv.0123456789ab.tmp'))).toBe(false);
     expect(existsSync(join(directory, 'notes.tmp'))).toBe(true);
   });
+
+  it("removes the lock's and the rewrite's temp files of a dead process, keeps a live process's, and reports them", async () => {
+    // A pid far above any pid_max: no such process is alive.
+    const dead = 2 ** 22 + 17;
+    const lockTemp = `.store.csv.lock.${dead}-0123456789ab.tmp`;
+    const rewriteTemp = `.store.csv.${dead}-ba9876543210.tmp`;
+    const liveTemp = `.store.csv.lock.1-aaaaaaaaaaaa.tmp`; // pid 1 is always alive
+    for (const name of [lockTemp, rewriteTemp, liveTemp]) writeFileSync(join(directory, name), 'debris');
+    const backend = await open();
+    expect(existsSync(join(directory, lockTemp))).toBe(false);
+    expect(existsSync(join(directory, rewriteTemp))).toBe(false);
+    expect(existsSync(join(directory, liveTemp))).toBe(true);
+    expect(
+      backend.recovery
+        .filter((action) => action.action === 'removed-temp-file')
+        .map((a) => a.file)
+        .sort(),
+    ).toEqual([join(directory, lockTemp), join(directory, rewriteTemp)].sort());
+  });
 });
 
 describe('the journal', () => {

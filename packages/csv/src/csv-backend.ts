@@ -20,7 +20,7 @@ import {
   fileError,
   hasErrorCode,
   nodeFileSystem,
-  TEMP_SUFFIX,
+  sweepTempFiles,
 } from '@stowage/fs';
 import type { MalformedRow } from './csv-file.js';
 import { NotUtf8, readCsvBytes } from './csv-read.js';
@@ -414,28 +414,24 @@ export class CsvBackend extends AbstractBackend {
     }
   }
 
-  /** Removes temp files a crash left in the middle of a compaction (`.<name>.<random>.tmp`). */
+  /**
+   * Removes temp files a crash left next to the CSV: a rewrite's (`.<name>.<pid>-<random>.tmp`)
+   * and the lock's (`.<name>.lock...tmp`), through the one temp naming scheme of @stowage/fs,
+   * which leaves the files of processes still alive (a rival opener's lock claim) alone.
+   */
   #removeTempFiles(): void {
-    const folder = dirname(this.path);
-    const prefix = `.${basename(this.path)}.`;
-    let names: string[];
+    let removed: string[];
     try {
-      names = this.#fs.readdir(folder);
+      removed = sweepTempFiles(this.#fs, dirname(this.path), { prefix: basename(this.path) });
     } catch {
-      return;
+      return; // Debris only; a later open tries again.
     }
-    for (const name of names) {
-      if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) continue;
-      try {
-        this.#fs.unlink(join(folder, name));
-        this.recovery.push({
-          action: 'removed-temp-file',
-          file: join(folder, name),
-          detail: 'left by an interrupted rewrite',
-        });
-      } catch {
-        // Debris only; a later open tries again.
-      }
+    for (const name of removed) {
+      this.recovery.push({
+        action: 'removed-temp-file',
+        file: join(dirname(this.path), name),
+        detail: 'left by an interrupted write',
+      });
     }
   }
 
