@@ -1,5 +1,6 @@
 /** Every case of the kit, in the order they are reported. */
 import type { KitCase } from '../types.js';
+import { acceptedReadableCases } from './accepted-readable.js';
 import { concurrencyCases } from './concurrency.js';
 import { crashCases } from './crash.js';
 import { invalidInputCases } from './invalid-input.js';
@@ -25,6 +26,7 @@ export const kitCases: readonly KitCase[] = [
   ...persistenceCases,
   ...concurrencyCases,
   ...propertyCases,
+  ...acceptedReadableCases,
   ...lifecycleCases,
   ...invalidInputCases,
   ...ttlCases,

@@ -50,7 +50,7 @@ export class PlainBackend extends AbstractBackend {
 
 /** Persists to a shared "disk" at close, but drops the write that came last. */
 export class LosesWritesOnReopen extends PlainBackend {
-  override readonly name = 'loses-writes-on-reopen';
+  override readonly name: string = 'loses-writes-on-reopen';
   #lastKey: string | undefined;
 
   constructor(readonly disk = new Map<string, EncodedValue>()) {
@@ -208,5 +208,16 @@ export class CompactsCorrectly extends PlainBackend {
   async compact(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1));
     this.data = new Map(this.data);
+  }
+}
+
+/** Saves keys cut to 255 UTF-8 bytes (a fixed-width key column): long keys come back wrong after reopen. */
+export class TruncatesLongKeysOnReopen extends LosesWritesOnReopen {
+  override readonly name = 'truncates-long-keys-on-reopen';
+  protected override async _close(): Promise<void> {
+    this.disk.clear();
+    for (const [key, value] of this.data) {
+      this.disk.set(new TextDecoder().decode(new TextEncoder().encode(key).subarray(0, 255)), value);
+    }
   }
 }

@@ -18,6 +18,7 @@ import {
   StaleReadCache,
   StaleUnderConcurrency,
   SwallowsWriteErrors,
+  TruncatesLongKeysOnReopen,
   Utf16Ordered,
   WorksAfterClose,
 } from './broken-backends.fixture.js';
@@ -75,6 +76,12 @@ const staleMaintenance: BackendKitOptions = {
   maintenance: { run: async () => undefined },
 };
 
+const truncating: BackendKitOptions = {
+  name: 'truncates-long-keys-on-reopen',
+  create: () => new TruncatesLongKeysOnReopen(),
+  reopen: (previous) => new TruncatesLongKeysOnReopen((previous as TruncatesLongKeysOnReopen).disk),
+};
+
 const basic = 'set then get returns the value';
 
 describe('the kit catches broken backends', () => {
@@ -126,6 +133,11 @@ describe('the kit catches broken backends', () => {
     expect(await verdict(swallowing, basic)).toBe('passed');
     expect(await verdict(swallowing, 'a 16 MiB string round trips')).toMatch(/^failed/);
     expect(await verdict(swallowing, '16 MiB of bytes round trip')).toMatch(/^failed/);
+  });
+
+  it('reports a backend that accepts long keys and cannot give them back after reopen', async () => {
+    expect(await verdict(truncating, basic)).toBe('passed');
+    expect(await verdict(truncating, 'everything the API accepted', 'map-full')).toMatch(/^failed: Property failed/);
   });
 
   it('reports maintenance that reverts or rejects writes made while it runs, and passes a correct one', async () => {
