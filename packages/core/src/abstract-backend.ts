@@ -6,17 +6,19 @@
  * Optional fast paths have working defaults built from the required hooks; an engine
  * overrides the ones it can do better.
  */
-import type {
-  BackendSupports,
-  BackendTransaction,
-  BatchOperation,
-  EncodedValue,
-  LifecycleState,
-  RangeOptions,
-  StorageBackend,
-  VersionInfo,
-  WriteOptions,
+import {
+  type BackendSupports,
+  type BackendTransaction,
+  type BatchOperation,
+  CONTRACT_VERSION,
+  type EncodedValue,
+  type LifecycleState,
+  type RangeOptions,
+  type StorageBackend,
+  type VersionInfo,
+  type WriteOptions,
 } from './backend.js';
+import { assertDurabilityLevels } from './durability.js';
 import { StowageError } from './errors.js';
 import * as fallbacks from './fallbacks.js';
 import { argumentError, checkExpiry, checkFunction, checkKey, checkValue, checkWriteOptions } from './input-checks.js';
@@ -50,8 +52,13 @@ export abstract class AbstractBackend implements StorageBackend {
   #inFlight = 0;
   #drained: (() => void) | undefined;
 
+  /** The contract this backend implements (see CONTRACT_VERSION in backend.ts). */
+  readonly contractVersion: number = CONTRACT_VERSION;
+
   constructor(origin: string, supports: Partial<BackendSupports> = {}) {
     this.origin = origin;
+    // A manifest naming a durability core does not know would make every tool guess.
+    assertDurabilityLevels(origin, supports.durability ?? defaultSupports.durability);
     this.supports = Object.freeze({ ...defaultSupports, ...supports });
   }
 

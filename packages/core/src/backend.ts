@@ -8,6 +8,16 @@
 /** A value after the codec: text or bytes. A backend returns it as the same type it was given. */
 export type EncodedValue = string | Uint8Array;
 
+/**
+ * The version of this contract. A backend states the version it was written against in
+ * `contractVersion` (AbstractBackend does so for its engines); PersistentMap refuses a
+ * backend that speaks a newer version than this copy of core knows. Absent means 1.
+ * - 1: the first contract.
+ * - 2: optional abilities validated by AbstractBackend before their hooks; a transaction
+ *   body's own error passes by identity; every other failure is a StowageError.
+ */
+export const CONTRACT_VERSION = 2;
+
 /** How durable an acknowledged write is. */
 export type DurabilityLevel =
   /** Left to the operating system: survives a process crash, not a power cut. */
@@ -16,6 +26,9 @@ export type DurabilityLevel =
   | 'batch'
   /** fsync before each write resolves (still shared by writes that arrive together). */
   | 'always';
+
+/** Every DurabilityLevel, weakest first. A manifest's `durability` holds only these. */
+export const DURABILITY_LEVELS: readonly DurabilityLevel[] = Object.freeze(['none', 'batch', 'always']);
 
 /** What a backend offers, readable at run time by code and by the conformance kit. */
 export interface BackendSupports {
@@ -38,6 +51,8 @@ export interface BackendSupports {
   /**
    * The durability this instance gives acknowledged writes, as configured: usually one
    * level; several when the engine lets each call choose. Empty when not persistent.
+   * Only DurabilityLevel names (AbstractBackend refuses others): an engine may accept its
+   * own names in its options, as documented aliases resolved by `resolveDurability`.
    */
   readonly durability: readonly DurabilityLevel[];
   /** Largest key, in UTF-8 bytes, that the backend accepts. */
@@ -97,6 +112,11 @@ export type LifecycleState = 'new' | 'opening' | 'open' | 'closing' | 'closed';
 export interface StorageBackend {
   /** A short name for messages, e.g. `sqlite`. */
   readonly name: string;
+  /**
+   * The contract version the backend was written against (see CONTRACT_VERSION); absent
+   * means 1. PersistentMap refuses a version newer than the one it knows.
+   */
+  readonly contractVersion?: number;
   readonly supports: BackendSupports;
   /** Where the store is in its lifecycle: new → opening → open → closing → closed. */
   readonly state: LifecycleState;

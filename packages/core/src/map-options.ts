@@ -1,5 +1,5 @@
 /** Checks PersistentMap options once, at open, and fills in the defaults (INVALID_CONFIG otherwise). */
-import type { StorageBackend } from './backend.js';
+import { CONTRACT_VERSION, type StorageBackend } from './backend.js';
 import { type Codec, jsonCodec, type KeyCodec, stringKeys } from './codecs.js';
 import { StowageError } from './errors.js';
 import { assertKnownOptions } from './known-options.js';
@@ -39,6 +39,15 @@ export function resolveOptions<K, V>(
     if (typeof backend[method] !== 'function') fail(`the backend has no ${method} method`);
   }
   if (typeof backend.supports !== 'object' || backend.supports === null) fail('the backend has no supports manifest');
+  const contract = backend.contractVersion ?? 1;
+  if (!(Number.isSafeInteger(contract) && contract >= 1)) {
+    fail(`the backend's contractVersion must be a positive integer, got ${String(contract)}`);
+  }
+  if (contract > CONTRACT_VERSION) {
+    fail(
+      `the ${String(backend.name)} backend implements contract version ${contract}, but this @stowage/core knows versions up to ${CONTRACT_VERSION}: upgrade @stowage/core`,
+    );
+  }
   const codec = options.codec ?? (jsonCodec as Codec<V>);
   if (typeof codec.encode !== 'function' || typeof codec.decode !== 'function') fail('codec needs encode and decode');
   const keyCodec = options.keyCodec ?? (stringKeys as unknown as KeyCodec<K>);
