@@ -73,9 +73,12 @@ export function pickCompaction(state: StoreState, forceLevel0 = false): Compacti
   }
   const [smallest, largest] = span(inputs);
   const overlaps = overlapping(levels[bestLevel + 1]!, smallest, largest);
+  // Tombstones may come from the overlapping files too, whose keys reach past the inputs:
+  // the deeper levels are checked over the whole output's span.
+  const [low, high] = span([...inputs, ...overlaps]);
   let deeper = false;
   for (let level = bestLevel + 2; level < LEVEL_COUNT; level++) {
-    if (overlapping(levels[level]!, smallest, largest).length > 0) deeper = true;
+    if (overlapping(levels[level]!, low, high).length > 0) deeper = true;
   }
   const dropTombstones = !deeper;
   const trivial = inputs.length === 1 && overlaps.length === 0 && (!dropTombstones || inputs[0]!.meta.tombstones === 0);
