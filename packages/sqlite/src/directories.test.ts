@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type DirectoryCalls, makeParentDirectories } from './directories.js';
+import { nodeFileSystem } from '@stowage/fs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SqliteBackend } from './sqlite-backend.js';
 
 let root: string;
@@ -13,33 +13,6 @@ beforeEach(() => {
 afterEach(() => {
   fs.rmSync(root, { recursive: true, force: true });
 });
-
-/** The real calls, recorded: what was created and which directory each fsync was of. */
-function recording(): { calls: DirectoryCalls; log: string[] } {
-  const log: string[] = [];
-  const open = new Map<number, string>();
-  const calls: DirectoryCalls = {
-    existsSync: fs.existsSync,
-    mkdirSync(path) {
-      log.push(`mkdir ${path}`);
-      return fs.mkdirSync(path);
-    },
-    openSync(path, flags) {
-      const descriptor = fs.openSync(path, flags);
-      open.set(descriptor, path);
-      return descriptor;
-    },
-    fsyncSync(descriptor) {
-      log.push(`fsync ${open.get(descriptor)}`);
-      fs.fsyncSync(descriptor);
-    },
-    closeSync(descriptor) {
-      open.delete(descriptor);
-      fs.closeSync(descriptor);
-    },
-  };
-  return { calls, log };
-}
 
 describe('missing directories of a new store', () => {
   it('are created, so the README example works in a fresh folder, and the store reopens', async () => {
@@ -54,23 +27,30 @@ describe('missing directories of a new store', () => {
     await reopened.close();
   });
 
-  it('are created top down, each followed by an fsync of its parent, so a power cut keeps them', () => {
+  it("are created through @stowage/fs's makeDirectoryDurable: each new folder's parent fsynced, outermost first", async () => {
     fs.mkdirSync(join(root, 'a'));
-    const { calls, log } = recording();
-    makeParentDirectories(join(root, 'a', 'b', 'c', 'store.db'), calls);
-    expect(log).toEqual([
-      `mkdir ${join(root, 'a', 'b')}`,
-      `fsync ${join(root, 'a')}`,
-      `mkdir ${join(root, 'a', 'b', 'c')}`,
-      `fsync ${join(root, 'a', 'b')}`,
-    ]);
-    expect(fs.statSync(join(root, 'a', 'b', 'c')).isDirectory()).toBe(true);
+    const synced = vi.spyOn(nodeFileSystem, 'syncDirectory');
+    try {
+      const backend = new SqliteBackend({ file: join(root, 'a', 'b', 'c', 'store.db') });
+      await backend.open();
+      await backend.close();
+      expect(synced.mock.calls.map(([path]) => path)).toEqual([join(root, 'a'), join(root, 'a', 'b')]);
+      expect(fs.statSync(join(root, 'a', 'b', 'c')).isDirectory()).toBe(true);
+    } finally {
+      synced.mockRestore();
+    }
   });
 
-  it('leave existing directories alone: nothing is created or synced', () => {
-    const { calls, log } = recording();
-    makeParentDirectories(join(root, 'store.db'), calls);
-    expect(log).toEqual([]);
+  it('leave existing folders alone: nothing is synced', async () => {
+    const synced = vi.spyOn(nodeFileSystem, 'syncDirectory');
+    try {
+      const backend = new SqliteBackend({ file: join(root, 'store.db') });
+      await backend.open();
+      await backend.close();
+      expect(synced).not.toHaveBeenCalled();
+    } finally {
+      synced.mockRestore();
+    }
   });
 
   it('are not created for a read-only store, which refuses a missing file instead', async () => {

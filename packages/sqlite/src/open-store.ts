@@ -8,7 +8,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type BatchOperation, StowageError } from '@stowage/core';
-import { makeParentDirectories } from './directories.js';
 import { openDatabase, type SqliteDatabase, type SqliteTransaction } from './driver.js';
 import { origin, readOnlyError, sqliteError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
@@ -48,7 +47,6 @@ export function openStore(options: ResolvedOptions, file: string, memory: boolea
     } else if (source.readonly) {
       ({ database, path, copyDirectory } = openReadOnly(source.file, busyTimeout));
     } else {
-      if (!memory) makeParentDirectories(source.file);
       database = openWritable(source.file, busyTimeout);
     }
     if (database.readonly) {

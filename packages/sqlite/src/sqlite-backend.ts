@@ -5,6 +5,7 @@
  * AbstractBackend supplies the lifecycle and argument checks around the hooks.
  */
 
+import { dirname } from 'node:path';
 import {
   AbstractBackend,
   type BackendTransaction,
@@ -14,6 +15,7 @@ import {
   StowageError,
   type WriteOptions,
 } from '@stowage/core';
+import { makeDirectoryDurable, nodeFileSystem } from '@stowage/fs';
 import { isSqliteError } from './driver.js';
 import { origin, sqliteError } from './errors.js';
 import { keyBounds } from './key-range.js';
@@ -66,6 +68,16 @@ export class SqliteBackend extends AbstractBackend {
   // ---- lifecycle ----
 
   protected async _open(): Promise<void> {
+    const { source } = this.#options;
+    if ('file' in source && !source.readonly && !this.#memory) {
+      // A new store's missing folders, as csv and log create theirs: durably (each new
+      // folder's parent fsynced), or a power cut could lose the folder with the store in it.
+      try {
+        await makeDirectoryDurable(nodeFileSystem, dirname(source.file));
+      } catch (error) {
+        throw this.#fail(error);
+      }
+    }
     this.#store = openStore(this.#options, this.file, this.#memory);
   }
 
