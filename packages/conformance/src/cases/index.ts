@@ -3,6 +3,7 @@ import type { KitCase } from '../types.js';
 import { acceptedReadableCases } from './accepted-readable.js';
 import { concurrencyCases } from './concurrency.js';
 import { crashCases } from './crash.js';
+import { guaranteeCases } from './guarantees.js';
 import { invalidInputCases } from './invalid-input.js';
 import { iterationCases } from './iteration.js';
 import { keyCases } from './keys.js';
@@ -29,6 +30,7 @@ export const kitCases: readonly KitCase[] = [
   ...acceptedReadableCases,
   ...lifecycleCases,
   ...invalidInputCases,
+  ...guaranteeCases,
   ...ttlCases,
   ...transactionCases,
   ...versionCases,

@@ -221,3 +221,27 @@ export class TruncatesLongKeysOnReopen extends LosesWritesOnReopen {
     }
   }
 }
+
+/** Iterates whatever range it is given, unchecked: `reverse: 'yes'` or `limit: -1` pass silently. */
+export class UncheckedRanges extends PlainBackend {
+  override readonly name = 'unchecked-ranges';
+  override entries(range: RangeOptions = {}): AsyncIterable<[string, EncodedValue]> {
+    return this._entries(range);
+  }
+  override async *keys(range: RangeOptions = {}): AsyncIterable<string> {
+    for await (const [key] of this._entries(range)) yield key;
+  }
+}
+
+/** Declares a 300-byte key limit but counts UTF-16 units: keys of wide characters over the limit get in. */
+export class CountsKeyUnits extends WorksAfterClose {
+  override readonly supports: BackendSupports = { ...new PlainBackend().supports, maxKeyBytes: 300 };
+  override set(key: string, value: EncodedValue, options?: WriteOptions) {
+    if (typeof key === 'string' && key.length > 300) {
+      return Promise.reject(
+        new StowageError('INVALID_KEY', 'key too long', { origin: '@stowage/conformance/self-test' }),
+      );
+    }
+    return super.set(key, value, options);
+  }
+}

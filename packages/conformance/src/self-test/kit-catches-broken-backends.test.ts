@@ -11,6 +11,7 @@ import type { BackendKitOptions, KitCase, Mode } from '../types.js';
 import {
   CompactionRevertsWrites,
   CompactsCorrectly,
+  CountsKeyUnits,
   InsertionOrdered,
   LosesWritesOnReopen,
   PlainBackend,
@@ -19,6 +20,7 @@ import {
   StaleUnderConcurrency,
   SwallowsWriteErrors,
   TruncatesLongKeysOnReopen,
+  UncheckedRanges,
   Utf16Ordered,
   WorksAfterClose,
 } from './broken-backends.fixture.js';
@@ -138,6 +140,19 @@ describe('the kit catches broken backends', () => {
   it('reports a backend that accepts long keys and cannot give them back after reopen', async () => {
     expect(await verdict(truncating, basic)).toBe('passed');
     expect(await verdict(truncating, 'everything the API accepted', 'map-full')).toMatch(/^failed: Property failed/);
+  });
+
+  it('reports a backend that iterates invalid ranges instead of refusing them', async () => {
+    const unchecked: BackendKitOptions = { name: 'unchecked-ranges', create: () => new UncheckedRanges() };
+    expect(await verdict(unchecked, basic)).toBe('passed');
+    expect(await verdict(plain, 'invalid ranges')).toBe('passed');
+    expect(await verdict(unchecked, 'invalid ranges')).toMatch(/^failed: .*INVALID_ARGUMENT/);
+  });
+
+  it('reports a backend whose key limit counts UTF-16 units instead of UTF-8 bytes', async () => {
+    const units: BackendKitOptions = { name: 'counts-key-units', create: () => new CountsKeyUnits() };
+    expect(await verdict(units, basic)).toBe('passed');
+    expect(await verdict(units, 'keys of exactly maxKeyBytes in 2-, 3- and 4-byte')).toMatch(/^failed: .*INVALID_KEY/);
   });
 
   it('reports maintenance that reverts or rejects writes made while it runs, and passes a correct one', async () => {
