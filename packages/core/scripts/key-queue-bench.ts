@@ -93,7 +93,10 @@ function use(kind: 'hand-written' | 'async-mutex'): void {
         ...mutexBased[name],
         value(this: object, ...args: unknown[]) {
           let state = states.get(this);
-          if (state === undefined) states.set(this, (state = new MutexKeyQueue()));
+          if (state === undefined) {
+            state = new MutexKeyQueue();
+            states.set(this, state);
+          }
           return (state[name] as (...a: unknown[]) => unknown)(...args);
         },
       });
