@@ -11,6 +11,7 @@ import { logBatch, logMap, logNone } from './log-engine.js';
 import { memoryMapFull, memoryMapLru, memoryRaw } from './memory-engine.js';
 import { minimalLog } from './minimal-log.js';
 import { plainMap } from './plain-map.js';
+import { segmentBatch } from './segment-engine.js';
 import { sqliteFull, sqliteMap, sqliteRaw } from './sqlite-engine.js';
 
 export const subjects: readonly Subject[] = [
@@ -32,6 +33,7 @@ export const subjects: readonly Subject[] = [
   betterSqlite3,
   keyvSqlite,
   lmdb,
+  segmentBatch,
   classicLevel,
 ];
 
@@ -58,5 +60,6 @@ export const runOrder: readonly string[] = [
   'fsync-probe',
   'lmdb',
   'pmap-log',
+  'segment-batch',
   'classic-level',
 ];

@@ -1,4 +1,4 @@
-/** @stowage/segment (the LSM engine), raw, at durability batch (classic-level's writes are not fsynced: see targets). */
+/** @stowage/segment (the LSM engine), raw, at durability batch. */
 import { loadEngine, rawBackendSubject } from './stowage-backend.js';
 
 export const segmentBatch = rawBackendSubject({
@@ -6,11 +6,4 @@ export const segmentBatch = rawBackendSubject({
   label: 'segment engine (raw, durability batch)',
   persistent: true,
   load: () => loadEngine('@stowage/segment', 'SegmentBackend', (dir: string) => ({ dir, durability: 'batch' })),
-});
-
-export const segmentNone = rawBackendSubject({
-  id: 'segment-none',
-  label: 'segment engine (raw, durability none)',
-  persistent: true,
-  load: () => loadEngine('@stowage/segment', 'SegmentBackend', (dir: string) => ({ dir, durability: 'none' })),
 });
