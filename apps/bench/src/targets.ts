@@ -158,6 +158,15 @@ export const ratioTargets: readonly RatioTarget[] = [
     compare: 'more than',
     bound: 20,
   },
+  {
+    issue: 12,
+    description: 'maplet exact mode over the log: get of missing keys vs lmdb get',
+    subject: 'maplet-log',
+    reference: 'lmdb',
+    workload: 'get-missing',
+    compare: 'at least',
+    bound: 1,
+  },
 ];
 
 export function evaluateTargets(result: BenchResult): TargetOutcome[] {

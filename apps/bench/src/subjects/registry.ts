@@ -8,10 +8,10 @@ import { fsyncProbe } from './fsync-probe.js';
 import { keyvSqlite } from './keyv-sqlite.js';
 import { lmdb } from './lmdb.js';
 import { logBatch, logMap, logNone } from './log-engine.js';
+import { mapletLog } from './maplet-engine.js';
 import { memoryMapFull, memoryMapLru, memoryRaw } from './memory-engine.js';
 import { minimalLog } from './minimal-log.js';
 import { plainMap } from './plain-map.js';
-import { segmentBatch } from './segment-engine.js';
 import { sqliteFull, sqliteMap, sqliteRaw } from './sqlite-engine.js';
 
 export const subjects: readonly Subject[] = [
@@ -30,10 +30,10 @@ export const subjects: readonly Subject[] = [
   logNone,
   logBatch,
   logMap,
+  mapletLog,
   betterSqlite3,
   keyvSqlite,
   lmdb,
-  segmentBatch,
   classicLevel,
 ];
 
@@ -59,7 +59,7 @@ export const runOrder: readonly string[] = [
   'log-batch',
   'fsync-probe',
   'lmdb',
+  'maplet-log',
   'pmap-log',
-  'segment-batch',
   'classic-level',
 ];
