@@ -12,6 +12,7 @@ import { mapletLog } from './maplet-engine.js';
 import { memoryMapFull, memoryMapLru, memoryRaw } from './memory-engine.js';
 import { minimalLog } from './minimal-log.js';
 import { plainMap } from './plain-map.js';
+import { segmentBatch } from './segment-engine.js';
 import { sqliteFull, sqliteMap, sqliteRaw } from './sqlite-engine.js';
 
 export const subjects: readonly Subject[] = [
@@ -34,6 +35,7 @@ export const subjects: readonly Subject[] = [
   betterSqlite3,
   keyvSqlite,
   lmdb,
+  segmentBatch,
   classicLevel,
 ];
 
@@ -61,5 +63,6 @@ export const runOrder: readonly string[] = [
   'lmdb',
   'maplet-log',
   'pmap-log',
+  'segment-batch',
   'classic-level',
 ];
