@@ -18,6 +18,7 @@ import {
 import { acquireLock, type FileSystem } from '@stowage/fs';
 import { CommitPipeline } from './commit-pipeline.js';
 import { LOCK_FILE } from './data-files.js';
+import { writeFileList } from './file-list.js';
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES, ORIGIN } from './limits.js';
 import { type LogBackendOptions, resolveOptions } from './log-options.js';
 import { conflictError, LogTransaction } from './log-transaction.js';
@@ -91,7 +92,11 @@ export class LogBackend extends AbstractBackend {
     if (state === undefined) return;
     try {
       await this.#pipeline?.drain();
-      if (this.#pipeline?.failure === undefined) await state.active.handle.sync();
+      if (this.#pipeline?.failure === undefined) {
+        await state.active.handle.sync();
+        // Records the final sizes of files closed since the list was last written.
+        await writeFileList(state);
+      }
     } finally {
       state.closeAll();
       await state.lock?.release();

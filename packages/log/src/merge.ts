@@ -22,6 +22,7 @@ import {
   MERGE_MANIFEST,
   readWhole,
 } from './data-files.js';
+import { writeFileList } from './file-list.js';
 import { recordKey, scanGroups } from './file-scan.js';
 import { HintWriter } from './hint-file.js';
 import {
@@ -220,6 +221,7 @@ async function installOutputs(state: StoreState, outputs: readonly Output[]): Pr
     const path = dataFilePath(dir, output.id);
     state.files.set(output.id, { id: output.id, path, kind: 'merged', handle: fs.open(path, 'read'), hasHint: true });
   }
+  await writeFileList(state);
 }
 
 /**
@@ -254,9 +256,10 @@ async function removeInputs(state: StoreState, inputs: readonly DataFile[]): Pro
   const { fs, dir } = state.settings;
   const manifest = join(dir, MERGE_MANIFEST);
   await writeFileAtomic(fs, manifest, Buffer.from(JSON.stringify(inputs.map((file) => file.id))));
+  // The handles close once no fsync uses them; the list stops naming the inputs before they go.
+  for (const file of inputs) state.retire(file);
+  await writeFileList(state);
   for (const file of inputs) {
-    // The name goes now; the handle stays open while an fsync is still using it.
-    state.retire(file);
     if (file.hasHint) fs.unlink(hintFilePath(dir, file.id));
     fs.unlink(file.path);
   }

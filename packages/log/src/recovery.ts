@@ -11,6 +11,7 @@ import {
   closeQuietly,
   corruptionError,
   type DataFile,
+  dataFileName,
   dataFilePath,
   hintFilePath,
   MERGE_MANIFEST,
@@ -18,6 +19,7 @@ import {
   readFileBuffer,
   readWhole,
 } from './data-files.js';
+import { fileListProblems, type ListedFile, readFileList, writeFileList } from './file-list.js';
 import { findNextRecord, recordKey, scanGroups } from './file-scan.js';
 import { readHintFile } from './hint-file.js';
 import {
@@ -33,7 +35,8 @@ import type { StoreState } from './store-state.js';
 
 export async function recoverStore(state: StoreState): Promise<void> {
   const { fs, dir } = state.settings;
-  await finishInterruptedMerge(state);
+  const listed = readFileList(fs, dir);
+  const merged = await finishInterruptedMerge(state);
   const names = fs.readdir(dir);
   const dataIds: number[] = [];
   const hintIds = new Set<number>();
@@ -49,6 +52,7 @@ export async function recoverStore(state: StoreState): Promise<void> {
     else if (parsed?.type === 'hint') hintIds.add(parsed.id);
   }
   dataIds.sort((a, b) => a - b);
+  if (listed !== undefined) checkFileList(state, listed, dataIds, merged);
   for (const id of hintIds) {
     if (dataIds.includes(id)) continue;
     // A merge renames the hint before its data file; a crash between leaves this.
@@ -80,7 +84,29 @@ export async function recoverStore(state: StoreState): Promise<void> {
     await startLogFile(state);
   } else {
     state.active = state.files.get(lastLog)!;
+    await writeFileList(state);
   }
+}
+
+/** Refuses to open a store whose file list names a file that is gone or an immutable file whose size changed. */
+function checkFileList(
+  state: StoreState,
+  listed: readonly ListedFile[],
+  dataIds: readonly number[],
+  removedByMerge: ReadonlySet<number>,
+): void {
+  const { fs, dir } = state.settings;
+  const present = new Map<number, number>();
+  for (const id of dataIds) present.set(id, fs.stat(dataFilePath(dir, id))?.size ?? 0);
+  const expected = listed.filter((file) => !removedByMerge.has(file.id));
+  const problems = fileListProblems(expected, present, dataFileName);
+  if (problems.length === 0) return;
+  const all = problems.map((problem) => `${problem.file}: ${problem.reason}`).join('; ');
+  throw corruptionError(
+    problems[0]!.file,
+    0,
+    `${all}. Acknowledged data may be gone; LogBackend.repair() opens what is left and reports it`,
+  );
 }
 
 /** Starts a new, empty log file and makes it the active one. */
@@ -105,14 +131,15 @@ export async function startLogFile(state: StoreState): Promise<DataFile> {
   const file: DataFile = { id, path, kind: 'log', handle, hasHint: false };
   state.files.set(id, file);
   state.active = file;
+  await writeFileList(state);
   return file;
 }
 
 /** Completes the removals a merge had recorded in its manifest before a crash stopped it. */
-async function finishInterruptedMerge(state: StoreState): Promise<void> {
+async function finishInterruptedMerge(state: StoreState): Promise<ReadonlySet<number>> {
   const { fs, dir } = state.settings;
   const manifest = join(dir, MERGE_MANIFEST);
-  if (fs.stat(manifest) === undefined) return;
+  if (fs.stat(manifest) === undefined) return new Set();
   const ids = parseManifest(readFileBuffer(fs, manifest).toString('utf8'));
   for (const id of ids) {
     for (const path of [hintFilePath(dir, id), dataFilePath(dir, id)]) {
@@ -131,6 +158,7 @@ async function finishInterruptedMerge(state: StoreState): Promise<void> {
     file: MERGE_MANIFEST,
     detail: `removed the ${ids.length} files an interrupted merge had replaced`,
   });
+  return new Set(ids);
 }
 
 export function parseManifest(text: string): number[] {

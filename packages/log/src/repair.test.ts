@@ -70,7 +70,13 @@ describe('repair and verify', () => {
     await log.set('a', '1');
     await log.close();
     const before = readFileSync(join(dir, '000001.data'));
-    expect(await LogBackend.repair({ dir })).toEqual({ ok: true, recordsKept: 1, bytesLost: 0, repaired: [] });
+    expect(await LogBackend.repair({ dir })).toEqual({
+      ok: true,
+      recordsKept: 1,
+      bytesLost: 0,
+      repaired: [],
+      missing: [],
+    });
     expect(readFileSync(join(dir, '000001.data'))).toEqual(before);
   });
 

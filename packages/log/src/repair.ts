@@ -7,8 +7,10 @@
  * removed (offsets changed; open scans instead), and the report says what was lost.
  */
 import { basename, join } from 'node:path';
+import { StowageError } from '@stowage/core';
 import { acquireLock, writeFileAtomic } from '@stowage/fs';
-import { hintFilePath, LOCK_FILE, parseFileName, readFileBuffer } from './data-files.js';
+import { dataFileName, hintFilePath, LOCK_FILE, parseFileName, readFileBuffer } from './data-files.js';
+import { FILE_LIST, fileListProblems, type ListedFile, readFileList } from './file-list.js';
 import { findResumePoint, scanGroups } from './file-scan.js';
 import { ORIGIN } from './limits.js';
 import { decodeFileHeader, encodeFileHeader, FILE_HEADER_SIZE, type FileKind } from './record-format.js';
@@ -34,12 +36,19 @@ export interface RepairReport {
   readonly bytesLost: number;
   /** Files that were damaged and rewritten. */
   readonly repaired: readonly RepairedFile[];
+  /**
+   * Files the store's file list named that are gone or shortened (or the list itself, when
+   * it was unreadable). Their records are lost; the list is dropped so the store opens
+   * with what is left, and open writes a new one.
+   */
+  readonly missing: readonly { readonly file: string; readonly reason: string }[];
 }
 
 export async function repairStore(settings: StoreSettings): Promise<RepairReport> {
   const { fs, dir } = settings;
   const lock = await acquireLock(fs, join(dir, LOCK_FILE), { origin: ORIGIN });
   try {
+    const missing = checkList(settings);
     const repaired: RepairedFile[] = [];
     let recordsKept = 0;
     for (const name of fs.readdir(dir)) {
@@ -54,15 +63,37 @@ export async function repairStore(settings: StoreSettings): Promise<RepairReport
       if (fs.stat(hint) !== undefined) fs.unlink(hint);
       repaired.push({ file: basename(path), lost: result.lost, recordsKept: result.recordsKept });
     }
+    // Repair may have rewritten files, and the list may name what is gone: open writes a fresh one.
+    const changed = repaired.length > 0 || missing.length > 0;
+    if (changed && fs.stat(join(dir, FILE_LIST)) !== undefined) fs.unlink(join(dir, FILE_LIST));
     await fs.syncDirectory(dir);
     const bytesLost = repaired.reduce(
       (sum, file) => sum + file.lost.reduce((inner, range) => inner + range.length, 0),
       0,
     );
-    return { ok: repaired.length === 0, recordsKept, bytesLost, repaired };
+    return { ok: repaired.length === 0 && missing.length === 0, recordsKept, bytesLost, repaired, missing };
   } finally {
     await lock.release();
   }
+}
+
+/** What the file list says is missing or shortened (or that the list itself is unreadable). */
+function checkList(settings: StoreSettings): { file: string; reason: string }[] {
+  const { fs, dir } = settings;
+  let listed: ListedFile[] | undefined;
+  try {
+    listed = readFileList(fs, dir);
+  } catch (error) {
+    if (!StowageError.is(error, 'CORRUPTION')) throw error;
+    return [{ file: FILE_LIST, reason: error.message }];
+  }
+  if (listed === undefined) return [];
+  const present = new Map<number, number>();
+  for (const name of fs.readdir(dir)) {
+    const parsed = parseFileName(name);
+    if (parsed?.type === 'data') present.set(parsed.id, fs.stat(join(dir, name))?.size ?? 0);
+  }
+  return fileListProblems(listed, present, dataFileName);
 }
 
 /** The intact content of one data file and what had to go. */

@@ -4,7 +4,8 @@
  * its data file with the same key, sequence and flags.
  */
 import { basename } from 'node:path';
-import { hintFilePath, readFileBuffer, readWhole } from './data-files.js';
+import { dataFileName, hintFilePath, readFileBuffer, readWhole } from './data-files.js';
+import { FILE_LIST, fileListProblems, type ListedFile, readFileList } from './file-list.js';
 import { checkRecordAt, findResumePoint, recordKey, scanGroups } from './file-scan.js';
 import { readHintFile } from './hint-file.js';
 import { decodeFileHeader, FILE_HEADER_SIZE, TXN_FLAGS } from './record-format.js';
@@ -76,5 +77,22 @@ export function verifyStore(state: StoreState): VerifyReport {
     });
     if (problem !== undefined) problems.push({ file: hintName, offset: 0, reason: problem });
   }
+  problems.push(...listProblems(state));
   return { ok: problems.length === 0, dataFiles: files.length, hintFiles, records, problems };
+}
+
+/** Files the file list names that are gone or whose size changed since (open refuses these; verify finds them later). */
+function listProblems(state: StoreState): VerifyProblem[] {
+  let listed: ListedFile[] | undefined;
+  try {
+    listed = readFileList(state.settings.fs, state.settings.dir);
+  } catch (error) {
+    return [{ file: FILE_LIST, offset: 0, reason: error instanceof Error ? error.message : String(error) }];
+  }
+  if (listed === undefined) return [];
+  const present = new Map<number, number>();
+  for (const file of state.files.values()) present.set(file.id, file.handle.size());
+  // The list may still give a size for a file that was active when it was written.
+  const sized = listed.filter((file) => file.id !== state.active.id && !state.writing.has(state.files.get(file.id)!));
+  return fileListProblems(sized, present, dataFileName).map((problem) => ({ ...problem, offset: 0 }));
 }
