@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runDemo } from './demo.js';
+import { runMapletDemo } from './maplet-demo.js';
 import { runSegmentDemo } from './segment-demo.js';
 
 const usage = `pnpm demo [--keep <dir>]
@@ -26,10 +27,12 @@ if (values.help === true) {
 if (values.keep === undefined) {
   await runDemo();
   await runSegmentDemo();
+  await runMapletDemo();
 } else {
   // A new folder each run, so a second run does not start from the first one's counters.
   mkdirSync(resolve(values.keep), { recursive: true });
   const dir = mkdtempSync(join(resolve(values.keep), 'run-'));
   await runDemo({ dir });
   await runSegmentDemo({ dir: join(dir, 'segment') });
+  await runMapletDemo({ dir: join(dir, 'maplet') });
 }
