@@ -25,6 +25,7 @@ import {
 import { writeFileList } from './file-list.js';
 import { recordKey, scanGroups } from './file-scan.js';
 import { HintWriter } from './hint-file.js';
+import { encodeMergeManifest } from './merge-manifest.js';
 import {
   encodeFileHeader,
   FILE_HEADER_SIZE,
@@ -94,7 +95,7 @@ export async function mergeStore(state: StoreState, options: MergeOptions): Prom
   const written = await writeSurvivors(state, survivors, keepVersions);
   await installOutputs(state, written.outputs);
   repointKeydir(state, written.moves);
-  await removeInputs(state, inputs);
+  await removeInputs(state, inputs, written.outputs);
 
   const bytesAfter = written.outputs.reduce((sum, output) => sum + output.size, 0);
   return finish(state, started, inputs.length, written.outputs.length, bytesBefore, bytesAfter, written.recordsKept);
@@ -252,10 +253,17 @@ function repointKeydir(state: StoreState, moves: readonly Move[]): void {
 }
 
 /** Removes the inputs, through the manifest so a crash midway is finished at the next open. */
-async function removeInputs(state: StoreState, inputs: readonly DataFile[]): Promise<void> {
+async function removeInputs(state: StoreState, inputs: readonly DataFile[], outputs: readonly Output[]): Promise<void> {
   const { fs, dir } = state.settings;
   const manifest = join(dir, MERGE_MANIFEST);
-  await writeFileAtomic(fs, manifest, Buffer.from(JSON.stringify(inputs.map((file) => file.id))));
+  await writeFileAtomic(
+    fs,
+    manifest,
+    encodeMergeManifest(
+      inputs.map((file) => file.id),
+      outputs.map((output) => output.id),
+    ),
+  );
   // The handles close once no fsync uses them; the list stops naming the inputs before they go.
   for (const file of inputs) state.retire(file);
   await writeFileList(state);

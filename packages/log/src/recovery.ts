@@ -6,7 +6,7 @@
  * CORRUPTION naming the file and offset, and `LogBackend.repair` is the way out.
  */
 import { join } from 'node:path';
-import { errorCode, TEMP_SUFFIX } from '@stowage/fs';
+import { errorCode, type FileSystem, TEMP_SUFFIX } from '@stowage/fs';
 import {
   closeQuietly,
   corruptionError,
@@ -22,6 +22,7 @@ import {
 import { fileListProblems, type ListedFile, readFileList, writeFileList } from './file-list.js';
 import { findNextRecord, recordKey, scanGroups } from './file-scan.js';
 import { readHintFile } from './hint-file.js';
+import { checkMergeManifest, parseMergeManifest } from './merge-manifest.js';
 import {
   decodeFileHeader,
   encodeFileHeader,
@@ -135,13 +136,14 @@ export async function startLogFile(state: StoreState): Promise<DataFile> {
   return file;
 }
 
-/** Completes the removals a merge had recorded in its manifest before a crash stopped it. */
+/** Completes the removals a merge had recorded in its manifest before a crash stopped it, once the manifest checks out. */
 async function finishInterruptedMerge(state: StoreState): Promise<ReadonlySet<number>> {
   const { fs, dir } = state.settings;
   const manifest = join(dir, MERGE_MANIFEST);
   if (fs.stat(manifest) === undefined) return new Set();
-  const ids = parseManifest(readFileBuffer(fs, manifest).toString('utf8'));
-  for (const id of ids) {
+  const parsed = parseMergeManifest(readFileBuffer(fs, manifest).toString('utf8'));
+  checkMergeManifest(parsed, presentKinds(fs, dir));
+  for (const id of parsed.remove) {
     for (const path of [hintFilePath(dir, id), dataFilePath(dir, id)]) {
       try {
         fs.unlink(path);
@@ -156,17 +158,27 @@ async function finishInterruptedMerge(state: StoreState): Promise<ReadonlySet<nu
   state.recovery.push({
     action: 'finished-merge',
     file: MERGE_MANIFEST,
-    detail: `removed the ${ids.length} files an interrupted merge had replaced`,
+    detail: `removed the ${parsed.remove.length} files an interrupted merge had replaced`,
   });
-  return new Set(ids);
+  return new Set(parsed.remove);
 }
 
-export function parseManifest(text: string): number[] {
-  const parsed: unknown = JSON.parse(text);
-  if (!Array.isArray(parsed) || !parsed.every((id) => Number.isInteger(id) && id > 0)) {
-    throw corruptionError(MERGE_MANIFEST, 0, 'the merge manifest is not a list of file ids');
+/** The kind of every data file present, from its header (files whose header is unreadable are left out). */
+export function presentKinds(fs: FileSystem, dir: string): Map<number, FileKind> {
+  const kinds = new Map<number, FileKind>();
+  for (const name of fs.readdir(dir)) {
+    const parsed = parseFileName(name);
+    if (parsed?.type !== 'data') continue;
+    const handle = fs.open(dataFilePath(dir, parsed.id), 'read');
+    try {
+      const header = Buffer.alloc(FILE_HEADER_SIZE);
+      const kind = decodeFileHeader(header.subarray(0, handle.read(header, 0, FILE_HEADER_SIZE, 0)));
+      if (typeof kind === 'string') kinds.set(parsed.id, kind);
+    } finally {
+      handle.close();
+    }
   }
-  return parsed as number[];
+  return kinds;
 }
 
 /** The kind of a data file from its header. A torn header of the newest file is a log file whose creation was cut short. */

@@ -9,11 +9,13 @@
 import { basename, join } from 'node:path';
 import { StowageError } from '@stowage/core';
 import { acquireLock, writeFileAtomic } from '@stowage/fs';
-import { dataFileName, hintFilePath, LOCK_FILE, parseFileName, readFileBuffer } from './data-files.js';
+import { dataFileName, hintFilePath, LOCK_FILE, MERGE_MANIFEST, parseFileName, readFileBuffer } from './data-files.js';
 import { FILE_LIST, fileListProblems, type ListedFile, readFileList } from './file-list.js';
 import { findResumePoint, scanGroups } from './file-scan.js';
 import { ORIGIN } from './limits.js';
+import { checkMergeManifest, parseMergeManifest } from './merge-manifest.js';
 import { decodeFileHeader, encodeFileHeader, FILE_HEADER_SIZE, type FileKind } from './record-format.js';
+import { presentKinds } from './recovery.js';
 import type { StoreSettings } from './store-state.js';
 
 export interface LostRange {
@@ -48,7 +50,7 @@ export async function repairStore(settings: StoreSettings): Promise<RepairReport
   const { fs, dir } = settings;
   const lock = await acquireLock(fs, join(dir, LOCK_FILE), { origin: ORIGIN });
   try {
-    const missing = checkList(settings);
+    const missing = [...checkList(settings), ...dropBadMergeManifest(settings)];
     const repaired: RepairedFile[] = [];
     let recordsKept = 0;
     for (const name of fs.readdir(dir)) {
@@ -94,6 +96,25 @@ function checkList(settings: StoreSettings): { file: string; reason: string }[] 
     if (parsed?.type === 'data') present.set(parsed.id, fs.stat(join(dir, name))?.size ?? 0);
   }
   return fileListProblems(listed, present, dataFileName);
+}
+
+/**
+ * A MERGE manifest that is malformed or does not match the files present is removed
+ * (open would refuse it); the files it named stay, as duplicates at worst. A valid one
+ * is left for open to finish.
+ */
+function dropBadMergeManifest(settings: StoreSettings): { file: string; reason: string }[] {
+  const { fs, dir } = settings;
+  const path = join(dir, MERGE_MANIFEST);
+  if (fs.stat(path) === undefined) return [];
+  try {
+    checkMergeManifest(parseMergeManifest(readFileBuffer(fs, path).toString('utf8')), presentKinds(fs, dir));
+    return [];
+  } catch (error) {
+    if (!StowageError.is(error, 'CORRUPTION')) throw error;
+    fs.unlink(path);
+    return [{ file: MERGE_MANIFEST, reason: `${error.message}; removed it, the files it named were kept` }];
+  }
 }
 
 /** The intact content of one data file and what had to go. */
