@@ -148,3 +148,46 @@ describe('segment writer and reader', () => {
     reader.close();
   });
 });
+
+describe('sorting unsorted input (sort: true)', () => {
+  it('sorts in bounded memory through spilled runs, the last of equal keys winning, and leaves no temp files', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'sorted.seg');
+    const input: [string, string][] = [];
+    const expected = new Map<string, string>();
+    for (let n = 0; n < 5000; n++) {
+      const key = keyOf((n * 7919) % 1500); // each key three or four times, scattered
+      input.push([key, `v${n}`]);
+      expected.set(key, `v${n}`);
+    }
+    // A 16 KiB buffer: many runs, so equal keys meet across runs too.
+    const info = await SegmentWriter.write(path, input, { sort: true, sortBufferBytes: 16 * 1024 });
+    expect(info.entries).toBe(expected.size);
+    const reader = SegmentReader.open(path);
+    expect([...reader.entries()]).toEqual([...expected].sort(([a], [b]) => (a < b ? -1 : 1)));
+    reader.close();
+    expect(readdirSync(dir)).toEqual(['sorted.seg']);
+  });
+
+  it('sorts input that fits the buffer without spilling', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'small.seg');
+    await SegmentWriter.write(
+      path,
+      [
+        ['c', '1'],
+        ['a', '2'],
+        ['c', '3'],
+        ['b', '4'],
+      ],
+      { sort: true },
+    );
+    const reader = SegmentReader.open(path);
+    expect([...reader.entries()]).toEqual([
+      ['a', '2'],
+      ['b', '4'],
+      ['c', '3'],
+    ]);
+    reader.close();
+  });
+});

@@ -10,6 +10,7 @@ import { assertValidKey, compareKeys, type EncodedValue, StowageError } from '@s
 import { crc32c, type FileHandle, type FileSystem, fileError, nodeFileSystem, tempPathFor } from '@stowage/fs';
 import { BlockBuilder } from './block-builder.js';
 import { buildFilter, keyHash } from './bloom-filter.js';
+import { writeUnsorted } from './external-sort.js';
 import {
   DEFAULT_BITS_PER_KEY,
   DEFAULT_BLOCK_SIZE,
@@ -40,6 +41,14 @@ export interface SegmentWriterOptions {
   readonly blockSize?: number;
   /** Bloom filter bits per key (default 10, about 1% false positives; 0 for no filter bits). */
   readonly bitsPerKey?: number;
+  /**
+   * `SegmentWriter.write` only: accept entries in any order and sort them in bounded memory
+   * (spilling sorted runs to temp files next to the target). Default false: unsorted input
+   * is refused with INVALID_ARGUMENT.
+   */
+  readonly sort?: boolean;
+  /** With `sort`: memory for gathering entries before a run is spilled (default 64 MiB). */
+  readonly sortBufferBytes?: number;
 }
 
 /** What a finished segment holds. */
@@ -104,6 +113,11 @@ export class SegmentWriter {
     entries: AsyncIterable<SegmentEntry> | Iterable<SegmentEntry>,
     options: SegmentWriterOptions = {},
   ): Promise<SegmentInfo> {
+    if (options.sort === true) {
+      if (options.sortBufferBytes !== undefined)
+        checkedInteger(options.sortBufferBytes, 'sortBufferBytes', 1024, 2 ** 40);
+      return writeUnsorted(SegmentWriter, path, entries, options);
+    }
     const writer = new SegmentWriter(path, options);
     try {
       for await (const [key, value] of entries) writer.add(key, value);
@@ -142,7 +156,7 @@ export class SegmentWriter {
         this.abort();
         throw new StowageError(
           'INVALID_ARGUMENT',
-          `segment entries must come in ascending key order: ${JSON.stringify(key)} after ${JSON.stringify(pending)} (pass sort: true to sortSegmentEntries first)`,
+          `segment entries must come in ascending key order: ${JSON.stringify(key)} after ${JSON.stringify(pending)} (pass sort: true to SegmentWriter.write to sort them)`,
           { origin: ORIGIN, key },
         );
       }
