@@ -24,4 +24,8 @@ describeBackend({
   create: () => overLog(directory()),
   reopen: (previous) => overLog(logDirs.get(previous as MapletBackend)!),
   crash: { module: fileURLToPath(new URL('./fixtures/crash-backend.fixture.ts', import.meta.url)) },
+  // The maplet's background work is a resize: rebuilt from the inner keys, sized to their count.
+  maintenance: {
+    run: (backend) => (backend as MapletBackend).rebuild(),
+  },
 });
