@@ -393,7 +393,7 @@ describe('options', () => {
       persistent: true,
       orderedIteration: true,
       atomicBatch: true,
-      nativeTtl: false,
+      nativeTtl: true,
       multiProcess: false,
       durability: ['none', 'batch'],
     });

@@ -60,6 +60,10 @@ export class CsvBackend extends AbstractBackend {
   readonly #byteOrderMarkOption: boolean | undefined;
 
   #entries = new Map<string, EncodedValue>();
+  /** Expiry of each entry that has one, ms since the epoch (the CSV's `expires` column). */
+  #expiries = new Map<string, number>();
+  /** The CSV line of each key whose value still is the one read from the file (for telling a person where a cell is). */
+  #lines = new Map<string, number>();
   #sorted = new SortedKeys(this.#entries);
   #queue = new GroupCommit<JournalWrite>(
     (writes) => this.#commit(writes),
@@ -79,6 +83,7 @@ export class CsvBackend extends AbstractBackend {
       orderedIteration: true,
       atomicBatch: true,
       exactMembership: true,
+      nativeTtl: true,
       durability: ['none', 'batch'],
       maxValueBytes: MAX_VALUE_BYTES,
     });
@@ -111,6 +116,8 @@ export class CsvBackend extends AbstractBackend {
     this.warnings.length = 0; // a retried open reports afresh
     this.recovery.length = 0;
     this.#entries.clear();
+    this.#expiries.clear();
+    this.#lines.clear();
     this.#sorted.invalidate();
     await this.#ensureFolder(dirname(this.path));
     const lock = await acquireLock(fs, this.lockPath, { origin });
@@ -159,6 +166,8 @@ export class CsvBackend extends AbstractBackend {
     this.#journal = undefined;
     this.#lock = undefined;
     this.#entries.clear();
+    this.#expiries.clear();
+    this.#lines.clear();
     this.#sorted.invalidate();
     try {
       await lock?.release();
@@ -201,9 +210,12 @@ export class CsvBackend extends AbstractBackend {
 
   // ---- writes ----
 
-  protected async _set(key: string, value: EncodedValue, _options: WriteOptions): Promise<void> {
-    // The expiry hint is ignored: core keeps the expiry inside the value (nativeTtl is false).
-    await this.#write([{ type: 'set', key, value: this.#ownedValue(value) }]);
+  protected async _set(key: string, value: EncodedValue, options: WriteOptions): Promise<void> {
+    const { expiresAt } = options;
+    const owned = this.#ownedValue(value);
+    await this.#write([
+      expiresAt === undefined ? { type: 'set', key, value: owned } : { type: 'set', key, value: owned, expiresAt },
+    ]);
   }
 
   protected async _delete(key: string): Promise<boolean> {
@@ -216,7 +228,9 @@ export class CsvBackend extends AbstractBackend {
   protected override async _apply(operations: readonly BatchOperation[]): Promise<void> {
     const checked = operations.map((operation): BatchOperation => {
       if (operation.type === 'delete') return { type: 'delete', key: operation.key };
-      return { type: 'set', key: operation.key, value: this.#ownedValue(operation.value) };
+      const value = this.#ownedValue(operation.value);
+      const { key, expiresAt } = operation;
+      return expiresAt === undefined ? { type: 'set', key, value } : { type: 'set', key, value, expiresAt };
     });
     await this.#write(checked);
   }
@@ -232,6 +246,34 @@ export class CsvBackend extends AbstractBackend {
       await this.#commit([{ operations: doomed, batch: encodeBatch(doomed) }]);
       await this.#compactIfDue();
     });
+  }
+
+  /** Deletes the entries whose expiry is at or before `now`, as one journal record; returns how many. */
+  protected override async _sweepExpired(now: number): Promise<number> {
+    return this.#queue.exclusive(async () => {
+      const doomed: BatchOperation[] = [];
+      for (const [key, expiresAt] of this.#expiries) {
+        if (expiresAt <= now && this.#entries.has(key)) doomed.push({ type: 'delete', key });
+      }
+      if (doomed.length === 0) return 0;
+      await this.#commit([{ operations: doomed, batch: encodeBatch(doomed) }]);
+      await this.#compactIfDue();
+      return doomed.length;
+    });
+  }
+
+  /** When `key` expires (ms since the epoch), or undefined when it has no expiry or is absent. */
+  expiryOf(key: string): number | undefined {
+    return this.#entries.has(key) ? this.#expiries.get(key) : undefined;
+  }
+
+  /**
+   * Where a person finds the value of `key` in the CSV: file, line and column, while the
+   * value is still the one read from the file; undefined once it was written since.
+   */
+  locate(key: string): { file: string; line: number; column: number } | undefined {
+    const line = this.#lines.get(key);
+    return line === undefined ? undefined : { file: this.path, line, column: 2 };
   }
 
   protected override async _flush(): Promise<void> {
@@ -282,11 +324,16 @@ export class CsvBackend extends AbstractBackend {
     const entries = this.#entries;
     return operations.map((operation) => {
       const present = entries.has(operation.key);
+      this.#lines.delete(operation.key);
       if (operation.type === 'set') {
         entries.set(operation.key, operation.value);
+        // A write without an expiry ends the old one.
+        if (operation.expiresAt === undefined) this.#expiries.delete(operation.key);
+        else this.#expiries.set(operation.key, operation.expiresAt);
         if (!present) this.#sorted.invalidate();
       } else if (present) {
         entries.delete(operation.key);
+        this.#expiries.delete(operation.key);
         this.#sorted.invalidate();
       }
       return present;
@@ -327,7 +374,10 @@ export class CsvBackend extends AbstractBackend {
     await journal.sync();
     let size: number;
     try {
-      size = await writeCsvAtomic(this.#fs, this.path, this.#entries, { byteOrderMark: this.#writeByteOrderMark });
+      size = await writeCsvAtomic(this.#fs, this.path, this.#entries, {
+        byteOrderMark: this.#writeByteOrderMark,
+        expiries: this.#expiries,
+      });
     } catch (error) {
       throw fileError(error, { origin, file: this.path, action: 'rewrite' });
     }
@@ -374,6 +424,8 @@ export class CsvBackend extends AbstractBackend {
     const hadByteOrderMark = parsed.hadByteOrderMark;
     for (const row of parsed.malformed) this.#warnMalformed(row);
     this.#entries = parsed.entries;
+    this.#expiries = parsed.expiries;
+    this.#lines = parsed.lines;
     this.#sorted = new SortedKeys(this.#entries);
     this.#csvExists = true;
     this.#csvBytes = data.length;

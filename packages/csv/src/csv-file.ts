@@ -6,9 +6,12 @@
 import type { EncodedValue } from '@stowage/core';
 import Papa from 'papaparse';
 import { decodeKeyCell, decodeValueCell, encodeTextCell, encodeValueCell } from './cell-codec.js';
+import { decodeExpiryCell, encodeExpiryCell } from './expiry-cell.js';
 import { normaliseRowEnds, PositionMap } from './line-breaks.js';
 
 export const csvHeader = ['key', 'value'] as const;
+/** The header of a file with expiries: the third column holds when each entry expires. */
+export const csvHeaderWithExpiry = ['key', 'value', 'expires'] as const;
 
 /** The line break the engine writes, as RFC 4180 asks (rows ending in LF or CR, even mixed, read fine). */
 export const csvNewline = '\r\n';
@@ -24,7 +27,11 @@ export interface MalformedRow {
 
 export interface ParsedCsv {
   readonly entries: Map<string, EncodedValue>;
+  /** Expiries from the `expires` column, ms since the epoch. */
+  readonly expiries: Map<string, number>;
   readonly malformed: MalformedRow[];
+  /** Columns the header named: 2 (`key,value`) or 3 (`key,value,expires`); set by the first piece. */
+  columns: 2 | 3;
 }
 
 export interface ParseOptions {
@@ -54,9 +61,9 @@ export function parseCsv(
   original: string,
   options: ParseOptions,
   context: PieceContext = { first: true, line: 1, offset: 0, firstLines: new Map() },
-  into: ParsedCsv = { entries: new Map(), malformed: [] },
+  into: ParsedCsv = { entries: new Map(), expiries: new Map(), malformed: [], columns: 2 },
 ): ParsedCsv {
-  const { entries, malformed } = into;
+  const { entries, expiries, malformed } = into;
   if (original.length === 0) return into;
   const { text, removedBefore } = normaliseRowEnds(original);
   const positions = new PositionMap(removedBefore);
@@ -90,22 +97,39 @@ export function parseCsv(
       try {
         const cells = result.data;
         if (index === 0) {
-          const isHeader = cells.length === 2 && cells[0] === csvHeader[0] && cells[1] === csvHeader[1];
-          if (result.errors.length > 0 || !isHeader)
-            report(line, start, `the header must be "${csvHeader.join(',')}"`, true);
+          const isHeader =
+            (cells.length === 2 || (cells.length === 3 && cells[2] === csvHeaderWithExpiry[2])) &&
+            cells[0] === csvHeader[0] &&
+            cells[1] === csvHeader[1];
+          if (result.errors.length > 0 || !isHeader) {
+            report(
+              line,
+              start,
+              `the header must be "${csvHeader.join(',')}" or "${csvHeaderWithExpiry.join(',')}"`,
+              true,
+            );
+          }
+          into.columns = cells.length as 2 | 3;
           return;
         }
         const firstError = result.errors[0];
         if (firstError) return report(line, start, describeQuoteError(firstError.code));
         if (cells.length === 1 && cells[0] === '') return; // a blank line
-        if (cells.length !== 2) return report(line, start, `expected 2 cells (key,value), found ${cells.length}`);
+        // A row typed without its expires cell (`c,3`) simply does not expire.
+        if (cells.length !== 2 && cells.length !== into.columns) {
+          const names = into.columns === 2 ? 'key,value' : 'key,value,expires';
+          return report(line, start, `expected ${into.columns} cells (${names}), found ${cells.length}`);
+        }
         const key = decodeKeyCell(cells[0]!);
         const value = decodeValueCell(cells[1]!);
-        if (value instanceof Error) return report(line, start, value.message);
+        if (value instanceof Error) return report(line, start, `column 2 (value): ${value.message}`);
+        const expiresAt = cells.length === 3 ? decodeExpiryCell(cells[2]!) : undefined;
+        if (expiresAt instanceof Error) return report(line, start, `column 3 (expires): ${expiresAt.message}`);
         const earlier = firstLines.get(key);
         if (earlier !== undefined) return report(line, start, `the key is already on line ${earlier}`);
         firstLines.set(key, line);
         entries.set(key, value);
+        if (expiresAt !== undefined) expiries.set(key, expiresAt);
       } catch (error) {
         stopped = error;
         parser.abort();
@@ -117,8 +141,11 @@ export function parseCsv(
 }
 
 /** The whole CSV text for `entries`, header first, each row ending in CRLF (for tests and small stores). */
-export function serializeCsv(entries: Iterable<[string, EncodedValue]>): string {
-  return [...serializeCsvChunks(entries)].join('');
+export function serializeCsv(
+  entries: Iterable<[string, EncodedValue]>,
+  expiries?: ReadonlyMap<string, number>,
+): string {
+  return [...serializeCsvChunks(entries, undefined, expiries)].join('');
 }
 
 /**
@@ -129,11 +156,15 @@ export function serializeCsv(entries: Iterable<[string, EncodedValue]>): string 
 export function* serializeCsvChunks(
   entries: Iterable<[string, EncodedValue]>,
   chunkChars = 1 << 20,
+  expiries?: ReadonlyMap<string, number>,
 ): Generator<string> {
-  let rows: string[][] = [[...csvHeader]];
+  // The expires column appears only when some entry expires, so a store without TTLs stays key,value.
+  const withExpiry = expiries !== undefined && expiries.size > 0;
+  let rows: string[][] = [withExpiry ? [...csvHeaderWithExpiry] : [...csvHeader]];
   let chars = 0;
   for (const [key, value] of entries) {
     const row = [encodeTextCell(key), encodeValueCell(value)];
+    if (withExpiry) row.push(encodeExpiryCell(expiries.get(key)));
     rows.push(row);
     chars += row[0]!.length + row[1]!.length + 3;
     if (chars >= chunkChars) {

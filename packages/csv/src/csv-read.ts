@@ -21,13 +21,15 @@ export class NotUtf8 extends Error {
 
 export interface ReadCsv extends ParsedCsv {
   readonly hadByteOrderMark: boolean;
+  /** The line each key's row starts on, to tell a person where a cell is. */
+  readonly lines: Map<string, number>;
 }
 
 /** Parses `data` (the file's bytes); throws NotUtf8 for bytes that are not UTF-8. */
 export function readCsvBytes(data: Uint8Array, options: ParseOptions, pieceBytes = 16 << 20): ReadCsv {
   const hadByteOrderMark = byteOrderMark.every((byte, index) => data[index] === byte);
   const start = hadByteOrderMark ? 3 : 0;
-  const into: ParsedCsv = { entries: new Map(), malformed: [] as MalformedRow[] };
+  const into: ParsedCsv = { entries: new Map(), expiries: new Map(), malformed: [] as MalformedRow[], columns: 2 };
   const firstLines = new Map<string, number>();
   let line = 1;
   let first = true;
@@ -44,7 +46,7 @@ export function readCsvBytes(data: Uint8Array, options: ParseOptions, pieceBytes
     line += countLines(piece);
     first = false;
   }
-  return { ...into, hadByteOrderMark };
+  return { ...into, hadByteOrderMark, lines: firstLines };
 }
 
 /** [from, to) byte ranges of at least `size` bytes (but the last), each ending just after a row end. */

@@ -13,6 +13,8 @@ const byteOrderMark = new Uint8Array([0xef, 0xbb, 0xbf]);
 
 export interface CsvWriteOptions {
   readonly byteOrderMark: boolean;
+  /** Expiries of the entries that have one (the `expires` column). */
+  readonly expiries?: ReadonlyMap<string, number>;
   /** Characters of rows per write (default 1 Mi); tests pass a small one. */
   readonly chunkChars?: number;
 }
@@ -35,7 +37,7 @@ export async function writeCsvAtomic(
         handle.append(byteOrderMark);
         size += byteOrderMark.length;
       }
-      for (const chunk of serializeCsvChunks(entries, options.chunkChars)) {
+      for (const chunk of serializeCsvChunks(entries, options.chunkChars, options.expiries)) {
         const bytes = encoder.encode(chunk);
         handle.append(bytes);
         size += bytes.length;
