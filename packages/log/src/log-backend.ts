@@ -7,6 +7,7 @@
 import { dirname, join } from 'node:path';
 import {
   AbstractBackend,
+  assertKnownOptions,
   type BatchOperation,
   type EncodedValue,
   inRange,
@@ -214,6 +215,11 @@ export class LogBackend extends AbstractBackend {
    */
   transaction<T>(body: (tx: LogTransaction) => Promise<T>): Promise<T> {
     return this.run(async () => {
+      if (typeof body !== 'function') {
+        throw new StowageError('INVALID_ARGUMENT', `transaction takes a function, got ${describe(body)}`, {
+          origin: ORIGIN,
+        });
+      }
       const state = this.#open();
       state.openTransactions++;
       const tx = new LogTransaction(
@@ -258,6 +264,12 @@ export class LogBackend extends AbstractBackend {
    */
   merge(options: MergeOptions = {}): Promise<MergeReport> {
     return this.run(() => {
+      if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+        throw new StowageError('INVALID_ARGUMENT', `merge takes an options object, got ${describe(options)}`, {
+          origin: ORIGIN,
+        });
+      }
+      assertKnownOptions(ORIGIN, options, ['keepVersions']);
       const keep = options.keepVersions;
       if (keep !== undefined && !(Number.isInteger(keep) && keep >= 1)) {
         throw new StowageError('INVALID_ARGUMENT', 'keepVersions must be a positive integer', { origin: ORIGIN });
@@ -318,6 +330,10 @@ export class LogBackend extends AbstractBackend {
     if (chosen === undefined || chosen.deleted) return undefined;
     return state.readValue(key, chosen.file, chosen.valueOffset, chosen.valueLength, chosen.flags);
   }
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
 
 /** Creates `dir` and any missing parents, and makes their names durable (a power cut must not take the store's folder). */

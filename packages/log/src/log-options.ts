@@ -1,5 +1,5 @@
 /** Options of a LogBackend, checked once at construction. */
-import { type DurabilityLevel, StowageError } from '@stowage/core';
+import { assertKnownOptions, type DurabilityLevel, StowageError } from '@stowage/core';
 import { type FileSystem, nodeFileSystem } from '@stowage/fs';
 import { DEFAULT_MAX_FILE_SIZE, MAX_FILE_SIZE_LIMIT, ORIGIN } from './limits.js';
 import type { StoreSettings } from './store-state.js';
@@ -24,6 +24,8 @@ export function resolveOptions(options: LogBackendOptions): StoreSettings {
     throw new StowageError('INVALID_CONFIG', why, { origin: ORIGIN });
   };
   if (typeof options !== 'object' || options === null) fail('options must be an object with a dir');
+  // A misspelled option would otherwise be ignored and its default silently used.
+  assertKnownOptions(ORIGIN, options, ['dir', 'fs', 'durability', 'maxFileSize', 'keepVersions']);
   if (typeof options.dir !== 'string' || options.dir === '') fail('dir must be a non-empty path');
   const durability = options.durability ?? 'batch';
   if (!levels.includes(durability)) fail(`durability must be one of ${levels.join(', ')}`);
