@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'vitest';
 import { kitCases } from './cases/index.js';
-import { runCase } from './run-case.js';
+import { modeSupports, runCase } from './run-case.js';
 import { allModes, type BackendKitOptions, type KitCase } from './types.js';
 
 /** Generous, so a slow engine under a test file's default 5 s timeout still gets through. */
@@ -21,7 +21,7 @@ export function describeBackend(kit: BackendKitOptions, cases: readonly KitCase[
       describe(mode, () => {
         for (const kitCase of cases) {
           if (!(kitCase.modes ?? allModes).includes(mode)) continue;
-          const runs = kitCase.gate?.(supports, kit) ?? true;
+          const runs = kitCase.gate?.(modeSupports(supports, mode), kit) ?? true;
           it.skipIf(!runs)(kitCase.name, () => runCase(kitCase, mode, kit), kitCase.timeout ?? defaultTimeout);
         }
       });

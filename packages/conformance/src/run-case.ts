@@ -3,9 +3,9 @@
  * closes everything the case opened, pass or fail. `describeBackend` calls it from `it`;
  * the self-test calls it directly and expects broken backends to throw.
  */
-import type { StorageBackend } from '@stowage/core';
+import type { BackendSupports, StorageBackend } from '@stowage/core';
 import { openMap } from './open-map.js';
-import { mapSubject, rawSubject } from './subject.js';
+import { mapSubject, namespacePrefix, namespaceSubject, rawSubject } from './subject.js';
 import type { BackendKitOptions, CaseContext, KitCase, Mode, Subject, Value } from './types.js';
 
 export async function runCase(kitCase: KitCase, mode: Mode, kit: BackendKitOptions): Promise<void> {
@@ -27,6 +27,12 @@ export async function runCase(kitCase: KitCase, mode: Mode, kit: BackendKitOptio
     }
   }
   if (failure !== undefined) throw failure;
+}
+
+/** What a store offers in `mode`: through a namespace the prefix takes its bytes out of every key. */
+export function modeSupports(supports: BackendSupports, mode: Mode): BackendSupports {
+  if (mode !== 'map-namespace') return supports;
+  return { ...supports, maxKeyBytes: supports.maxKeyBytes - Buffer.byteLength(namespacePrefix) };
 }
 
 /** `probe` is the first backend of the case: `open` hands it out before creating more. */
@@ -54,11 +60,12 @@ function createContext(
     }
     const map = await openMap<Value>(backend, mode);
     cleanups.push(() => map.close());
+    if (mode === 'map-namespace') return namespaceSubject(map);
     return mapSubject(map, mode);
   };
   const context: CaseContext = {
     mode,
-    supports: probe.supports,
+    supports: modeSupports(probe.supports, mode),
     kit,
     scale: kit.options?.scale ?? 1,
     createBackend,

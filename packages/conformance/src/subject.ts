@@ -103,3 +103,46 @@ async function* mapKeys(source: AsyncIterable<[string, Value]>): AsyncIterable<s
 function rangeOptions(range: IterationRange | undefined): RangeOptions {
   return range ?? {};
 }
+
+/** The prefix of the `map-namespace` mode, and a key outside it that no case may touch. */
+export const namespacePrefix = 'ns:';
+const outsideKey = 'outside-the-namespace';
+const outsideValue = 'must stay';
+
+/**
+ * A subject on `map.namespace('ns:')`. A key outside the namespace is written first; every
+ * clear and close checks it is still there, in the map and in the backend.
+ */
+export async function namespaceSubject(parent: KeyValueMap<string, Value>): Promise<Subject> {
+  await parent.set(outsideKey, outsideValue);
+  const view = parent.namespace(namespacePrefix);
+  const inner = mapSubject(view, 'map-namespace');
+  const checkOutside = async (after: string) => {
+    const stored = await parent.backend.get(outsideKey);
+    if (
+      stored === undefined ||
+      decodeStored(stored) !== outsideValue ||
+      (await parent.get(outsideKey)) !== outsideValue
+    ) {
+      throw new Error(`${after} on namespace ${JSON.stringify(namespacePrefix)} removed or changed a key outside it`);
+    }
+  };
+  return {
+    ...inner,
+    clear: async () => {
+      await inner.clear();
+      await checkOutside('clear()');
+    },
+    close: async () => {
+      if (parent.backend.state === 'open') await checkOutside('the case');
+      await parent.close();
+    },
+    stored: async () => {
+      const stored = new Map<string, Value>();
+      for await (const [key, value] of parent.backend.entries({ prefix: namespacePrefix })) {
+        stored.set(key.slice(namespacePrefix.length), decodeStored(value));
+      }
+      return stored;
+    },
+  };
+}

@@ -46,8 +46,15 @@ export interface KitMaintenance {
 }
 
 /** Where a case drives the store: the raw backend, or PersistentMap in one cache mode. */
-export type Mode = 'raw' | 'map-full' | 'map-lru';
-export const allModes: readonly Mode[] = ['raw', 'map-full', 'map-lru'];
+/**
+ * `map-namespace` reruns the cases through `map.namespace('ns:')` of a full-cache map, with
+ * a key outside the namespace that must survive every case untouched (as abstract-level
+ * reruns its suite on a sublevel).
+ */
+export type Mode = 'raw' | 'map-full' | 'map-lru' | 'map-namespace';
+export const allModes: readonly Mode[] = ['raw', 'map-full', 'map-lru', 'map-namespace'];
+/** The modes of heavy cases: the namespace rerun would add time and prove nothing new there. */
+export const baseModes: readonly Mode[] = ['raw', 'map-full', 'map-lru'];
 export const mapModes: readonly Mode[] = ['map-full', 'map-lru'];
 
 /** What a case stores: encoded values at raw level; through the map, the same via a type-preserving codec. */

@@ -8,7 +8,14 @@
 import { expect } from 'vitest';
 import { describeValue, expectSameContents, expectValue } from '../assertions.js';
 import { patternBytes, patternText, seededRandom } from '../random.js';
-import type { BackendKitOptions, CaseContext, KitCase, Subject, Value } from '../types.js';
+import {
+  type BackendKitOptions,
+  baseModes,
+  type CaseContext,
+  type KitCase,
+  type Subject,
+  type Value,
+} from '../types.js';
 import { canReopen } from './persistence.js';
 
 const writers = 4;
@@ -34,6 +41,7 @@ export async function openMaintained(context: CaseContext): Promise<Subject> {
 export const maintenanceCases: KitCase[] = [
   {
     name: 'while maintenance runs over and over, concurrent writes, deletes and reads are never lost, reverted or rejected',
+    modes: baseModes,
     gate: hasMaintenance,
     timeout: 240_000,
     async run(context) {

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { expectValue } from '../assertions.js';
 import { lruLimits } from '../open-map.js';
 import { seededRandom } from '../random.js';
-import type { KitCase, SubjectOperation } from '../types.js';
+import { baseModes, type KitCase, type SubjectOperation } from '../types.js';
 
 const keyOf = (index: number) => `key:${index.toString(36).padStart(4, '0')}`;
 const valueFor = (index: number) => `value ${index}`;
@@ -11,6 +11,7 @@ const valueFor = (index: number) => `value ${index}`;
 export const manyKeysCases: KitCase[] = [
   {
     name: '100,000 keys: size, a sample of values and a full iteration all agree',
+    modes: baseModes,
     timeout: 300_000,
     async run(context) {
       const store = await context.open();

@@ -6,7 +6,7 @@ import { compareKeys } from '@stowage/core';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { expectSameContents, expectValue } from '../assertions.js';
-import type { KitCase, Subject, SubjectOperation, Value } from '../types.js';
+import { baseModes, type KitCase, type Subject, type SubjectOperation, type Value } from '../types.js';
 import { canReopen } from './persistence.js';
 
 type Step =
@@ -47,6 +47,7 @@ export const runs = (fallback: number) => Number(process.env.STOWAGE_KIT_RUNS ??
 export const propertyCases: KitCase[] = [
   {
     name: 'random operation sequences agree with a model Map (with reopen points when persistent)',
+    modes: baseModes,
     timeout: 300_000,
     async run(context) {
       const reopen = canReopen(context.supports, context.kit);
