@@ -2,7 +2,7 @@
  * Bit tricks on 32-bit words: population count, select (the position of the k-th set
  * bit) and packed fixed-width fields. The 64-slot blocks' bit words are held as pairs of
  * 32-bit words in Uint32Arrays: V8 has no 64-bit integer arithmetic outside BigInt, and a
- * BigUint64Array read allocates a BigInt (measured in the README: several times slower).
+ * BigUint64Array read allocates a BigInt (not measured; see the README).
  */
 
 export function popcount(word: number): number {
