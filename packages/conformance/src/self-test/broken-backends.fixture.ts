@@ -245,3 +245,11 @@ export class CountsKeyUnits extends WorksAfterClose {
     return super.set(key, value, options);
   }
 }
+
+/** Its clear ignores the range it is given and empties the whole store: a namespace's clear wipes its neighbours. */
+export class ClearIgnoresRange extends PlainBackend {
+  override readonly name = 'clear-ignores-range';
+  protected override async _clear(): Promise<void> {
+    this.data.clear();
+  }
+}

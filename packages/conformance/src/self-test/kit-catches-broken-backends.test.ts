@@ -9,6 +9,7 @@ import { runCase } from '../run-case.js';
 import { tempDir } from '../temp-dir.js';
 import type { BackendKitOptions, KitCase, Mode } from '../types.js';
 import {
+  ClearIgnoresRange,
   CompactionRevertsWrites,
   CompactsCorrectly,
   CountsKeyUnits,
@@ -153,6 +154,13 @@ describe('the kit catches broken backends', () => {
     const units: BackendKitOptions = { name: 'counts-key-units', create: () => new CountsKeyUnits() };
     expect(await verdict(units, basic)).toBe('passed');
     expect(await verdict(units, 'keys of exactly maxKeyBytes in 2-, 3- and 4-byte')).toMatch(/^failed: .*INVALID_KEY/);
+  });
+
+  it('reports, in the namespace mode, a clear that removes keys outside the namespace', async () => {
+    const wide: BackendKitOptions = { name: 'clear-ignores-range', create: () => new ClearIgnoresRange() };
+    expect(await verdict(wide, basic, 'map-namespace')).toBe('passed');
+    expect(await verdict(plain, 'clear removes every entry', 'map-namespace')).toBe('passed');
+    expect(await verdict(wide, 'clear removes every entry', 'map-namespace')).toMatch(/^failed: .*outside it/);
   });
 
   it('reports maintenance that reverts or rejects writes made while it runs, and passes a correct one', async () => {
