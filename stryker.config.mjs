@@ -1,7 +1,7 @@
 // `pnpm mutate`: StrykerJS with its vitest runner over the packages' sources. Each mutant
 // runs only the tests related to the mutated file (the package's own tests and the
 // conformance runs that import it). Incremental: a rerun tests only mutants whose code or
-// tests changed. Narrow a run with `pnpm mutate --mutate 'packages/core/src/keys.ts'`.
+// tests changed. Narrow a run with `pnpm mutate --mutate 'packages/core/src/contract/keys.ts'`.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',

@@ -7,10 +7,10 @@
  *   pnpm exec tsx packages/core/scripts/key-queue-bench.ts [rounds]
  */
 import { Mutex } from 'async-mutex';
-import { AbstractBackend } from '../src/abstract-backend.js';
-import type { EncodedValue, RangeOptions } from '../src/backend.js';
-import { KeyQueue } from '../src/key-queue.js';
-import { PersistentMap } from '../src/persistent-map.js';
+import { AbstractBackend } from '../src/contract/abstract-backend.js';
+import type { EncodedValue, RangeOptions } from '../src/contract/storage-backend.js';
+import { KeyQueue } from '../src/map/key-queue.js';
+import { PersistentMap } from '../src/map/persistent-map.js';
 
 class SyncMapBackend extends AbstractBackend {
   readonly name = 'bench-map';

@@ -1,5 +1,11 @@
-export { AbstractBackend, defaultSupports } from './abstract-backend.js';
-export { AbstractTransaction } from './abstract-transaction.js';
+export { AbstractBackend, defaultSupports } from './contract/abstract-backend.js';
+export { AbstractTransaction } from './contract/abstract-transaction.js';
+export { assertDurabilityLevels, type DurabilityChoice, resolveDurability } from './contract/durability.js';
+export { StowageError, type StowageErrorCode, type StowageErrorOptions } from './contract/errors.js';
+export * as fallbacks from './contract/fallbacks.js';
+export { assertValidKey, assertValidRange, compareKeys, inRange, utf8Length } from './contract/keys.js';
+export { assertKnownOptions } from './contract/known-options.js';
+export { type RetryOptions, withRetry } from './contract/retry.js';
 export type {
   BackendSupports,
   BackendTransaction,
@@ -11,8 +17,9 @@ export type {
   StorageBackend,
   VersionInfo,
   WriteOptions,
-} from './backend.js';
-export { CONTRACT_VERSION, DURABILITY_LEVELS } from './backend.js';
+} from './contract/storage-backend.js';
+export { CONTRACT_VERSION, DURABILITY_LEVELS } from './contract/storage-backend.js';
+export { toStowageError } from './contract/to-stowage-error.js';
 export {
   type AnyValueCodec,
   bytesCodec,
@@ -23,14 +30,9 @@ export {
   stringKeys,
   structuredCodec,
   utf8Codec,
-} from './codecs.js';
-export { type CopyOptions, type CopyProgress, copy } from './copy.js';
-export { assertDurabilityLevels, type DurabilityChoice, resolveDurability } from './durability.js';
-export { MAX_EXPIRES_AT, type Unwrapped, unwrap, wrap } from './envelope.js';
-export { StowageError, type StowageErrorCode, type StowageErrorOptions } from './errors.js';
-export * as fallbacks from './fallbacks.js';
-export { assertValidKey, assertValidRange, compareKeys, inRange, utf8Length } from './keys.js';
-export { assertKnownOptions } from './known-options.js';
+} from './map/codecs.js';
+export { type CopyOptions, type CopyProgress, copy } from './map/copy.js';
+export { MAX_EXPIRES_AT, type Unwrapped, unwrap, wrap } from './map/envelope.js';
 export type {
   CacheOptions,
   FullCacheOptions,
@@ -42,7 +44,5 @@ export type {
   NoCacheOptions,
   PersistentMapOptions,
   SetOptions,
-} from './map-api.js';
-export { PersistentMap, type TransactionOptions } from './persistent-map.js';
-export { type RetryOptions, withRetry } from './retry.js';
-export { toStowageError } from './to-stowage-error.js';
+} from './map/map-api.js';
+export { PersistentMap, type TransactionOptions } from './map/persistent-map.js';

@@ -3,8 +3,10 @@
  * random, failing on demand, with native TTL), a transactional one, and a bare one that
  * implements only the required methods without AbstractBackend.
  */
-import { AbstractBackend, defaultSupports } from './abstract-backend.js';
-import { AbstractTransaction } from './abstract-transaction.js';
+import { AbstractBackend, defaultSupports } from './contract/abstract-backend.js';
+import { AbstractTransaction } from './contract/abstract-transaction.js';
+import { StowageError } from './contract/errors.js';
+import { compareKeys, inRange } from './contract/keys.js';
 import type {
   BackendSupports,
   BackendTransaction,
@@ -15,9 +17,7 @@ import type {
   StorageBackend,
   VersionInfo,
   WriteOptions,
-} from './backend.js';
-import { StowageError } from './errors.js';
-import { compareKeys, inRange } from './keys.js';
+} from './contract/storage-backend.js';
 
 export type Operation = 'open' | 'get' | 'getMany' | 'set' | 'delete' | 'apply' | 'entries' | 'clear' | 'sweep';
 

@@ -195,7 +195,7 @@ export class SqliteBackend extends AbstractBackend {
   }
 
   /** Deletes every entry whose expiry is at or before `now`: one DELETE on the expiry index. */
-  sweepExpired(now: number): Promise<number> {
+  override sweepExpired(now: number): Promise<number> {
     return this.run(async () => {
       if (typeof now !== 'number' || !Number.isFinite(now)) {
         throw new StowageError('INVALID_ARGUMENT', 'sweepExpired takes a finite number of ms since the epoch', {
@@ -236,7 +236,7 @@ export class SqliteBackend extends AbstractBackend {
    * are committed at once unless a key it read or wrote changed since the snapshot
    * (CONFLICT, nothing written). When the body throws, nothing is written.
    */
-  transaction<T>(body: (tx: BackendTransaction) => Promise<T>): Promise<T> {
+  override transaction<T>(body: (tx: BackendTransaction) => Promise<T>): Promise<T> {
     return this.run(async () => {
       if (!this.supports.transactions) {
         throw new StowageError('NOT_SUPPORTED', 'transactions need a database file (not :memory:)', { origin });

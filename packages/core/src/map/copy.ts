@@ -1,0 +1,71 @@
+/**
+ * Moving a store from one engine to another. Copying raw `entries()` by hand keeps the
+ * TTL envelope inside each value but never tells a native-TTL engine (sqlite) the expiry,
+ * so it would hold expired entries that its sweep never finds. `copy` reads each entry's
+ * expiry out of its envelope, hands it to the target as `expiresAt`, leaves out entries
+ * that already expired, and writes in batches (one `apply` each where the target has it).
+ */
+
+import { StowageError } from '../contract/errors.js';
+import * as fallbacks from '../contract/fallbacks.js';
+import type { BatchOperation, StorageBackend } from '../contract/storage-backend.js';
+import { expiryOf } from './envelope.js';
+import { ORIGIN } from './map-store.js';
+
+export interface CopyOptions {
+  /** Entries per batch written to the target (default 1,000). */
+  readonly batchSize?: number;
+  /** Called after each batch with the totals so far. */
+  readonly onProgress?: (progress: CopyProgress) => void;
+  /** The time expiries are compared with, in ms since the epoch (default: now). */
+  readonly now?: number;
+}
+
+export interface CopyProgress {
+  /** Entries written to the target so far. */
+  readonly copied: number;
+  /** Entries left out because their TTL had passed. */
+  readonly expired: number;
+}
+
+/**
+ * Copies every live entry of `from` into `to`, values byte for byte and expiries as
+ * expiries. Both backends are opened if they are not yet, and left open. Entries of `to`
+ * that `from` lacks are kept; a key in both ends with `from`'s value. Open maps on `to`
+ * do not see the copy (their caches are per map): copy first, then open the map.
+ */
+export async function copy(from: StorageBackend, to: StorageBackend, options: CopyOptions = {}): Promise<CopyProgress> {
+  const batchSize = options.batchSize ?? 1_000;
+  if (!(Number.isInteger(batchSize) && batchSize > 0)) {
+    throw new StowageError('INVALID_ARGUMENT', `batchSize must be a positive integer, got ${String(batchSize)}`, {
+      origin: ORIGIN,
+    });
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw new StowageError('INVALID_ARGUMENT', 'onProgress must be a function', { origin: ORIGIN });
+  }
+  if (from === to) throw new StowageError('INVALID_ARGUMENT', 'cannot copy a store onto itself', { origin: ORIGIN });
+  const now = options.now ?? Date.now();
+  await from.open();
+  await to.open();
+  let copied = 0;
+  let expired = 0;
+  let batch: BatchOperation[] = [];
+  const write = async (): Promise<void> => {
+    await fallbacks.apply(to, batch);
+    copied += batch.length;
+    batch = [];
+    options.onProgress?.({ copied, expired });
+  };
+  for await (const [key, value] of from.entries()) {
+    const expiresAt = expiryOf(value);
+    if (expiresAt !== undefined && expiresAt <= now) {
+      expired++;
+      continue;
+    }
+    batch.push(expiresAt === undefined ? { type: 'set', key, value } : { type: 'set', key, value, expiresAt });
+    if (batch.length >= batchSize) await write();
+  }
+  if (batch.length > 0) await write();
+  return { copied, expired };
+}

@@ -1,0 +1,82 @@
+/**
+ * TTL that works on every backend: the expiry travels inside the stored value, so it
+ * survives a reopen whatever the engine. A stored value whose first character (text) or
+ * first byte (bytes) is 0x01 is an envelope:
+ *
+ *     \x01 <expiresAt as decimal digits, or nothing> \x01 <payload>
+ *
+ * A codec output that itself starts with 0x01 is stored as `\x01\x01<payload>` (no expiry),
+ * so nothing is ambiguous. Everything else is stored exactly as the codec produced it, so
+ * a CSV cell shows plain JSON and SQLite holds plain TEXT.
+ */
+
+import { StowageError } from '../contract/errors.js';
+import type { EncodedValue } from '../contract/storage-backend.js';
+
+const MARK = 0x01;
+const MARK_TEXT = '\x01';
+
+/**
+ * The latest expiry the envelope carries: the largest safe integer (16 digits, about the
+ * year 285,000). Beyond it `String(n)` turns to exponent notation or loses digits, and a
+ * value written today could not be read back after a restart, so it is refused up front.
+ */
+export const MAX_EXPIRES_AT = Number.MAX_SAFE_INTEGER;
+
+/** A stored value taken apart: the codec's payload and its expiry (undefined: never). */
+export interface Unwrapped {
+  readonly payload: EncodedValue;
+  readonly expiresAt: number | undefined;
+}
+
+/** What to store for `payload` expiring at `expiresAt` (ms since the epoch, an integer). */
+export function wrap(payload: EncodedValue, expiresAt: number | undefined): EncodedValue {
+  if (expiresAt === undefined && !startsWithMark(payload)) return payload;
+  if (expiresAt !== undefined && !(Number.isSafeInteger(expiresAt) && expiresAt >= 0)) {
+    throw new StowageError(
+      'INVALID_ARGUMENT',
+      `an expiry must be an integer number of ms from 0 to ${MAX_EXPIRES_AT}, got ${String(expiresAt)}`,
+    );
+  }
+  const digits = expiresAt === undefined ? '' : String(expiresAt);
+  if (typeof payload === 'string') return `${MARK_TEXT}${digits}${MARK_TEXT}${payload}`;
+  const stored = new Uint8Array(digits.length + 2 + payload.byteLength);
+  stored[0] = MARK;
+  for (let i = 0; i < digits.length; i++) stored[i + 1] = digits.charCodeAt(i);
+  stored[digits.length + 1] = MARK;
+  stored.set(payload, digits.length + 2);
+  return stored;
+}
+
+/** Takes a stored value apart; throws DECODE_FAILED for a malformed envelope. */
+export function unwrap(stored: EncodedValue): Unwrapped {
+  if (!startsWithMark(stored)) return { payload: stored, expiresAt: undefined };
+  let digits = '';
+  let end = -1;
+  if (typeof stored === 'string') {
+    end = stored.indexOf(MARK_TEXT, 1);
+    if (end > 0) digits = stored.slice(1, end);
+  } else {
+    end = stored.indexOf(MARK, 1);
+    for (let i = 1; i < end; i++) digits += String.fromCharCode(stored[i]!);
+  }
+  if (end < 0 || !/^\d*$/.test(digits) || digits.length > 16 || Number(digits) > MAX_EXPIRES_AT) {
+    throw new StowageError('DECODE_FAILED', 'a value starting with 0x01 is not a well-formed TTL envelope');
+  }
+  const payload = typeof stored === 'string' ? stored.slice(end + 1) : stored.subarray(end + 1);
+  return { payload, expiresAt: digits === '' ? undefined : Number(digits) };
+}
+
+/** The expiry of a stored value, without its payload; undefined when it has none or is malformed. */
+export function expiryOf(stored: EncodedValue): number | undefined {
+  if (!startsWithMark(stored)) return undefined;
+  try {
+    return unwrap(stored).expiresAt;
+  } catch {
+    return undefined; // reading it reports DECODE_FAILED; sweeping and counting leave it be
+  }
+}
+
+function startsWithMark(value: EncodedValue): boolean {
+  return typeof value === 'string' ? value.charCodeAt(0) === MARK : value[0] === MARK;
+}

@@ -1,0 +1,230 @@
+/**
+ * The caches of PersistentMap. Both map a backend key to its decoded value and expiry.
+ * The full cache holds every entry of the store, so a key it lacks is absent. The LRU
+ * cache holds recent entries, and also recent absences (`value` undefined) so repeated
+ * misses of one key cost one backend read; it evicts past `maxEntries` or `maxBytes`.
+ */
+
+import type { EncodedValue } from '../contract/storage-backend.js';
+
+/** Expiry of an entry that never expires. */
+export const NEVER = Number.POSITIVE_INFINITY;
+
+export interface CacheEntry<V> {
+  /** The decoded value; undefined records that the key is absent (LRU only). */
+  readonly value: V | undefined;
+  /** ms since the epoch; NEVER when the entry has no TTL. */
+  readonly expiresAt: number;
+  /** Bytes the entry is charged for: key plus encoded value, in UTF-8 bytes. */
+  readonly bytes: number;
+}
+
+/**
+ * A written value kept as the codec wrote it until its first read. The cache must give
+ * what a read after a restart gives (the codec's decoding, not the caller's object), and
+ * decoding on every write would double a write's codec cost; so the decode waits for a
+ * read, which most written values of a write-heavy store never get.
+ */
+export class Undecoded<V> {
+  constructor(
+    readonly payload: EncodedValue,
+    readonly decode: (payload: EncodedValue) => V,
+  ) {}
+}
+
+/** What goes into a cache: a decoded value, or one still to decode. */
+export interface StoredEntry<V> {
+  readonly value: V | Undecoded<V> | undefined;
+  readonly expiresAt: number;
+  readonly bytes: number;
+}
+
+/** The decoded form of `value`. */
+export function decoded<V>(value: V | Undecoded<V>): V {
+  return value instanceof Undecoded ? value.decode(value.payload) : value;
+}
+
+export interface MapCache<V> {
+  /** True when a key missing from the cache is missing from the store. */
+  readonly complete: boolean;
+  readonly size: number;
+  readonly evictions: number;
+  /** The entry of `key`, decoded, marking it recently used. */
+  get(key: string): CacheEntry<V> | undefined;
+  set(key: string, entry: StoredEntry<V>): void;
+  delete(key: string): void;
+  keys(): IterableIterator<string>;
+  clear(prefix: string): void;
+}
+
+export class FullCache<V> implements MapCache<V> {
+  readonly complete = true;
+  readonly evictions = 0;
+  /**
+   * Values and expiries are kept apart, so a hit on an entry without a TTL is one Map
+   * lookup that touches no entry object: on random reads over a large store that saved
+   * memory access is a large part of a hit's cost. PersistentMap's hit path reads these
+   * two maps directly; everything else writes them only through the methods below.
+   */
+  readonly values = new Map<string, V | Undecoded<V>>();
+  /** Only the entries that have a TTL. */
+  readonly expiries = new Map<string, number>();
+
+  get size(): number {
+    return this.values.size;
+  }
+  get(key: string): CacheEntry<V> | undefined {
+    const value = this.values.get(key);
+    if (value === undefined) return undefined;
+    return { value: this.decodedValue(key, value), expiresAt: this.expiries.get(key) ?? NEVER, bytes: 0 };
+  }
+  /** `value` (held under `key`) decoded, keeping the decoded form for the next read. */
+  decodedValue(key: string, value: V | Undecoded<V>): V {
+    if (!(value instanceof Undecoded)) return value;
+    const result = value.decode(value.payload);
+    this.values.set(key, result);
+    return result;
+  }
+  set(key: string, entry: StoredEntry<V>): void {
+    if (entry.value === undefined) {
+      this.delete(key);
+      return;
+    }
+    this.values.set(key, entry.value);
+    if (entry.expiresAt === NEVER) this.expiries.delete(key);
+    else this.expiries.set(key, entry.expiresAt);
+  }
+  delete(key: string): void {
+    this.values.delete(key);
+    this.expiries.delete(key);
+  }
+  keys(): IterableIterator<string> {
+    return this.values.keys();
+  }
+  clear(prefix: string): void {
+    clearPrefix(this.values, prefix);
+    clearPrefix(this.expiries, prefix);
+  }
+}
+
+/**
+ * Least-recently-used eviction done the CLOCK way ("second chance"), so a hit costs one
+ * flag write instead of moving the entry: the Map keeps insertion order, eviction looks at
+ * the oldest entry, and one used since it was last looked at moves to the young end instead.
+ */
+export class LruCache<V> implements MapCache<V> {
+  readonly complete = false;
+  #evictions = 0;
+  #bytes = 0;
+  readonly #nodes = new Map<string, { entry: StoredEntry<V>; used: boolean }>();
+  #hand: IterableIterator<[string, { entry: StoredEntry<V>; used: boolean }]> | undefined;
+  readonly #maxEntries: number;
+  readonly #maxBytes: number;
+
+  constructor(maxEntries: number, maxBytes: number) {
+    this.#maxEntries = maxEntries;
+    this.#maxBytes = maxBytes;
+  }
+
+  get size(): number {
+    return this.#nodes.size;
+  }
+  get evictions(): number {
+    return this.#evictions;
+  }
+  /** Bytes currently charged to the cache. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get(key: string): CacheEntry<V> | undefined {
+    const node = this.#nodes.get(key);
+    if (node === undefined) return undefined;
+    node.used = true;
+    const { entry } = node;
+    if (!(entry.value instanceof Undecoded)) return entry as CacheEntry<V>;
+    const value = entry.value.decode(entry.value.payload);
+    node.entry = { value, expiresAt: entry.expiresAt, bytes: entry.bytes };
+    return node.entry as CacheEntry<V>;
+  }
+
+  set(key: string, entry: StoredEntry<V>): void {
+    this.delete(key);
+    if (entry.bytes > this.#maxBytes) return; // it would evict everything else
+    this.#nodes.set(key, { entry, used: false });
+    this.#bytes += entry.bytes;
+    while (this.#nodes.size > this.#maxEntries || this.#bytes > this.#maxBytes) this.#evictOne(key);
+  }
+
+  delete(key: string): void {
+    const node = this.#nodes.get(key);
+    if (node === undefined) return;
+    this.#nodes.delete(key);
+    this.#bytes -= node.entry.bytes;
+  }
+
+  keys(): IterableIterator<string> {
+    return this.#nodes.keys();
+  }
+
+  clear(prefix: string): void {
+    for (const key of [...this.#nodes.keys()]) if (key.startsWith(prefix)) this.delete(key);
+  }
+
+  /**
+   * Evicts the oldest entry not used since it was last looked at; never `keep` (the one
+   * just added). The clock hand is one iterator kept between evictions: a fresh iterator
+   * would walk again over the holes that deletions leave at the front of a Map until V8
+   * compacts it, which made every eviction cost time proportional to the cache size.
+   */
+  #evictOne(keep: string): void {
+    for (let restarts = 0; restarts < 3; ) {
+      const step = this.#hand?.next();
+      if (step === undefined || step.done) {
+        this.#hand = this.#nodes.entries();
+        restarts++;
+        continue;
+      }
+      const [key, node] = step.value;
+      if (key === keep) continue;
+      if (node.used) {
+        // Second chance: move it to the young end, where the hand meets it again later.
+        node.used = false;
+        this.#nodes.delete(key);
+        this.#nodes.set(key, node);
+        continue;
+      }
+      this.delete(key);
+      this.#evictions++;
+      return;
+    }
+  }
+}
+
+/**
+ * No cache at all (`cache: { mode: 'none' }`): every read goes to the backend (concurrent
+ * reads of one key still share one backend read), so a map sees what other processes wrote
+ * as soon as the backend does.
+ */
+export class NoCache<V> implements MapCache<V> {
+  readonly complete = false;
+  readonly size = 0;
+  readonly evictions = 0;
+  get(_key: string): CacheEntry<V> | undefined {
+    return undefined;
+  }
+  set(_key: string, _entry: StoredEntry<V>): void {}
+  delete(_key: string): void {}
+  keys(): IterableIterator<string> {
+    return [][Symbol.iterator]();
+  }
+  clear(_prefix: string): void {}
+}
+
+function clearPrefix(entries: Map<string, unknown>, prefix: string): void {
+  if (prefix === '') {
+    entries.clear();
+    return;
+  }
+  for (const key of entries.keys()) if (key.startsWith(prefix)) entries.delete(key);
+}

@@ -1,0 +1,467 @@
+/**
+ * The engine room of PersistentMap, shared by a map and all its namespace views. It works
+ * on backend keys (already encoded, prefixed and checked) and decoded values, and owns the
+ * write-through cache's rules:
+ * - writes to one key run in call order (KeyQueue); writes to different keys concurrently;
+ * - the cache changes only after the backend write succeeded (`commit`);
+ * - `clear` is a barrier: writes called before it finish first, writes called after wait;
+ * - a backend read that a write overtook never lands in the cache (stale loads).
+ */
+
+import { StowageError } from '../contract/errors.js';
+import * as fallbacks from '../contract/fallbacks.js';
+import { assertValidKey, compareKeys, inRange, utf8Length } from '../contract/keys.js';
+import type { BatchOperation, EncodedValue, RangeOptions, StorageBackend } from '../contract/storage-backend.js';
+import type { Codec } from './codecs.js';
+import { expiryOf, unwrap } from './envelope.js';
+import { KeyQueue } from './key-queue.js';
+import { type CacheEntry, type MapCache, NEVER, type StoredEntry, type Undecoded } from './map-cache.js';
+import { MapCounters } from './map-stats.js';
+import { SetBatcher } from './set-batch.js';
+
+export const ORIGIN = '@stowage/core';
+
+export type MapState = 'open' | 'closing' | 'closed';
+
+/** A write the map is about to make: the value for the cache and what the backend stores. */
+export interface PreparedSet<V> {
+  readonly key: string;
+  /** The value as a read after a restart gives it (possibly still to decode, see Undecoded). */
+  readonly value: V | Undecoded<V>;
+  readonly stored: EncodedValue;
+  readonly expiresAt: number;
+}
+
+interface Load<V> {
+  stale: boolean;
+  promise: Promise<CacheEntry<V>>;
+}
+
+export class MapStore<V> {
+  state: MapState = 'open';
+  /** The close in progress or done, shared by the map and its views. */
+  closing: Promise<void> | undefined;
+  readonly counters = new MapCounters();
+  readonly queue = new KeyQueue();
+  /** Keys with a TTL, and when they expire (full cache only). */
+  readonly expiring = new Map<string, number>();
+  /** Transactions and sweeps running now; close waits for them. */
+  readonly active = new Set<Promise<unknown>>();
+  readonly #loads = new Map<string, Load<V>>();
+  readonly #sets: SetBatcher;
+  #gate: Promise<void> | undefined;
+
+  constructor(
+    readonly backend: StorageBackend,
+    readonly codec: Codec<V>,
+    readonly cache: MapCache<V>,
+  ) {
+    this.#sets = new SetBatcher(backend, this.failed, (keys) => this.reconcile(keys));
+  }
+
+  // ---- checks and conversions ----
+
+  closedError(): StowageError {
+    return new StowageError('STORE_CLOSED', `the map over the ${this.backend.name} store is ${this.state}`, {
+      origin: ORIGIN,
+    });
+  }
+
+  assertOpen(): void {
+    if (this.state !== 'open') throw this.closedError();
+  }
+
+  checkKey(key: string): void {
+    assertValidKey(key, this.backend.supports.maxKeyBytes, ORIGIN);
+  }
+
+  /** The cache entry for what the backend stores under `key` (an absent entry for undefined or expired). */
+  toEntry(key: string, stored: EncodedValue | undefined, now = Date.now()): CacheEntry<V> {
+    if (stored === undefined) return this.absent(key);
+    let value: V;
+    let expiresAt: number;
+    try {
+      const unwrapped = unwrap(stored);
+      expiresAt = unwrapped.expiresAt ?? NEVER;
+      if (expiresAt <= now) return this.absent(key);
+      value = this.codec.decode(unwrapped.payload);
+    } catch (error) {
+      this.counters.errors++;
+      const why = error instanceof Error ? error.message : String(error);
+      throw new StowageError('DECODE_FAILED', `cannot decode the value of key "${key}": ${why}`, {
+        origin: ORIGIN,
+        key,
+        cause: error,
+      });
+    }
+    return { value, expiresAt, bytes: this.bytesOf(key, stored) };
+  }
+
+  absent(key: string): CacheEntry<V> {
+    return { value: undefined, expiresAt: NEVER, bytes: this.bytesOf(key, undefined) };
+  }
+
+  /** Bytes an LRU entry is charged for; the full cache does not count them. */
+  bytesOf(key: string, stored: EncodedValue | undefined): number {
+    if (this.cache.complete) return 0;
+    const valueBytes = stored === undefined ? 0 : typeof stored === 'string' ? utf8Length(stored) : stored.byteLength;
+    return utf8Length(key) + valueBytes;
+  }
+
+  // ---- reads ----
+
+  /** The read path after a cache hit failed: an expired or absent entry, or a miss. */
+  async getSlow(key: string, entry: CacheEntry<V> | undefined): Promise<V | undefined> {
+    if (entry !== undefined || this.cache.complete) {
+      if (entry === undefined) this.checkKey(key);
+      this.counters.hits++;
+      return undefined;
+    }
+    this.checkKey(key);
+    this.counters.misses++;
+    return live((await this.load([key])[0]!) as CacheEntry<V>);
+  }
+
+  /** The live entry of `key` (cache, else backend); in LRU mode misses share one backend read. */
+  async current(key: string): Promise<CacheEntry<V>> {
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return isLive(cached) ? cached : this.absent(key);
+    if (this.cache.complete) return this.absent(key);
+    return this.load([key])[0]!;
+  }
+
+  /** The live entries of `keys`: cached ones at once, the others in one backend read. */
+  async currentMany(keys: readonly string[]): Promise<CacheEntry<V>[]> {
+    const entries: CacheEntry<V>[] = [];
+    const missing: string[] = [];
+    const slots: number[] = [];
+    keys.forEach((key, index) => {
+      const cached = this.cache.get(key);
+      if (cached !== undefined) entries[index] = isLive(cached) ? cached : this.absent(key);
+      else if (this.cache.complete) entries[index] = this.absent(key);
+      else {
+        missing.push(key);
+        slots.push(index);
+      }
+    });
+    if (missing.length > 0) {
+      const loaded = await Promise.all(this.load(missing));
+      loaded.forEach((entry, position) => {
+        entries[slots[position]!] = entry;
+      });
+    }
+    return entries;
+  }
+
+  /** Reads `keys` from the backend in one call, sharing reads already in flight. */
+  load(keys: readonly string[]): Promise<CacheEntry<V>>[] {
+    const results: Promise<CacheEntry<V>>[] = [];
+    const missing: string[] = [];
+    const slots: number[] = [];
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index]!;
+      const pending = this.#loads.get(key);
+      if (pending) results[index] = pending.promise;
+      else {
+        missing.push(key);
+        slots.push(index);
+      }
+    }
+    if (missing.length === 0) return results;
+    this.counters.backendReads++;
+    const batch = this.backendCall(() =>
+      missing.length === 1
+        ? this.backend.get(missing[0]!).then((value) => [value])
+        : fallbacks.getMany(this.backend, missing),
+    );
+    missing.forEach((key, position) => {
+      const load: Load<V> = { stale: false, promise: undefined as unknown as Promise<CacheEntry<V>> };
+      const forget = () => {
+        if (this.#loads.get(key) === load) this.#loads.delete(key);
+      };
+      load.promise = batch.then(
+        (values) => {
+          forget();
+          const entry = this.toEntry(key, values[position]);
+          if (!load.stale) this.cache.set(key, entry);
+          return entry;
+        },
+        (error: unknown) => {
+          forget();
+          throw error;
+        },
+      );
+      this.#loads.set(key, load);
+      results[slots[position]!] = load.promise;
+    });
+    return results;
+  }
+
+  // ---- writes ----
+
+  /** Runs `operation` in `key`'s queue, after any clear that was called before it. */
+  write<T>(key: string, operation: () => Promise<T>): Promise<T> {
+    const gate = this.#gate;
+    if (gate === undefined) return this.queue.run(key, operation);
+    return this.queue.run(key, () => gate.then(operation));
+  }
+
+  /** Like `write`, holding every key of `keys` at once. */
+  writeMany<T>(keys: readonly string[], operation: () => Promise<T>): Promise<T> {
+    const gate = this.#gate;
+    if (gate === undefined) return this.queue.runMany(keys, operation);
+    return this.queue.runMany(keys, () => gate.then(operation));
+  }
+
+  /** Calls the backend, counting failures and giving them a code. */
+  async backendCall<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      return this.failed(error);
+    }
+  }
+
+  /** Counts a backend failure and throws it as a StowageError (a rejection handler). */
+  readonly failed = (error: unknown): never => {
+    this.counters.errors++;
+    if (StowageError.is(error)) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new StowageError('IO', `the ${this.backend.name} backend failed: ${message}`, {
+      origin: ORIGIN,
+      cause: error,
+    });
+  };
+
+  /** Records in the cache what the backend now holds for `key`. Call only after the backend write succeeded. */
+  commit(key: string, entry: StoredEntry<V>): void {
+    const load = this.#loads.get(key);
+    if (load) {
+      load.stale = true;
+      this.#loads.delete(key);
+    }
+    this.cache.set(key, entry);
+    // Only the full cache tracks expiries (its sweep and size need them); an LRU map stays bounded.
+    if (!this.cache.complete) return;
+    if (entry.value !== undefined && entry.expiresAt !== NEVER) this.expiring.set(key, entry.expiresAt);
+    else this.expiring.delete(key);
+  }
+
+  set(prepared: PreparedSet<V>): Promise<void> {
+    return this.write(prepared.key, () => this.setNow(prepared));
+  }
+
+  /** Writes `prepared` now (in the tick's batch, see set-batch.ts); the caller holds the key. */
+  setNow({ key, value, stored, expiresAt }: PreparedSet<V>): Promise<void> {
+    this.counters.backendWrites++;
+    return this.#sets
+      .set(key, stored, finite(expiresAt))
+      .then(() => this.commit(key, { value, expiresAt, bytes: this.bytesOf(key, stored) }));
+  }
+
+  delete(key: string): Promise<boolean> {
+    return this.write(key, async () => {
+      const present = (await this.current(key)).value !== undefined;
+      await this.deleteNow(key);
+      return present;
+    });
+  }
+
+  /** Deletes `key` now; the caller holds the key. */
+  async deleteNow(key: string): Promise<void> {
+    this.counters.backendWrites++;
+    await this.backendCall(() => this.backend.delete(key));
+    this.commit(key, this.absent(key));
+  }
+
+  /** Writes many keys in one backend `apply` where there is one, holding all of them. */
+  setMany(items: readonly PreparedSet<V>[]): Promise<void> {
+    const operations: BatchOperation[] = items.map(({ key, stored, expiresAt }) => ({
+      type: 'set',
+      key,
+      value: stored,
+      ...fallbacks.writeOptions(finite(expiresAt)),
+    }));
+    return this.writeMany(
+      items.map((item) => item.key),
+      () =>
+        this.applyNow(operations, (index) => {
+          const { key, value, stored, expiresAt } = items[index]!;
+          this.commit(key, { value, expiresAt, bytes: this.bytesOf(key, stored) });
+        }),
+    );
+  }
+
+  deleteMany(keys: readonly string[]): Promise<number> {
+    const distinct = [...new Set(keys)];
+    return this.writeMany(distinct, async () => {
+      const entries = await this.currentMany(distinct);
+      const present = entries.filter((entry) => isLive(entry)).length;
+      const operations: BatchOperation[] = distinct.map((key) => ({ type: 'delete', key }));
+      await this.applyNow(operations, (index) => this.commit(distinct[index]!, this.absent(distinct[index]!)));
+      return present;
+    });
+  }
+
+  async applyNow(operations: readonly BatchOperation[], applied: (index: number) => void): Promise<void> {
+    this.counters.backendWrites++;
+    try {
+      await this.backendCall(() => fallbacks.apply(this.backend, operations, applied));
+    } catch (error) {
+      // A non-atomic apply may have written part of the batch: read back what it holds.
+      if (this.backend.apply && !this.backend.supports.atomicBatch) {
+        await this.reconcile(operations.map((operation) => operation.key));
+      }
+      throw error;
+    }
+  }
+
+  /** Makes the cache agree with the backend for `keys` after a failure left them uncertain. */
+  async reconcile(keys: readonly string[]): Promise<void> {
+    for (const key of new Set(keys)) {
+      try {
+        this.counters.backendReads++;
+        this.commit(key, this.toEntry(key, await this.backend.get(key)));
+      } catch {
+        if (!this.cache.complete) this.cache.delete(key); // the next read asks the backend
+      }
+    }
+  }
+
+  /** Removes every entry whose key starts with `prefix`, ordered against every write as a barrier. */
+  async clear(prefix: string): Promise<void> {
+    const previous = this.#gate;
+    let open = (): void => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    this.#gate = gate;
+    try {
+      await this.queue.drain();
+      await previous;
+      const range: RangeOptions = prefix === '' ? {} : { prefix };
+      this.counters.backendWrites++;
+      try {
+        await this.backendCall(() => fallbacks.clear(this.backend, range));
+      } catch (error) {
+        // The clear may have deleted part: make the cache follow what the backend holds.
+        if (this.cache.complete) await this.reloadPrefix(prefix).catch(() => undefined);
+        else this.forgetPrefix(prefix);
+        throw error;
+      }
+      this.forgetPrefix(prefix);
+    } finally {
+      if (this.#gate === gate) this.#gate = undefined;
+      open();
+    }
+  }
+
+  forgetPrefix(prefix: string): void {
+    this.cache.clear(prefix);
+    for (const [key, load] of this.#loads) {
+      if (key.startsWith(prefix)) {
+        load.stale = true;
+        this.#loads.delete(key);
+      }
+    }
+    for (const key of this.expiring.keys()) if (key.startsWith(prefix)) this.expiring.delete(key);
+  }
+
+  /**
+   * Replaces the full cache's entries under `prefix` by what the backend holds (at open, and
+   * after a failed clear). If reading fails, the cache is left as it was.
+   */
+  async reloadPrefix(prefix: string): Promise<void> {
+    const now = Date.now();
+    this.counters.backendReads++;
+    const range: RangeOptions = prefix === '' ? {} : { prefix };
+    const live: [string, CacheEntry<V>][] = [];
+    const expired: [string, number][] = [];
+    await this.backendCall(async () => {
+      for await (const [key, stored] of this.backend.entries(range)) {
+        const entry = this.toEntry(key, stored, now);
+        if (entry.value !== undefined) live.push([key, entry]);
+        else expired.push([key, expiryOf(stored)!]);
+      }
+    });
+    this.forgetPrefix(prefix);
+    for (const [key, entry] of live) this.commit(key, entry);
+    for (const [key, expiresAt] of expired) this.expiring.set(key, expiresAt); // the sweep deletes them
+  }
+
+  // ---- whole-store reads ----
+
+  async size(prefix: string): Promise<number> {
+    const now = Date.now();
+    if (this.cache.complete) {
+      let count = 0;
+      if (prefix === '') count = this.cache.size;
+      else for (const key of this.cache.keys()) if (key.startsWith(prefix)) count++;
+      for (const [key, expiresAt] of this.expiring) {
+        if (expiresAt <= now && key.startsWith(prefix) && this.cache.get(key) !== undefined) count--;
+      }
+      return count;
+    }
+    let count = 0;
+    for await (const [, stored] of this.scan(prefix === '' ? {} : { prefix })) {
+      const expiresAt = expiryOf(stored);
+      if (expiresAt === undefined || expiresAt > now) count++;
+    }
+    return count;
+  }
+
+  /** Backend entries within `range`, counted as one read. */
+  scan(range: RangeOptions): AsyncIterable<[string, EncodedValue]> {
+    this.counters.backendReads++;
+    return this.backend.entries(range);
+  }
+
+  /** Live entries within `range` as [backend key, value]; from the cache in full mode. */
+  async *iterate(range: RangeOptions): AsyncGenerator<[string, V]> {
+    this.assertOpen();
+    const { limit, ...bounds } = range;
+    if (limit === 0) return;
+    let yielded = 0;
+    if (this.cache.complete) {
+      const keys: string[] = [];
+      for (const key of this.cache.keys()) if (inRange(key, bounds)) keys.push(key);
+      if (this.backend.supports.orderedIteration) {
+        keys.sort(compareKeys);
+        if (range.reverse) keys.reverse();
+      }
+      for (const key of keys) {
+        this.assertOpen();
+        const entry = this.cache.get(key);
+        if (entry === undefined || !isLive(entry)) continue;
+        yield [key, entry.value as V];
+        if (++yielded === limit) return;
+      }
+      return;
+    }
+    for await (const [key, stored] of this.scan(bounds)) {
+      this.assertOpen();
+      const entry = this.toEntry(key, stored);
+      if (entry.value === undefined) continue;
+      yield [key, entry.value];
+      if (++yielded === limit) return;
+    }
+  }
+
+  /** Runs `task` as tracked background work that close waits for. */
+  track<T>(task: Promise<T>): Promise<T> {
+    this.active.add(task);
+    const untrack = () => this.active.delete(task);
+    task.then(untrack, untrack);
+    return task;
+  }
+}
+
+export function isLive<V>(entry: CacheEntry<V>): boolean {
+  return entry.value !== undefined && (entry.expiresAt === NEVER || entry.expiresAt > Date.now());
+}
+
+function live<V>(entry: CacheEntry<V>): V | undefined {
+  return isLive(entry) ? entry.value : undefined;
+}
+
+function finite(expiresAt: number): number | undefined {
+  return expiresAt === NEVER ? undefined : expiresAt;
+}
