@@ -1,1 +1,2 @@
-export { MemoryBackend, type MemoryBackendOptions } from './memory-backend.js';
+export { MemoryBackend } from './memory-backend.js';
+export type { MemoryBackendOptions } from './options.js';

@@ -1,4 +1,4 @@
-import { compareKeys, inRange, type RangeOptions, StowageError } from '@stowage/core';
+import { compareKeys, inRange, PersistentMap, type RangeOptions, StowageError } from '@stowage/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemoryBackend } from './memory-backend.js';
@@ -23,7 +23,16 @@ describe('MemoryBackend', () => {
       atomicBatch: true,
       transactions: true,
       nativeTtl: true,
+      // Nothing outlives the process: no durability level is claimed.
+      durability: [],
     });
+  });
+
+  it('refuses an unknown option name, naming the closest valid one', () => {
+    expect(() => new MemoryBackend({ maxKeyByte: 4 } as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining('"maxKeyBytes"') }),
+    );
+    expect(() => new MemoryBackend({ maxValueBytes: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
   });
 
   it('honours a configured maxKeyBytes', async () => {
@@ -68,11 +77,17 @@ describe('MemoryBackend', () => {
     );
   });
 
-  it('rejects sweepExpired without a number', async () => {
+  it('sweeps expired entries and refuses a now that is not a finite number (core rule)', async () => {
     const backend = await opened();
-    await expect(backend.sweepExpired(Number.NaN)).rejects.toSatisfy((error) =>
-      StowageError.is(error, 'INVALID_ARGUMENT'),
-    );
+    await backend.set('old', 'v', { expiresAt: 1_000 });
+    await backend.set('new', 'v', { expiresAt: 5_000 });
+    await backend.set('forever', 'v');
+    for (const now of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, '1' as unknown as number]) {
+      await expect(backend.sweepExpired(now)).rejects.toSatisfy((error) => StowageError.is(error, 'INVALID_ARGUMENT'));
+    }
+    expect(await backend.size()).toBe(3); // nothing swept by a refused call
+    expect(await backend.sweepExpired(1_000)).toBe(1);
+    expect(await keysOf(backend)).toEqual(['forever', 'new']);
   });
 
   it('lets a transaction commit after earlier transactions and writes have finished', async () => {
@@ -107,12 +122,52 @@ describe('MemoryBackend', () => {
     expect(await backend.getMany(['a', 'b', 'shared'])).toEqual([undefined, 'second', 'third']);
   });
 
-  it('refuses a transaction object used after its transaction ended', async () => {
+  it('refuses an expiry that is not a finite number inside a transaction, writing nothing (core rule)', async () => {
     const backend = await opened();
-    let leaked: { get(key: string): Promise<unknown> } | undefined;
+    for (const expiresAt of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      await expect(backend.transaction(async (tx) => tx.set('k', 'v', { expiresAt }))).rejects.toSatisfy((error) =>
+        StowageError.is(error, 'INVALID_ARGUMENT'),
+      );
+    }
+    expect(await backend.has('k')).toBe(false);
+  });
+
+  it("hands a transaction body's own error back by identity and writes nothing (raw backend and PersistentMap)", async () => {
+    const backend = await opened();
+    const failure = new Error('the body gave up');
+    const thrown = await backend
+      .transaction(async (tx) => {
+        await tx.set('k', 'raw');
+        throw failure;
+      })
+      .catch((error: unknown) => error);
+    expect(thrown).toBe(failure);
+    expect(await backend.has('k')).toBe(false);
+
+    const map = await PersistentMap.open<string, string>(backend);
+    const custom = { notAnError: true };
+    const fromMap = await map
+      .transaction(async (tx) => {
+        await tx.set('k', 'map');
+        throw custom;
+      })
+      .catch((error: unknown) => error);
+    expect(fromMap).toBe(custom);
+    expect(await map.has('k')).toBe(false);
+    await map.close();
+  });
+
+  it('refuses a transaction object used after its transaction ended, with core\'s one "over" error', async () => {
+    const backend = await opened();
+    let leaked: { get(key: string): Promise<unknown>; set(key: string, value: string): Promise<void> } | undefined;
     await backend.transaction(async (tx) => {
       leaked = tx;
     });
-    await expect(leaked!.get('k')).rejects.toSatisfy((error) => StowageError.is(error, 'INVALID_ARGUMENT'));
+    for (const call of [() => leaked!.get('k'), () => leaked!.set('k', 'late')]) {
+      await expect(call()).rejects.toSatisfy(
+        (error) => StowageError.is(error, 'INVALID_ARGUMENT') && /transaction is over/.test((error as Error).message),
+      );
+    }
+    expect(await backend.has('k')).toBe(false);
   });
 });

@@ -14,7 +14,8 @@ import {
   StowageError,
   type WriteOptions,
 } from '@stowage/core';
-import { MemoryTransaction } from './memory-transaction.js';
+import { copy, MemoryTransaction } from './memory-transaction.js';
+import { type MemoryBackendOptions, origin, resolveOptions } from './options.js';
 
 interface Entry {
   readonly value: EncodedValue;
@@ -26,13 +27,6 @@ interface UndoRecord {
   readonly sequence: number;
   readonly key: string;
   readonly before: Entry | undefined;
-}
-
-export interface MemoryBackendOptions {
-  /** Largest key in UTF-8 bytes (default 65,536). */
-  readonly maxKeyBytes?: number;
-  /** Largest encoded value in bytes (default 256 MiB). */
-  readonly maxValueBytes?: number;
 }
 
 export class MemoryBackend extends AbstractBackend {
@@ -54,15 +48,16 @@ export class MemoryBackend extends AbstractBackend {
   /** Snapshots of the running transactions, oldest first. */
   #snapshots: number[] = [];
 
-  constructor(options: MemoryBackendOptions = {}) {
-    super('@stowage/memory', {
+  constructor(options?: MemoryBackendOptions) {
+    super(origin, {
       persistent: false,
       orderedIteration: true,
       atomicBatch: true,
       transactions: true,
       nativeTtl: true,
-      ...(options.maxKeyBytes === undefined ? {} : { maxKeyBytes: options.maxKeyBytes }),
-      ...(options.maxValueBytes === undefined ? {} : { maxValueBytes: options.maxValueBytes }),
+      // Nothing survives the process, so no durability level is claimed.
+      durability: [],
+      ...resolveOptions(options),
     });
   }
 
@@ -121,48 +116,36 @@ export class MemoryBackend extends AbstractBackend {
     for (const key of [...this.rangeKeys(range)]) if (this.#data.has(key)) this.write(key, undefined);
   }
 
-  async sweepExpired(now: number): Promise<number> {
-    return this.run(async () => {
-      if (typeof now !== 'number' || Number.isNaN(now)) {
-        throw new StowageError('INVALID_ARGUMENT', 'now must be a number', { origin: this.origin });
+  /** Only keys with an expiry are visited (see #expiring). */
+  protected override async _sweepExpired(now: number): Promise<number> {
+    let swept = 0;
+    for (const key of [...this.#expiring]) {
+      const expiresAt = this.#data.get(key)?.expiresAt;
+      if (expiresAt !== undefined && expiresAt <= now) {
+        this.write(key, undefined);
+        swept++;
       }
-      let swept = 0;
-      for (const key of [...this.#expiring]) {
-        const expiresAt = this.#data.get(key)?.expiresAt;
-        if (expiresAt !== undefined && expiresAt <= now) {
-          this.write(key, undefined);
-          swept++;
-        }
-      }
-      return swept;
-    });
+    }
+    return swept;
   }
 
-  transaction<T>(body: (tx: BackendTransaction) => Promise<T>): Promise<T> {
-    return this.run(async () => {
-      if (typeof body !== 'function') {
-        throw new StowageError('INVALID_ARGUMENT', 'transaction takes a function', { origin: this.origin });
-      }
-      this.#snapshots.push(this.#sequence);
-      const tx = new MemoryTransaction(this.#sequence, {
-        read: (key, snapshot) => copy(this.readAt(key, snapshot)?.value),
-        checkKey: (key) => this.checkKey(key),
-        checkValue: (value, key) => this.checkValue(value, key),
-      });
-      try {
-        const result = await body(tx);
-        this.assertOpen();
-        this.commit(tx);
-        return result;
-      } finally {
-        tx.finish();
-        this.#snapshots.splice(this.#snapshots.indexOf(tx.snapshot), 1);
-        // Records at or before the oldest snapshot still running can no longer matter.
-        const oldest = this.#snapshots[0] ?? this.#sequence;
-        const keep = this.#undo.findIndex((record) => record.sequence > oldest);
-        this.#undo = keep < 0 ? [] : this.#undo.slice(keep);
-      }
-    });
+  protected override async _transaction<T>(body: (tx: BackendTransaction) => Promise<T>): Promise<T> {
+    const snapshot = this.#sequence;
+    this.#snapshots.push(snapshot);
+    const tx = new MemoryTransaction(
+      snapshot,
+      { read: (key, at) => copy(this.readAt(key, at)?.value), commit: (done) => this.commit(done) },
+      this.supports,
+    );
+    try {
+      return await tx.execute(body);
+    } finally {
+      this.#snapshots.splice(this.#snapshots.indexOf(snapshot), 1);
+      // Records at or before the oldest snapshot still running can no longer matter.
+      const oldest = this.#snapshots[0] ?? this.#sequence;
+      const keep = this.#undo.findIndex((record) => record.sequence > oldest);
+      this.#undo = keep < 0 ? [] : this.#undo.slice(keep);
+    }
   }
 
   // ---- below: internals ----
@@ -259,9 +242,4 @@ function firstIndex(keys: readonly string[], past: (key: string) => boolean): nu
     else low = middle + 1;
   }
   return low;
-}
-
-/** Bytes are copied in and out, so a caller mutating its buffer never changes the store. */
-function copy<T extends EncodedValue | undefined>(value: T): T {
-  return (value instanceof Uint8Array ? new Uint8Array(value) : value) as T;
 }

@@ -1,67 +1,61 @@
 /**
  * One optimistic transaction of MemoryBackend: reads see the snapshot taken at its start
  * plus its own writes; it records what it read and wrote so the backend can detect, at
- * commit, that another write touched the same keys after the snapshot.
+ * commit, that another write touched the same keys after the snapshot. Argument checks,
+ * the finished-guard and the body's error are core's (AbstractTransaction).
  */
-import { type BackendTransaction, type EncodedValue, StowageError, type WriteOptions } from '@stowage/core';
+import { AbstractTransaction, type BackendSupports, type EncodedValue, type WriteOptions } from '@stowage/core';
+import { origin } from './options.js';
 
 export interface PendingWrite {
   readonly value: EncodedValue;
   readonly expiresAt: number | undefined;
 }
 
+/** What a transaction needs from its backend. */
 export interface TransactionStore {
   /** The value of `key` as of write `snapshot`. */
   read(key: string, snapshot: number): EncodedValue | undefined;
-  checkKey(key: unknown): void;
-  checkValue(value: unknown, key: string): void;
+  /** Applies `tx`'s writes in one synchronous step, or throws CONFLICT. */
+  commit(tx: MemoryTransaction): void;
 }
 
-export class MemoryTransaction implements BackendTransaction {
+export class MemoryTransaction extends AbstractTransaction {
   /** Keys read from the snapshot (not from the transaction's own writes). */
   readonly reads = new Set<string>();
   /** Own writes in order; undefined is a deletion. */
   readonly writes = new Map<string, PendingWrite | undefined>();
-  #finished = false;
 
   constructor(
     readonly snapshot: number,
     private readonly store: TransactionStore,
-  ) {}
+    limits: Pick<BackendSupports, 'maxKeyBytes' | 'maxValueBytes'>,
+  ) {
+    super(origin, limits);
+  }
 
-  async get(key: string): Promise<EncodedValue | undefined> {
-    this.check(key);
-    if (this.writes.has(key)) return this.writes.get(key)?.value;
+  protected _get(key: string): EncodedValue | undefined {
+    if (this.writes.has(key)) return copy(this.writes.get(key)?.value);
     this.reads.add(key);
     return this.store.read(key, this.snapshot);
   }
 
-  async set(key: string, value: EncodedValue, options: WriteOptions = {}): Promise<void> {
-    this.check(key);
-    this.store.checkValue(value, key);
-    this.writes.set(key, {
-      value: value instanceof Uint8Array ? new Uint8Array(value) : value,
-      expiresAt: options.expiresAt,
-    });
+  protected _set(key: string, value: EncodedValue, options: WriteOptions): void {
+    this.writes.set(key, { value: copy(value), expiresAt: options.expiresAt });
   }
 
-  async delete(key: string): Promise<boolean> {
-    const present = (await this.get(key)) !== undefined;
+  protected _delete(key: string): boolean {
+    const present = this._get(key) !== undefined;
     this.writes.set(key, undefined);
     return present;
   }
 
-  /** Called by the backend once the transaction committed or failed. */
-  finish(): void {
-    this.#finished = true;
+  protected _commit(): void {
+    this.store.commit(this);
   }
+}
 
-  private check(key: string): void {
-    if (this.#finished) {
-      throw new StowageError('INVALID_ARGUMENT', 'this transaction has already finished', {
-        origin: '@stowage/memory',
-      });
-    }
-    this.store.checkKey(key);
-  }
+/** Bytes are copied in and out, so a caller mutating its buffer never changes the store. */
+export function copy<T extends EncodedValue | undefined>(value: T): T {
+  return (value instanceof Uint8Array ? new Uint8Array(value) : value) as T;
 }
