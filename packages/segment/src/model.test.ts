@@ -11,7 +11,7 @@ import { tinyThresholds } from './fixtures/crash-backend.fixture.js';
 import { SegmentBackend } from './segment-backend.js';
 import { tempDir } from './test-helpers.fixture.js';
 
-const operations = Number(process.env.STOWAGE_SEGMENT_MODEL_OPS ?? 4000);
+const operations = Number(process.env.STOWAGE_SEGMENT_MODEL_OPS ?? 2500);
 
 function sortedModel(model: Map<string, EncodedValue>): [string, EncodedValue][] {
   return [...model].sort(([a], [b]) => compareKeys(a, b));
@@ -71,6 +71,7 @@ describe('the engine against a model Map', () => {
       } else if (roll < 0.95) {
         const k = key();
         expect(await backend.get(k), `get ${k}`).toEqual(model.get(k));
+        expect(backend.getSync(k), `getSync ${k}`).toEqual(model.get(k));
       } else if (roll < 0.97) {
         const prefix = `key-${Math.floor(random() * 40)}`;
         await backend.clear({ prefix });
@@ -99,8 +100,8 @@ describe('the engine against a model Map', () => {
     expect(await collect(backend, {})).toEqual(sortedModel(model));
     expect(await collect(backend, { reverse: true })).toEqual(sortedModel(model).reverse());
     await count(backend);
-    expect(flushes).toBeGreaterThan(20);
-    expect(compactions).toBeGreaterThan(10);
+    expect(flushes).toBeGreaterThan(10);
+    expect(compactions).toBeGreaterThan(5);
     expect((await backend.verify()).problems).toEqual([]);
     await backend.close();
     backend = await open();

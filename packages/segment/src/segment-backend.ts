@@ -120,6 +120,16 @@ export class SegmentBackend extends AbstractBackend {
     return this.#open().get(key);
   }
 
+  /**
+   * The value of `key`, answered synchronously (no promise, no await): for a hot read path.
+   * Throws STORE_CLOSED, INVALID_KEY or CORRUPTION as `get` rejects with them.
+   */
+  getSync(key: string): EncodedValue | undefined {
+    this.assertOpen();
+    this.checkKey(key);
+    return this.#open().get(key);
+  }
+
   protected override _has(key: string): boolean {
     return this.#open().get(key) !== undefined;
   }

@@ -4,7 +4,7 @@ import { SegmentBackend } from './segment-backend.js';
 // batch and always promise every acknowledged write; none promises only what a completed
 // flush() or close() covered. Small memtables and files, so cuts land in flushes,
 // compactions and manifest edits too. STOWAGE_POWER_CUTS sets the cuts per configuration.
-const cuts = Number(process.env.STOWAGE_POWER_CUTS ?? 150);
+const cuts = Number(process.env.STOWAGE_POWER_CUTS ?? 120);
 const small = { memtableBytes: 4096, targetFileBytes: 4096, level0Trigger: 2, baseLevelBytes: 16 * 1024 } as const;
 
 describePowerCut({

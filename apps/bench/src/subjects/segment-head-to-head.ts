@@ -108,8 +108,11 @@ for (const n of probes) reader.getSync(keyOf(n)); // warm the block cache like L
 results.readerGet = await time('segment reader: getSync existing', probes.length, () => {
   for (const n of probes) check(reader.getSync(keyOf(n)), true);
 });
-for (const n of probes) engine.get(keyOf(n));
-results.engineGet = await time('segment engine: await get existing', probes.length, async () => {
+for (const n of probes) engine.getSync(keyOf(n));
+results.engineGet = await time('segment engine: getSync existing', probes.length, () => {
+  for (const n of probes) check(engine.getSync(keyOf(n)), true);
+});
+results.engineAwaitGet = await time('segment engine: await get existing', probes.length, async () => {
   for (const n of probes) check(await engine.get(keyOf(n)), true);
 });
 for (const n of probes) level.getSync(keyOf(n));
@@ -119,8 +122,8 @@ results.levelGet = await time('classic-level: getSync existing', probes.length, 
 results.readerMiss = await time('segment reader: getSync missing', probes.length, () => {
   for (const n of probes) check(reader.getSync(`miss${n}`), false);
 });
-results.engineMiss = await time('segment engine: await get missing', probes.length, async () => {
-  for (const n of probes) check(await engine.get(`miss${n}`), false);
+results.engineMiss = await time('segment engine: getSync missing', probes.length, () => {
+  for (const n of probes) check(engine.getSync(`miss${n}`), false);
 });
 results.levelMiss = await time('classic-level: getSync missing', probes.length, () => {
   for (const n of probes) check(level.getSync(`miss${n}`), false);
