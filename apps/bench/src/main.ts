@@ -11,6 +11,13 @@ import { evaluateTargets } from './targets.js';
 
 const defaultResultsDir = fileURLToPath(new URL('../results', import.meta.url));
 const argv = process.argv.slice(2);
+if (argv.includes('--ycsb')) {
+  // YCSB has its own options (records, ops, distributions): see ycsb/options.ts.
+  const { ycsbMain } = await import('./ycsb/main.js');
+  const code = await ycsbMain(argv, defaultResultsDir);
+  // Native peers (sqlite3's worker pool, lmdb) may keep the event loop alive after close.
+  process.exit(code);
+}
 let options: ReturnType<typeof parseOptions>;
 try {
   options = parseOptions(argv, defaultResultsDir);

@@ -42,7 +42,8 @@ export const usage = `pnpm bench [keys] [options]
   --dir <path>          where the temporary stores go (default: the OS temp dir)
   --out <path>          where latest.md and latest.svg go (default: apps/bench/results)
   --no-write            print only
-  --list                list the subjects and exit`;
+  --list                list the subjects and exit
+  --ycsb                run YCSB's workloads A-F instead (its options: pnpm bench -- --ycsb --help)`;
 
 export function parseOptions(
   argv: readonly string[],
@@ -64,6 +65,7 @@ export function parseOptions(
       out: { type: 'string' },
       'no-write': { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
+      ycsb: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
