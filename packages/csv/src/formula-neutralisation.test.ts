@@ -116,7 +116,7 @@ describe('formula neutralisation', () => {
           expect(startsWithControlTrigger(cell)).toBe(false);
         }
       }),
-      { numRuns: 3000 },
+      { numRuns: 1000 },
     );
   });
 
