@@ -30,6 +30,18 @@ export type TransactionOptions = RetryOptions;
 
 type Updater<V> = (current: V | undefined) => V | undefined | Promise<V | undefined>;
 
+/**
+ * An async, Map-like store over a {@link StorageBackend} that survives restarts: a
+ * write-through cache (full, LRU or none), TTL, namespaces, atomic `update` and
+ * transactions. Create one with {@link PersistentMap.open}; close it with `close()` or
+ * `await using`. Writes to one key land in call order in the cache and on the backend; a
+ * promise resolves once the backend acknowledged the write (as durable as the engine is
+ * configured), and a failed write leaves the cache as the backend is. Bad keys and values
+ * are refused with a {@link StowageError} before anything is written.
+ *
+ * @typeParam K - the key type (strings by default; other keys need a `keyCodec`)
+ * @typeParam V - the value type, encoded by the `codec` (JSON by default)
+ */
 export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V> {
   readonly #store: MapStore<V>;
   readonly #sweeper: TtlSweeper<V>;
@@ -77,6 +89,7 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
     return new PersistentMap<K, V>(store, sweeper, resolved.keyCodec, '');
   }
 
+  /** The backend this map owns (shared by its namespace views). */
   get backend(): StorageBackend {
     return this.#store.backend;
   }
@@ -88,6 +101,10 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
 
   // ---- single keys ----
 
+  /**
+   * The value of `key`, or `undefined` when it is absent or its TTL has passed. Answered
+   * from the cache when it can be; `STORE_CLOSED` after `close()`, `INVALID_KEY` for a bad key.
+   */
   async get(key: K): Promise<V | undefined> {
     const store = this.#store;
     if (store.state !== 'open') throw store.closedError();
@@ -114,16 +131,23 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
     return store.getSlow(storeKey, entry);
   }
 
+  /**
+   * Stores `value` under `key`, with `options.ttl` ms to live (default: no expiry; a set
+   * without `ttl` removes an earlier expiry). Resolves once the backend acknowledged the
+   * write; a value the codec cannot encode (or `undefined`) is refused with `ENCODE_FAILED` and nothing is written.
+   */
   async set(key: K, value: V, options?: SetOptions): Promise<void> {
     this.#store.assertOpen();
     return this.#store.set(this.#prepare(this.#checkedKey(key), value, options));
   }
 
+  /** Removes `key`; true when it was present. */
   async delete(key: K): Promise<boolean> {
     this.#store.assertOpen();
     return this.#store.delete(this.#checkedKey(key));
   }
 
+  /** True when `key` holds a live (unexpired) value. */
   async has(key: K): Promise<boolean> {
     return (await this.get(key)) !== undefined;
   }
@@ -154,6 +178,7 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
 
   // ---- TTL ----
 
+  /** Gives `key` a new time to live of `ttl` ms (> 0, or `Infinity`); false when the key is absent. */
   async expire(key: K, ttl: number): Promise<boolean> {
     this.#store.assertOpen();
     const storeKey = this.#checkedKey(key);
@@ -161,11 +186,13 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
     return this.#rewriteExpiry(storeKey, () => expiryOf(ttl));
   }
 
+  /** Removes the expiry of `key`, so it lives until deleted; false when the key is absent. */
   async persist(key: K): Promise<boolean> {
     this.#store.assertOpen();
     return this.#rewriteExpiry(this.#checkedKey(key), () => NEVER);
   }
 
+  /** The ms `key` has left to live: `Infinity` without an expiry, `undefined` when absent. */
   async ttl(key: K): Promise<number | undefined> {
     const store = this.#store;
     store.assertOpen();
@@ -182,6 +209,7 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
 
   // ---- many keys ----
 
+  /** The number of live entries in this map or namespace. */
   async size(): Promise<number> {
     this.#store.assertOpen();
     return this.#store.size(this.#prefix);
@@ -193,6 +221,7 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
     return this.#store.clear(this.#prefix);
   }
 
+  /** The values of `keys`, in the same order (`undefined` for absent ones); one backend call for the cache misses where the backend has one. */
   async getMany(keys: Iterable<K>): Promise<(V | undefined)[]> {
     const store = this.#store;
     store.assertOpen();
@@ -230,6 +259,7 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
     if (prepared.length > 0) await this.#store.setMany(prepared);
   }
 
+  /** Removes every key of `keys`; resolves with how many were present. */
   async deleteMany(keys: Iterable<K>): Promise<number> {
     this.#store.assertOpen();
     const storeKeys = Array.from(iterableArgument(keys, 'deleteMany'), (key) => this.#checkedKey(key));
@@ -238,20 +268,27 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
 
   // ---- iteration ----
 
+  /**
+   * The live entries within `range` (`prefix`, `gt`/`gte`/`lt`/`lte` on encoded keys,
+   * `limit`; `reverse` and key order only on backends with `supports.orderedIteration`).
+   */
   async *entries(range: MapRangeOptions = {}): AsyncIterableIterator<[K, V]> {
     for await (const [storeKey, value] of this.#store.iterate(this.#storeRange(range))) {
       yield [this.#userKey(storeKey), value];
     }
   }
 
+  /** The keys of the live entries within `range` (see {@link PersistentMap.entries}). */
   async *keys(range: MapRangeOptions = {}): AsyncIterableIterator<K> {
     for await (const [storeKey] of this.#store.iterate(this.#storeRange(range))) yield this.#userKey(storeKey);
   }
 
+  /** The values of the live entries within `range` (see {@link PersistentMap.entries}). */
   async *values(range: MapRangeOptions = {}): AsyncIterableIterator<V> {
     for await (const [, value] of this.#store.iterate(this.#storeRange(range))) yield value;
   }
 
+  /** `for await (const [key, value] of map)`: every live entry, as {@link PersistentMap.entries}. */
   [Symbol.asyncIterator](): AsyncIterator<[K, V]> {
     return this.entries();
   }
@@ -278,6 +315,7 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
     return store.track(withRetry(() => runTransaction(store, adapter, body), { retries: options.retries ?? 0 }));
   }
 
+  /** Asks the backend to make every acknowledged write durable now (its `flush`, where it has one). */
   async flush(): Promise<void> {
     const store = this.#store;
     store.assertOpen();
@@ -304,10 +342,12 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
     return store.closing;
   }
 
+  /** `await using map = ...` closes the map at the end of the block, as `close()`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
 
+  /** A snapshot of the counters kept since the map opened (cache hits and misses, backend calls, evictions, errors, expired). */
   stats(): MapStats {
     const { counters, cache } = this.#store;
     return { ...counters, evictions: cache.evictions, cachedEntries: cache.size };
