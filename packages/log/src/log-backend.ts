@@ -9,6 +9,7 @@ import {
   AbstractBackend,
   assertKnownOptions,
   type BatchOperation,
+  compareKeys,
   type EncodedValue,
   inRange,
   type RangeOptions,
@@ -42,7 +43,7 @@ export class LogBackend extends AbstractBackend {
   constructor(options: LogBackendOptions) {
     super(ORIGIN, {
       persistent: true,
-      orderedIteration: false,
+      orderedIteration: true,
       atomicBatch: true,
       transactions: true,
       versions: true,
@@ -126,8 +127,11 @@ export class LogBackend extends AbstractBackend {
     return Promise.resolve(this.#open().keydir.size);
   }
 
+  // Ordered like every ordered engine: the matching keys are listed from the key
+  // directory when iteration starts and sorted with core's compareKeys (reversed on
+  // request), so `limit` and `reverse` give the answer memory and sqlite give.
   protected override async *_keys(range: RangeOptions): AsyncIterable<string> {
-    for (const key of this.#keysIn(range)) {
+    for (const key of this.#sortedKeysIn(range)) {
       if (this.#open().keydir.has(key)) yield key;
     }
   }
@@ -135,7 +139,7 @@ export class LogBackend extends AbstractBackend {
   protected async *_entries(range: RangeOptions): AsyncIterable<[string, EncodedValue]> {
     // Keys are listed when iteration starts; each value is read when its turn comes, so a
     // key deleted meanwhile is skipped and a key changed meanwhile shows its newer value.
-    for (const key of this.#keysIn(range)) {
+    for (const key of this.#sortedKeysIn(range)) {
       const value = this.#open().get(key);
       if (value !== undefined) yield [key, value];
     }
@@ -183,7 +187,7 @@ export class LogBackend extends AbstractBackend {
   // ---- history and transactions ----
 
   /** Every version of `key` still in the files, oldest first. */
-  override versions(key: string): Promise<VersionInfo[]> {
+  versions(key: string): Promise<VersionInfo[]> {
     return this.run(async () => {
       this.checkKey(key);
       return findVersions(this.#open(), key).map(({ sequence, timestamp, deleted }) => ({
@@ -195,7 +199,7 @@ export class LogBackend extends AbstractBackend {
   }
 
   /** The value written by the write with `sequence`; undefined for a deletion or a version no longer stored. */
-  override getVersion(key: string, sequence: number): Promise<EncodedValue | undefined> {
+  getVersion(key: string, sequence: number): Promise<EncodedValue | undefined> {
     return this.run(async () => {
       this.checkKey(key);
       if (!Number.isSafeInteger(sequence) || sequence < 0) {
@@ -213,7 +217,7 @@ export class LogBackend extends AbstractBackend {
    * plus its own writes; its writes commit atomically, or it rejects with CONFLICT when a
    * key it read or wrote was changed by a commit after its start.
    */
-  override transaction<T>(body: (tx: LogTransaction) => Promise<T>): Promise<T> {
+  transaction<T>(body: (tx: LogTransaction) => Promise<T>): Promise<T> {
     return this.run(async () => {
       if (typeof body !== 'function') {
         throw new StowageError('INVALID_ARGUMENT', `transaction takes a function, got ${describe(body)}`, {
@@ -301,6 +305,11 @@ export class LogBackend extends AbstractBackend {
   #writer(): CommitPipeline {
     if (this.#pipeline === undefined) throw this.closedError();
     return this.#pipeline;
+  }
+
+  #sortedKeysIn(range: RangeOptions): string[] {
+    const keys = this.#keysIn(range).sort(compareKeys);
+    return range.reverse === true ? keys.reverse() : keys;
   }
 
   #keysIn(range: RangeOptions, from: Iterable<string> = this.#open().keydir.keys()): string[] {
