@@ -167,7 +167,69 @@ export const ratioTargets: readonly RatioTarget[] = [
     compare: 'at least',
     bound: 1,
   },
+  ...mapWriteTargets(),
+  {
+    issue: 13,
+    description: 'PersistentMap LRU cache hit vs full-cache hit (memory engine, get)',
+    subject: 'pmap-memory-lru-hit',
+    reference: 'pmap-memory-full',
+    workload: 'get-existing',
+    compare: 'at least',
+    bound: 0.5,
+  },
+  {
+    issue: 13,
+    description: 'PersistentMap LRU miss vs the raw engine get (memory; ≥ 0.83x rate = at most 1.2x the time)',
+    subject: 'pmap-memory-lru-miss',
+    reference: 'memory',
+    workload: 'get-existing',
+    compare: 'at least',
+    bound: 0.83,
+  },
+  {
+    issue: 13,
+    description: 'PersistentMap LRU (10k) peak RSS rise vs the full cache, same data (memory engine)',
+    subject: 'pmap-memory-lru',
+    reference: 'pmap-memory-full',
+    workload: 'peak-memory',
+    compare: 'at most',
+    bound: 1,
+  },
+  {
+    issue: 13,
+    description: 'PersistentMap full-cache open vs the raw engine open (log, time)',
+    subject: 'pmap-log',
+    reference: 'log-batch',
+    workload: 'open',
+    compare: 'at most',
+    bound: 1.5,
+  },
 ];
+
+/** Issue 13: writes through PersistentMap at least 0.8x the raw engine's, per engine and write workload. */
+function mapWriteTargets(): RatioTarget[] {
+  const engines = [
+    { map: 'pmap-memory-full', raw: 'memory', name: 'memory' },
+    { map: 'pmap-log', raw: 'log-batch', name: 'log (batch)' },
+    { map: 'pmap-sqlite', raw: 'sqlite', name: 'sqlite' },
+  ];
+  const workloads: [WorkloadId, string][] = [
+    ['set-seq', 'sequential set'],
+    ['set-chunk', 'set in chunks of 1,000'],
+    ['concurrent-set', '10,000 concurrent sets'],
+  ];
+  return engines.flatMap((engine) =>
+    workloads.map(([workload, title]) => ({
+      issue: 13,
+      description: `PersistentMap(${engine.name}) ${title} vs the raw engine`,
+      subject: engine.map,
+      reference: engine.raw,
+      workload,
+      compare: 'at least' as const,
+      bound: 0.8,
+    })),
+  );
+}
 
 export function evaluateTargets(result: BenchResult): TargetOutcome[] {
   const outcomes: TargetOutcome[] = [];

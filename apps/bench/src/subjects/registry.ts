@@ -9,7 +9,7 @@ import { keyvSqlite } from './keyv-sqlite.js';
 import { lmdb } from './lmdb.js';
 import { logBatch, logMap, logNone } from './log-engine.js';
 import { mapletLog } from './maplet-engine.js';
-import { memoryMapFull, memoryMapLru, memoryRaw } from './memory-engine.js';
+import { memoryMapFull, memoryMapLru, memoryMapLruHit, memoryMapLruMiss, memoryRaw } from './memory-engine.js';
 import { minimalLog } from './minimal-log.js';
 import { plainMap } from './plain-map.js';
 import { segmentBatch } from './segment-engine.js';
@@ -23,6 +23,8 @@ export const subjects: readonly Subject[] = [
   memoryRaw,
   memoryMapFull,
   memoryMapLru,
+  memoryMapLruHit,
+  memoryMapLruMiss,
   sqliteRaw,
   sqliteFull,
   sqliteMap,
@@ -49,6 +51,8 @@ export const runOrder: readonly string[] = [
   'memory',
   'pmap-memory-full',
   'pmap-memory-lru',
+  'pmap-memory-lru-hit',
+  'pmap-memory-lru-miss',
   'better-sqlite3',
   'sqlite',
   'csv-none',
