@@ -11,11 +11,12 @@ export interface PowerCutOptions {
    */
   readonly create: (fs: FileSystem, dir: string) => StorageBackend | Promise<StorageBackend>;
   /**
-   * Whether an acknowledged write must survive a power cut. When false, the section
+   * Whether an acknowledged write must survive a power cut. Default: from the manifest,
+   * true when `supports.durability` names `batch` or `always` and not `none`. When false, the section
    * expects only what a completed `flush()` or `close()` covered to survive, and states
    * exactly what may be lost in its failure messages.
    */
-  readonly durable: boolean | ((backend: StorageBackend) => boolean);
+  readonly durable?: boolean | ((backend: StorageBackend) => boolean);
   /** Seeded power cuts to run; default `STOWAGE_POWER_CUTS` or 500. */
   readonly cuts?: number;
   /** The first seed; default `STOWAGE_POWER_CUT_SEED` or 1. Set both to replay one failing seed. */
@@ -38,5 +39,12 @@ export function resolveFirstSeed(options: PowerCutOptions): number {
 
 /** Whether `backend` promises acknowledged writes survive a cut. */
 export function isDurable(options: PowerCutOptions, backend: StorageBackend): boolean {
+  if (options.durable === undefined) return durableByManifest(backend);
   return typeof options.durable === 'function' ? options.durable(backend) : options.durable;
+}
+
+/** What the manifest promises: every acknowledged write survives unless it names `none`. */
+export function durableByManifest(backend: StorageBackend): boolean {
+  const levels = backend.supports.durability;
+  return levels.length > 0 && !levels.includes('none');
 }

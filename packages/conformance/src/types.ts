@@ -3,7 +3,7 @@
  * the context a case runs in. A case is a plain object so the kit's own self-test can run
  * it directly against broken backends, without vitest.
  */
-import type { BackendSupports, KeyValueMap, StorageBackend } from '@stowage/core';
+import type { BackendSupports, KeyValueMap, RangeOptions, StorageBackend } from '@stowage/core';
 
 export interface BackendKitOptions {
   /** Shown in the report, e.g. `sqlite`. */
@@ -32,6 +32,12 @@ export interface BackendKitOptions {
    * runs `run` over and over while writes, deletes and reads go on.
    */
   readonly maintenance?: KitMaintenance;
+  /**
+   * Approximate engines (`supports.exactMembership: false`): the false-positive rate the
+   * engine promises. Enables the approximate-membership case (no false negative, measured
+   * rate within it); the exact-answer cases are skipped for such an engine.
+   */
+  readonly approximate?: { readonly falsePositiveRate: number };
   readonly options?: {
     /** Multiplies the size of the heavy cases (100,000 keys, 1,000 operations); default 1. */
     readonly scale?: number;
@@ -65,15 +71,8 @@ export type SubjectOperation =
   | { readonly type: 'set'; readonly key: string; readonly value: Value }
   | { readonly type: 'delete'; readonly key: string };
 
-export interface IterationRange {
-  readonly gt?: string;
-  readonly gte?: string;
-  readonly lt?: string;
-  readonly lte?: string;
-  readonly prefix?: string;
-  readonly reverse?: boolean;
-  readonly limit?: number;
-}
+/** Bounds of an iteration: core's own type, not a copy of it. */
+export type IterationRange = RangeOptions;
 
 /**
  * One open store, raw or through the map, behind one interface so a case is written once.

@@ -1,6 +1,7 @@
 /** Every case of the kit, in the order they are reported. */
 import type { KitCase } from '../types.js';
 import { acceptedReadableCases } from './accepted-readable.js';
+import { approximateCases } from './approximate.js';
 import { concurrencyCases } from './concurrency.js';
 import { crashCases } from './crash.js';
 import { guaranteeCases } from './guarantees.js';
@@ -35,5 +36,6 @@ export const kitCases: readonly KitCase[] = [
   ...transactionCases,
   ...versionCases,
   ...maintenanceCases,
+  ...approximateCases,
   ...crashCases,
 ];

@@ -253,3 +253,17 @@ export class ClearIgnoresRange extends PlainBackend {
     this.data.clear();
   }
 }
+
+/** An approximate store that answers "present" for about 1 in 8 strangers, and forgets every 500th member. */
+export class LeakyFilter extends PlainBackend {
+  override readonly name = 'leaky-filter';
+  constructor(readonly forgets: boolean) {
+    super({ exactMembership: false });
+  }
+  protected override async _get(key: string): Promise<EncodedValue | undefined> {
+    const hash = [...key].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7);
+    if (key.startsWith('stranger:')) return hash % 8 === 0 ? 'maybe' : undefined;
+    if (this.forgets && hash % 500 === 0) return undefined;
+    return super._get(key);
+  }
+}

@@ -14,6 +14,7 @@ import {
   CompactsCorrectly,
   CountsKeyUnits,
   InsertionOrdered,
+  LeakyFilter,
   LosesWritesOnReopen,
   PlainBackend,
   RejectsWritesDuringCompaction,
@@ -161,6 +162,18 @@ describe('the kit catches broken backends', () => {
     expect(await verdict(wide, basic, 'map-namespace')).toBe('passed');
     expect(await verdict(plain, 'clear removes every entry', 'map-namespace')).toBe('passed');
     expect(await verdict(wide, 'clear removes every entry', 'map-namespace')).toMatch(/^failed: .*outside it/);
+  });
+
+  it('reports an approximate store with a false negative, or a false-positive rate over its promise', async () => {
+    const kit = (forgets: boolean, falsePositiveRate: number): BackendKitOptions => ({
+      name: 'leaky-filter',
+      create: () => new LeakyFilter(forgets),
+      approximate: { falsePositiveRate },
+    });
+    const approximate = 'approximate membership';
+    expect(await verdict(kit(false, 0.15), approximate)).toBe('passed');
+    expect(await verdict(kit(true, 0.15), approximate)).toMatch(/^failed: .*false negative/);
+    expect(await verdict(kit(false, 0.01), approximate)).toMatch(/^failed: .*exceeds the promised/);
   });
 
   it('reports maintenance that reverts or rejects writes made while it runs, and passes a correct one', async () => {
