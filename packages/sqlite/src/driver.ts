@@ -56,8 +56,3 @@ export interface OpenDatabaseOptions {
 export function openDatabase(path: string, options: OpenDatabaseOptions): SqliteDatabase {
   return new BetterSqlite3(path, options);
 }
-
-/** True for an error better-sqlite3 threw for SQLite (it carries an `SQLITE_*` code). */
-export function isSqliteError(error: unknown): boolean {
-  return error instanceof BetterSqlite3.SqliteError;
-}

@@ -11,14 +11,14 @@
  * that every plain write would pay for.
  */
 import {
-  type BackendTransaction,
+  AbstractTransaction,
+  type BackendSupports,
   type BatchOperation,
   type EncodedValue,
-  StowageError,
   type WriteOptions,
 } from '@stowage/core';
 import type { SqliteDatabase } from './driver.js';
-import { origin } from './errors.js';
+import { origin, sqliteError } from './errors.js';
 import { readValue } from './row-values.js';
 import type { Statements } from './statements.js';
 
@@ -31,46 +31,46 @@ export interface SnapshotReader {
   readonly statements: Statements;
 }
 
-/** What a transaction needs from its backend to check its arguments the same way. */
-export interface TransactionChecks {
-  readonly file: string;
-  checkKey(key: unknown): asserts key is string;
-  checkValue(value: unknown, key: string): asserts value is EncodedValue;
-}
+/** Applies a transaction's writes if every expected row is unchanged, else throws CONFLICT. */
+export type CommitWrites = (expected: [string, StoredRow][], operations: BatchOperation[]) => void;
 
-export class SnapshotTransaction implements BackendTransaction {
+/**
+ * The view a body gets. Argument checks, the finished-guard and the body's own error are
+ * core's (AbstractTransaction); this class only reads the snapshot, keeps the writes and
+ * hands both to `commit`.
+ */
+export class SnapshotTransaction extends AbstractTransaction {
   readonly #reader: SnapshotReader;
-  readonly #checks: TransactionChecks;
+  readonly #file: string;
+  readonly #commit: CommitWrites;
   /** Rows of the snapshot this transaction looked at, by key. */
   readonly #seen = new Map<string, StoredRow>();
   readonly #writes = new Map<string, BatchOperation>();
-  #finished = false;
 
   /** Starts the snapshot now: the first read of a WAL read transaction fixes what it sees. */
-  constructor(reader: SnapshotReader, checks: TransactionChecks) {
+  constructor(
+    reader: SnapshotReader,
+    file: string,
+    limits: Pick<BackendSupports, 'maxKeyBytes' | 'maxValueBytes'>,
+    commit: CommitWrites,
+  ) {
+    super(origin, limits);
     this.#reader = reader;
-    this.#checks = checks;
+    this.#file = file;
+    this.#commit = commit;
     reader.database.exec('BEGIN');
     reader.statements.has.get('');
   }
 
-  async get(key: string): Promise<EncodedValue | undefined> {
-    this.#assertRunning();
-    this.#checks.checkKey(key);
+  protected _get(key: string): EncodedValue | undefined {
     const written = this.#writes.get(key);
     if (written !== undefined) return written.type === 'set' ? written.value : undefined;
     const row = this.#snapshotRow(key);
-    return row === undefined ? undefined : readValue(row[0], key, this.#checks.file);
+    return row === undefined ? undefined : readValue(row[0], key, this.#file);
   }
 
-  async set(key: string, value: EncodedValue, options: WriteOptions = {}): Promise<void> {
-    this.#assertRunning();
-    this.#checks.checkKey(key);
-    this.#checks.checkValue(value, key);
+  protected _set(key: string, value: EncodedValue, options: WriteOptions): void {
     const { expiresAt } = options;
-    if (expiresAt !== undefined && !(typeof expiresAt === 'number' && Number.isFinite(expiresAt))) {
-      throw new StowageError('INVALID_ARGUMENT', 'expiresAt must be a finite number of ms since the epoch', { origin });
-    }
     this.#writes.delete(key); // keep the order of last writes
     this.#writes.set(
       key,
@@ -78,40 +78,29 @@ export class SnapshotTransaction implements BackendTransaction {
     );
   }
 
-  async delete(key: string): Promise<boolean> {
-    const present = (await this.get(key)) !== undefined;
+  protected _delete(key: string): boolean {
+    const present = this._get(key) !== undefined;
     this.#writes.delete(key);
     this.#writes.set(key, { type: 'delete', key });
     return present;
   }
 
-  /** Ends the body: no call is accepted after this. */
-  finish(): void {
-    this.#finished = true;
-  }
-
-  /** Every key read or written, with the row its snapshot held: what must be unchanged at commit. */
-  expectations(): [string, StoredRow][] {
+  /** Every key read or written must still hold the row its snapshot held; then the writes, in the order of each key's last write. */
+  protected _commit(): void {
     for (const key of this.#writes.keys()) this.#snapshotRow(key);
-    return [...this.#seen];
-  }
-
-  /** The writes, in the order of each key's last write. */
-  operations(): BatchOperation[] {
-    return [...this.#writes.values()];
+    this.#commit([...this.#seen], [...this.#writes.values()]);
   }
 
   #snapshotRow(key: string): StoredRow {
     if (this.#seen.has(key)) return this.#seen.get(key);
-    const row = this.#reader.statements.row.get(key) as [unknown, unknown] | undefined;
+    let row: [unknown, unknown] | undefined;
+    try {
+      row = this.#reader.statements.row.get(key) as [unknown, unknown] | undefined;
+    } catch (error) {
+      throw sqliteError(error, this.#file, key);
+    }
     this.#seen.set(key, row);
     return row;
-  }
-
-  #assertRunning(): void {
-    if (this.#finished) {
-      throw new StowageError('INVALID_ARGUMENT', 'the transaction is over', { origin });
-    }
   }
 }
 

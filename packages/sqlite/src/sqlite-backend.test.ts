@@ -165,9 +165,13 @@ describe('SqliteBackend TTL', () => {
     expect(await backend.get('k')).toBe('y');
   });
 
-  it('refuses a sweep time that is not a finite number', async () => {
+  it('refuses a sweep time that is not a finite number, sweeping nothing (core rule)', async () => {
     const backend = await openStore();
-    await expect(backend.sweepExpired(Number.NaN)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await backend.set('k', 'x', { expiresAt: 1_000 });
+    for (const now of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      await expect(backend.sweepExpired(now)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    }
+    expect(await backend.get('k')).toBe('x');
   });
 });
 

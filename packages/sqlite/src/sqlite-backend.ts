@@ -12,18 +12,17 @@ import {
   type BatchOperation,
   type EncodedValue,
   type RangeOptions,
-  StowageError,
+  type StowageError,
   type WriteOptions,
 } from '@stowage/core';
 import { makeDirectoryDurable, nodeFileSystem } from '@stowage/fs';
-import { isSqliteError } from './driver.js';
 import { origin, sqliteError } from './errors.js';
 import { keyBounds } from './key-range.js';
 import { closeStore, type OpenStore, openStore } from './open-store.js';
 import { type ResolvedOptions, resolveOptions, type SqliteBackendOptions } from './options.js';
 import { readKey, readValue } from './row-values.js';
 import type { SnapshotReaders } from './snapshot-readers.js';
-import { SnapshotTransaction } from './snapshot-transaction.js';
+import { type SnapshotReader, SnapshotTransaction } from './snapshot-transaction.js';
 import { boundParameters } from './statements.js';
 import { checkVerifyOptions, type VerifyOptions, type VerifyReport, verifyDatabase } from './verify.js';
 import type { WriteQueue } from './write-queue.js';
@@ -195,19 +194,12 @@ export class SqliteBackend extends AbstractBackend {
   }
 
   /** Deletes every entry whose expiry is at or before `now`: one DELETE on the expiry index. */
-  override sweepExpired(now: number): Promise<number> {
-    return this.run(async () => {
-      if (typeof now !== 'number' || !Number.isFinite(now)) {
-        throw new StowageError('INVALID_ARGUMENT', 'sweepExpired takes a finite number of ms since the epoch', {
-          origin,
-        });
-      }
-      try {
-        return this.#ready().statements.sweep.run(now).changes;
-      } catch (error) {
-        throw this.#fail(error);
-      }
-    });
+  protected override async _sweepExpired(now: number): Promise<number> {
+    try {
+      return this.#ready().statements.sweep.run(now).changes;
+    } catch (error) {
+      throw this.#fail(error);
+    }
   }
 
   /**
@@ -236,47 +228,33 @@ export class SqliteBackend extends AbstractBackend {
    * are committed at once unless a key it read or wrote changed since the snapshot
    * (CONFLICT, nothing written). When the body throws, nothing is written.
    */
-  override transaction<T>(body: (tx: BackendTransaction) => Promise<T>): Promise<T> {
-    return this.run(async () => {
-      if (!this.supports.transactions) {
-        throw new StowageError('NOT_SUPPORTED', 'transactions need a database file (not :memory:)', { origin });
-      }
-      if (typeof body !== 'function') {
-        throw new StowageError('INVALID_ARGUMENT', 'transaction takes a function', { origin });
-      }
-      let readers: SnapshotReaders;
-      let reader: ReturnType<SnapshotReaders['acquire']>;
-      try {
-        // The snapshot includes every write called before the transaction (#ready commits them).
-        readers = this.#ready().readers;
-        reader = readers.acquire();
-      } catch (error) {
-        throw this.#fail(error);
-      }
+  protected override async _transaction<T>(body: (tx: BackendTransaction) => Promise<T>): Promise<T> {
+    let readers: SnapshotReaders;
+    let reader: SnapshotReader;
+    try {
+      // The snapshot includes every write called before the transaction (#ready commits them).
+      readers = this.#ready().readers;
+      reader = readers.acquire();
+    } catch (error) {
+      throw this.#fail(error);
+    }
+    try {
       let tx: SnapshotTransaction;
       try {
-        tx = new SnapshotTransaction(reader, {
-          file: this.file,
-          checkKey: (key) => this.checkKey(key),
-          checkValue: (value, key) => this.checkValue(value, key),
+        tx = new SnapshotTransaction(reader, this.file, this.supports, (expected, operations) => {
+          try {
+            this.#ready().commit.immediate(expected, operations);
+          } catch (error) {
+            throw this.#fail(error);
+          }
         });
       } catch (error) {
-        readers.release(reader);
         throw this.#fail(error);
       }
-      try {
-        const result = await body(tx);
-        tx.finish();
-        const expected = tx.expectations();
-        this.#ready().commit.immediate(expected, tx.operations());
-        return result;
-      } catch (error) {
-        throw StowageError.is(error) || !isSqliteError(error) ? error : this.#fail(error);
-      } finally {
-        tx.finish();
-        readers.release(reader);
-      }
-    });
+      return await tx.execute(body);
+    } finally {
+      readers.release(reader);
+    }
   }
 
   // ---- iteration ----

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StowageError } from '@stowage/core';
+import { PersistentMap, StowageError } from '@stowage/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteBackend } from './sqlite-backend.js';
 
@@ -94,8 +94,50 @@ describe('SqliteBackend transactions', () => {
       await expect(tx.set('k', 42 as never)).rejects.toMatchObject({ code: 'INVALID_VALUE' });
       await expect(tx.get(7 as never)).rejects.toMatchObject({ code: 'INVALID_KEY' });
     });
-    await expect(leaked!.get('k')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(leaked!.get('k')).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('transaction is over'),
+    });
+    await expect(leaked!.set('late', 'x')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(await backend.get('')).toBe('x');
+    expect(await backend.has('late')).toBe(false);
+  });
+
+  it('refuses an expiry that is not a finite number inside a transaction, writing nothing (core rule)', async () => {
+    for (const expiresAt of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      await expect(backend.transaction(async (tx) => tx.set('k', 'v', { expiresAt }))).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+      });
+    }
+    expect(await backend.has('k')).toBe(false);
+  });
+
+  it("hands a body's own error back by identity and writes nothing (raw backend and PersistentMap)", async () => {
+    const failure = new Error('the body gave up');
+    const thrown = await backend
+      .transaction(async (tx) => {
+        await tx.set('k', 'raw');
+        throw failure;
+      })
+      .catch((error: unknown) => error);
+    expect(thrown).toBe(failure);
+    expect(await backend.has('k')).toBe(false);
+
+    // An error of the body that carries a driver's `code` is still the body's own: not mapped.
+    const lookalike = Object.assign(new Error('mine'), { code: 'SQLITE_BUSY' });
+    await expect(backend.transaction(async () => Promise.reject(lookalike))).rejects.toBe(lookalike);
+
+    const map = await PersistentMap.open<string, string>(backend);
+    const custom = { notAnError: true };
+    const fromMap = await map
+      .transaction(async (tx) => {
+        await tx.set('k', 'map');
+        throw custom;
+      })
+      .catch((error: unknown) => error);
+    expect(fromMap).toBe(custom);
+    expect(await map.has('k')).toBe(false);
+    await map.close();
   });
 
   it('closes or parks its snapshot connections: many transactions leave no file open', async () => {
