@@ -29,7 +29,7 @@ describe('README code blocks', () => {
 
   // The root README's quick start runs in quick-start.test.ts, with its output checked.
   const runnable = [...written.files].filter(([, block]) => block.runnable && block.readme !== 'README.md');
-  it.each(runnable.map(([file, block]) => [`${block.readme}:${block.line}`, file, block] as const))(
+  it.concurrent.each(runnable.map(([file, block]) => [`${block.readme}:${block.line}`, file, block] as const))(
     '%s runs with node and exits 0',
     async (_, file, block) => {
       if (block.language === 'js') expect(await nodeParses(file)).toBe('');
