@@ -1,11 +1,11 @@
 /**
- * Leveled compaction. Level 0 holds flushed files that may overlap (newest first);
- * levels 1..6 each hold files that do not overlap, and level n+1 aims to be
- * `levelMultiplier` times larger than level n, from `baseLevelBytes` at level 1. The
+ * Leveled compaction with dynamic level sizes. Level 0 holds flushed files that may
+ * overlap (newest first); levels 1..6 each hold files that do not overlap, newer data
+ * always above older. Targets come from the last level's size (see levelTargets); the
  * level with the highest score (level 0: files / trigger; others: bytes / target) at or
- * above 1 is compacted: all level-0 files with the level-1 files they overlap, or one
- * file of level n (round robin through the key space) with the files of level n+1 it
- * overlaps. A file with nothing to merge below it moves down without a rewrite.
+ * above 1 is compacted: all level-0 files with the files of the base level they overlap,
+ * or one file of level n (round robin through the key space) with the files of level n+1
+ * it overlaps. A file with nothing to merge below it moves down without a rewrite.
  * Tombstones are dropped when no deeper level holds the keys. The merge runs with turns
  * for the event loop, and its result replaces its inputs in one durable manifest edit.
  */
@@ -17,8 +17,10 @@ import type { StoreState, Table } from './store-state.js';
 import { writeTables } from './table-writer.js';
 
 export interface CompactionPlan {
-  /** The level compacted; its output goes to level + 1. */
+  /** The level compacted. */
   readonly level: number;
+  /** Where its output goes: the base level for level 0, the next level otherwise. */
+  readonly output: number;
   readonly inputs: readonly Table[];
   /** Files of level + 1 that overlap the inputs. */
   readonly overlaps: readonly Table[];
@@ -30,8 +32,32 @@ export interface CompactionPlan {
 /** Round-robin positions per level: where the last compaction of that level ended. */
 const pointers = new WeakMap<StoreState, (string | undefined)[]>();
 
+/**
+ * Level targets derived from the last level (RocksDB's dynamic level bytes): the last
+ * level's target is its actual size (at least `baseLevelBytes`), each level above is
+ * `levelMultiplier` times smaller, and the levels whose target would fall below
+ * `baseLevelBytes` stay empty: level 0 compacts straight into the first level that has a
+ * real target (the base level). So whatever the store's size, about 90% of the data sits
+ * in the last level and space amplification stays near 1.1.
+ */
+export function levelTargets(state: StoreState): { targets: number[]; base: number } {
+  const { baseLevelBytes, levelMultiplier } = state.settings;
+  const last = LEVEL_COUNT - 1;
+  const targets = new Array<number>(LEVEL_COUNT).fill(0);
+  targets[last] = Math.max(levelBytes(state.version.levels[last]!), baseLevelBytes);
+  let base = last;
+  for (let level = last - 1; level >= 1; level--) {
+    const target = targets[level + 1]! / levelMultiplier;
+    if (target < baseLevelBytes) break;
+    targets[level] = target;
+    base = level;
+  }
+  return { targets, base };
+}
+
+/** The target of `level` (0 for the empty levels above the base level). */
 export function levelTarget(state: StoreState, level: number): number {
-  return state.settings.baseLevelBytes * state.settings.levelMultiplier ** (level - 1);
+  return levelTargets(state).targets[level] ?? 0;
 }
 
 export function levelBytes(files: readonly Table[]): number {
@@ -50,8 +76,12 @@ export function pickCompaction(state: StoreState, forceLevel0 = false): Compacti
     bestLevel = 0;
     bestScore = forceLevel0 ? Number.POSITIVE_INFINITY : level0 / state.settings.level0Trigger;
   }
+  const { targets, base } = levelTargets(state);
   for (let level = 1; level < LEVEL_COUNT - 1; level++) {
-    const score = levelBytes(levels[level]!) / levelTarget(state, level);
+    const bytes = levelBytes(levels[level]!);
+    if (bytes === 0) continue;
+    // A level above the base level that still holds files (the store shrank) drains downwards.
+    const score = level < base ? Number.POSITIVE_INFINITY : bytes / targets[level]!;
     if (score > bestScore) {
       bestScore = score;
       bestLevel = level;
@@ -72,22 +102,34 @@ export function pickCompaction(state: StoreState, forceLevel0 = false): Compacti
     inputs = [chosen];
   }
   const [smallest, largest] = span(inputs);
-  const overlaps = overlapping(levels[bestLevel + 1]!, smallest, largest);
+  // Level 0 goes to the base level, but never below a level that still holds files: newer
+  // data must stay above older data, and the levels it skips must be empty.
+  let output = bestLevel + 1;
+  if (bestLevel === 0) {
+    output = base;
+    for (let level = 1; level < base; level++) {
+      if (levels[level]!.length > 0) {
+        output = level;
+        break;
+      }
+    }
+  }
+  const overlaps = overlapping(levels[output]!, smallest, largest);
   // Tombstones may come from the overlapping files too, whose keys reach past the inputs:
   // the deeper levels are checked over the whole output's span.
   const [low, high] = span([...inputs, ...overlaps]);
   let deeper = false;
-  for (let level = bestLevel + 2; level < LEVEL_COUNT; level++) {
+  for (let level = output + 1; level < LEVEL_COUNT; level++) {
     if (overlapping(levels[level]!, low, high).length > 0) deeper = true;
   }
   const dropTombstones = !deeper;
   const trivial = inputs.length === 1 && overlaps.length === 0 && (!dropTombstones || inputs[0]!.meta.tombstones === 0);
-  return { level: bestLevel, inputs, overlaps, trivial, dropTombstones };
+  return { level: bestLevel, output, inputs, overlaps, trivial, dropTombstones };
 }
 
 /** Runs `plan`: merges (or moves) its files into the next level with one manifest edit. */
 export async function runCompaction(state: StoreState, plan: CompactionPlan): Promise<void> {
-  const out = plan.level + 1;
+  const out = plan.output;
   let outputs: Table[];
   if (plan.trivial) {
     outputs = [...plan.inputs];
