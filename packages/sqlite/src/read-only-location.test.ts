@@ -1,11 +1,16 @@
 /**
  * A store on a location the process may not write (a read-only mount, another user's
- * directory). Tests run as root, whom permissions do not stop, so the reader runs in a child
- * process under another user (nobody) when we are root, on a directory made read-only with
- * chmod: a real refusal by the kernel, not a simulation.
+ * directory): a real refusal by the kernel, not a simulation. Tests may run as root, whom
+ * permissions do not stop, so the location is made read-only in each way this machine offers:
+ * - not root: a directory and files made read-only with chmod, read by this user;
+ * - root, when user `nobody` can run the reader (CI may clone into a folder only root may
+ *   read, such as /root; then it cannot): the same chmod, the reader running as nobody;
+ * - root, when it may mount: a tmpfs remounted read-only, read by root (EROFS stops root too).
+ * At least one way must exist, or the test fails: it is never skipped silently.
  */
-import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +19,82 @@ import { StowageError } from '@stowage/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyDirectoryPrefix } from './read-only-open.js';
 import { SqliteBackend } from './sqlite-backend.js';
+
+const script = fileURLToPath(new URL('./fixtures/read-only-reader.fixture.ts', import.meta.url));
+const nobody = { uid: 65534, gid: 65534 };
+
+/** How a location is made one the reader may not write. */
+type Way = 'chmod, read by this user' | 'chmod, read by nobody' | 'read-only tmpfs mount, read by root';
+
+/**
+ * True when user nobody can start node and read what the reader loads (the fixture, tsx,
+ * better-sqlite3): false when the repository sits in a folder nobody may not enter.
+ */
+function nobodyCanRunReader(): boolean {
+  const require = createRequire(script);
+  let files: string[];
+  try {
+    files = [script, require.resolve('tsx'), require.resolve('better-sqlite3')];
+  } catch {
+    return false;
+  }
+  const probe = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      'for (const f of process.argv.slice(1)) require("node:fs").accessSync(f, require("node:fs").constants.R_OK)',
+      ...files,
+    ],
+    { stdio: 'ignore', ...nobody },
+  );
+  return probe.error === undefined && probe.status === 0;
+}
+
+/** True when this process may mount a tmpfs and remount it read-only (root with CAP_SYS_ADMIN). */
+function canMountReadOnly(): boolean {
+  const point = mkdtempSync(join(tmpdir(), 'stowage-sqlite-mount-probe-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', point], { stdio: 'ignore' });
+  } catch {
+    rmSync(point, { recursive: true, force: true });
+    return false;
+  }
+  try {
+    execFileSync('mount', ['-o', 'remount,ro', point], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    unmount(point);
+    rmSync(point, { recursive: true, force: true });
+  }
+}
+
+/** Whether `point` is a mount point now, by the kernel's own table. */
+function isMounted(point: string): boolean {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((line) => line.split(' ')[4] === point);
+}
+
+/** Unmounts `point` (lazily if busy) and throws unless it is gone: no test leaves a mount behind. */
+function unmount(point: string): void {
+  if (!isMounted(point)) return;
+  try {
+    execFileSync('umount', [point], { stdio: 'ignore' });
+  } catch {
+    execFileSync('umount', ['-l', point], { stdio: 'ignore' });
+  }
+  if (isMounted(point)) throw new Error(`${point} is still mounted`);
+}
+
+const ways: Way[] =
+  process.getuid?.() !== 0
+    ? ['chmod, read by this user']
+    : [
+        ...(nobodyCanRunReader() ? (['chmod, read by nobody'] as const) : []),
+        ...(canMountReadOnly() ? (['read-only tmpfs mount, read by root'] as const) : []),
+      ];
 
 let root: string;
 let locked: string;
@@ -24,11 +105,15 @@ beforeEach(() => {
   locked = join(root, 'locked');
 });
 afterEach(() => {
-  chmodSync(root, 0o755);
   try {
-    chmodSync(locked, 0o755);
-  } catch {}
-  rmSync(root, { recursive: true, force: true });
+    unmount(locked);
+  } finally {
+    chmodSync(root, 0o755);
+    try {
+      chmodSync(locked, 0o755);
+    } catch {}
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 interface ReaderReport {
@@ -40,13 +125,11 @@ interface ReaderReport {
   created: string;
 }
 
-/** Runs the reader fixture as a user who may not write `locked` (nobody when we are root). */
-function runReader(file: string, newFile: string): Promise<ReaderReport> {
-  const script = fileURLToPath(new URL('./fixtures/read-only-reader.fixture.ts', import.meta.url));
-  const asRoot = process.getuid?.() === 0;
+/** Runs the reader fixture in a child process, as nobody when `way` says so. */
+function runReader(file: string, newFile: string, way: Way): Promise<ReaderReport> {
   const child = spawn(process.execPath, [...childExecArgv(script), script, file, newFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+    ...(way === 'chmod, read by nobody' ? nobody : {}),
   });
   let out = '';
   let errors = '';
@@ -57,6 +140,7 @@ function runReader(file: string, newFile: string): Promise<ReaderReport> {
     errors += chunk;
   });
   return new Promise((resolve, reject) => {
+    child.on('error', reject);
     child.on('exit', (code) => {
       const line = out.trim().split('\n').pop() ?? '';
       if (code === 0 && line.startsWith('{')) resolve(JSON.parse(line) as ReaderReport);
@@ -65,13 +149,17 @@ function runReader(file: string, newFile: string): Promise<ReaderReport> {
   });
 }
 
-/** A closed store of three entries in `locked`, left as a writer left it: with or without an uncheckpointed WAL. */
-async function storeIn(leftoverWal: boolean): Promise<string> {
+/**
+ * A closed store of three entries in `locked`, left as a writer left it (with or without an
+ * uncheckpointed WAL), then `locked` made read-only the given way.
+ */
+async function storeIn(leftoverWal: boolean, way: Way): Promise<string> {
   const source = join(root, 'source');
   const file = join(source, 'store.db');
-  const { mkdirSync } = await import('node:fs');
   mkdirSync(source);
   mkdirSync(locked);
+  const mounted = way === 'read-only tmpfs mount, read by root';
+  if (mounted) execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', locked], { stdio: 'ignore' });
   const writer = new SqliteBackend({ file });
   await writer.open();
   await writer.set('a', 'one');
@@ -91,6 +179,7 @@ async function storeIn(leftoverWal: boolean): Promise<string> {
   }
   for (const name of readdirSync(locked)) chmodSync(join(locked, name), 0o444);
   chmodSync(locked, 0o555);
+  if (mounted) execFileSync('mount', ['-o', 'remount,ro', locked], { stdio: 'ignore' });
   return join(locked, 'store.db');
 }
 
@@ -99,32 +188,40 @@ function privateCopies(): string[] {
 }
 
 describe('a store on a location this process may not write', () => {
-  it.each([
-    ['closed cleanly (no -wal or -shm beside it)', false],
-    ['left with commits only in its -wal (no -shm)', true],
-  ])(
-    'opens read-only and reads every commit of a store %s; writes are READ_ONLY; nothing is created',
-    async (_, leftoverWal) => {
-      const file = await storeIn(leftoverWal);
-      const before = readdirSync(locked).sort();
-      const copiesBefore = privateCopies();
-      const report = await runReader(file, join(locked, 'sub', 'new.db'));
-      expect(report).toEqual({
-        opened: 'ok',
-        entries: [
-          ['a', 'one'],
-          ['b', 'two'],
-          ['c', 'three'],
-        ],
-        set: 'READ_ONLY',
-        transaction: 'READ_ONLY',
-        writable: 'READ_ONLY',
-        created: 'READ_ONLY',
-      });
-      expect(readdirSync(locked).sort()).toEqual(before);
-      expect(privateCopies()).toEqual(copiesBefore);
-    },
-  );
+  it('has a real way to make a location read-only on this machine (never skipped silently)', () => {
+    expect(ways, 'as root: user nobody cannot run the reader here, and mounting a tmpfs is not permitted').not.toEqual(
+      [],
+    );
+  });
+
+  describe.each(ways)('made read-only by %s', (way) => {
+    it.each([
+      ['closed cleanly (no -wal or -shm beside it)', false],
+      ['left with commits only in its -wal (no -shm)', true],
+    ])(
+      'opens read-only and reads every commit of a store %s; writes are READ_ONLY; nothing is created',
+      async (_, leftoverWal) => {
+        const file = await storeIn(leftoverWal, way);
+        const before = readdirSync(locked).sort();
+        const copiesBefore = privateCopies();
+        const report = await runReader(file, join(locked, 'sub', 'new.db'), way);
+        expect(report).toEqual({
+          opened: 'ok',
+          entries: [
+            ['a', 'one'],
+            ['b', 'two'],
+            ['c', 'three'],
+          ],
+          set: 'READ_ONLY',
+          transaction: 'READ_ONLY',
+          writable: 'READ_ONLY',
+          created: 'READ_ONLY',
+        });
+        expect(readdirSync(locked).sort()).toEqual(before);
+        expect(privateCopies()).toEqual(copiesBefore);
+      },
+    );
+  });
 });
 
 describe('read-only on a writable location', () => {
