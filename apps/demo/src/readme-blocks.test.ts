@@ -38,5 +38,6 @@ describe('README code blocks', () => {
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
     },
+    120_000, // several node processes start at once on 2 cores
   );
 });

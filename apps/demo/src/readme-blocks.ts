@@ -103,7 +103,7 @@ export async function runWithNode(
     const { stdout, stderr } = await execFileAsync(
       process.execPath,
       ['--import', tsxLoader, '--conditions=@stowage/source', file, ...args],
-      { cwd, timeout: 60_000 },
+      { cwd, timeout: 110_000 },
     );
     return { code: 0, stdout, stderr };
   } catch (error) {
