@@ -15,6 +15,7 @@ export interface SetOptions {
 
 /** Bounded cache: least recently used entries are evicted past either limit. */
 export interface LruCacheOptions {
+  /** Selects the bounded cache. */
   readonly mode: 'lru';
   /** Most entries kept in the cache (default 10,000). */
   readonly maxEntries?: number;
@@ -24,16 +25,20 @@ export interface LruCacheOptions {
 
 /** Full cache: every entry is loaded at open; reads never touch the backend. */
 export interface FullCacheOptions {
+  /** Selects the full cache (the default). */
   readonly mode: 'full';
 }
 
 /** No cache: every read goes to the backend, so writes of other processes are seen at once. */
 export interface NoCacheOptions {
+  /** Selects read-through: no cache at all. */
   readonly mode: 'none';
 }
 
+/** How a map caches values: `{ mode: 'full' }` (default), `{ mode: 'lru', ... }` or `{ mode: 'none' }`. */
 export type CacheOptions = FullCacheOptions | LruCacheOptions | NoCacheOptions;
 
+/** Options of `PersistentMap.open(backend, options)`; an unknown option name is `INVALID_CONFIG`. */
 export interface PersistentMapOptions<K, V> {
   /** Encodes values for the backend (default: JSON). */
   readonly codec?: Codec<V>;
@@ -47,11 +52,17 @@ export interface PersistentMapOptions<K, V> {
 
 /** Counters kept by a map since it opened. */
 export interface MapStats {
+  /** Reads answered by the cache, known absences included (every read in full mode). */
   readonly hits: number;
+  /** Reads that went to the backend. */
   readonly misses: number;
+  /** Backend read calls (get, getMany; a scan counts once). */
   readonly backendReads: number;
+  /** Backend write calls (set, delete, apply, clear, a committed transaction, a native sweep). */
   readonly backendWrites: number;
+  /** Entries evicted from the LRU cache. */
   readonly evictions: number;
+  /** Failed backend calls and undecodable values. */
   readonly errors: number;
   /** Entries removed by the TTL sweep. */
   readonly expired: number;
@@ -70,27 +81,41 @@ export type MapRangeOptions = Omit<RangeOptions, 'gt' | 'gte' | 'lt' | 'lte' | '
 
 /** The transaction view handed to `map.transaction(body)`. */
 export interface MapTransaction<K, V> {
+  /** The value as this transaction sees it: its own writes first, else the snapshot. */
   get(key: K): Promise<V | undefined>;
+  /** Writes `value` when the transaction commits (nothing of it shows before). */
   set(key: K, value: V, options?: SetOptions): Promise<void>;
+  /** Deletes `key` when the transaction commits; true when present as this transaction sees it. */
   delete(key: K): Promise<boolean>;
 }
 
+/** The Map-like API of `PersistentMap` and its namespace views. */
 export interface KeyValueMap<K, V> extends AsyncIterable<[K, V]>, AsyncDisposable {
+  /** The value of `key`; undefined when absent or expired. */
   get(key: K): Promise<V | undefined>;
+  /** Stores `value` (with `options.ttl` ms to live); resolves once the backend acknowledged it. */
   set(key: K, value: V, options?: SetOptions): Promise<void>;
+  /** Removes `key`; true when it was present. */
   delete(key: K): Promise<boolean>;
+  /** True when `key` holds a live (unexpired) value. */
   has(key: K): Promise<boolean>;
   /** Number of live (unexpired) entries. */
   size(): Promise<number>;
+  /** Removes every entry (of this namespace, for a view). */
   clear(): Promise<void>;
 
+  /** The values of `keys`, in order; undefined for absent ones. */
   getMany(keys: Iterable<K>): Promise<(V | undefined)[]>;
+  /** Writes every entry (atomically where the backend's `supports.atomicBatch`). */
   setMany(entries: Iterable<readonly [K, V]>, options?: SetOptions): Promise<void>;
   /** Resolves to the number of keys that were present. */
   deleteMany(keys: Iterable<K>): Promise<number>;
 
+  /** The keys of the live entries within `range`. */
   keys(range?: MapRangeOptions): AsyncIterableIterator<K>;
+  /** The values of the live entries within `range`. */
   values(range?: MapRangeOptions): AsyncIterableIterator<V>;
+  /** The live entries within `range` (ordered, and `reverse` honoured, only on backends with `supports.orderedIteration`). */
   entries(range?: MapRangeOptions): AsyncIterableIterator<[K, V]>;
 
   /**
@@ -124,6 +149,8 @@ export interface KeyValueMap<K, V> extends AsyncIterable<[K, V]>, AsyncDisposabl
   /** Waits for writes in flight, then closes the backend. Idempotent. */
   close(): Promise<void>;
 
+  /** A snapshot of the counters kept since the map opened. */
   stats(): MapStats;
+  /** The backend the map owns. */
   readonly backend: StorageBackend;
 }
