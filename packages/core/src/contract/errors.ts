@@ -49,12 +49,22 @@ export interface StowageErrorOptions {
 
 const brand = Symbol.for('@stowage/core/StowageError');
 
+/**
+ * The one error class of every Stowage package: test `error.code` (a string such as
+ * `INVALID_KEY`, `CONFLICT`, `CORRUPTION`, `STORE_CLOSED`) rather than the message, and use
+ * {@link StowageError.is} rather than `instanceof` when several copies of core may be installed.
+ */
 export class StowageError extends Error {
   declare readonly [brand]: true;
+  /** What went wrong, as a stable string code. */
   readonly code: StowageErrorCode;
+  /** The package (and engine) the error comes from, e.g. `@stowage/log`. */
   readonly origin: string;
+  /** The file concerned, for CORRUPTION, IO and LOCKED. */
   readonly file: string | undefined;
+  /** The byte offset in `file` where damage was found, for CORRUPTION. */
   readonly offset: number | undefined;
+  /** The key concerned, when there is one. */
   readonly key: string | undefined;
 
   constructor(code: StowageErrorCode, message: string, options: StowageErrorOptions = {}) {
