@@ -187,7 +187,7 @@ export class LogBackend extends AbstractBackend {
   // ---- history and transactions ----
 
   /** Every version of `key` still in the files, oldest first. */
-  versions(key: string): Promise<VersionInfo[]> {
+  override versions(key: string): Promise<VersionInfo[]> {
     return this.run(async () => {
       this.checkKey(key);
       return findVersions(this.#open(), key).map(({ sequence, timestamp, deleted }) => ({
@@ -199,7 +199,7 @@ export class LogBackend extends AbstractBackend {
   }
 
   /** The value written by the write with `sequence`; undefined for a deletion or a version no longer stored. */
-  getVersion(key: string, sequence: number): Promise<EncodedValue | undefined> {
+  override getVersion(key: string, sequence: number): Promise<EncodedValue | undefined> {
     return this.run(async () => {
       this.checkKey(key);
       if (!Number.isSafeInteger(sequence) || sequence < 0) {
@@ -217,7 +217,7 @@ export class LogBackend extends AbstractBackend {
    * plus its own writes; its writes commit atomically, or it rejects with CONFLICT when a
    * key it read or wrote was changed by a commit after its start.
    */
-  transaction<T>(body: (tx: LogTransaction) => Promise<T>): Promise<T> {
+  override transaction<T>(body: (tx: LogTransaction) => Promise<T>): Promise<T> {
     return this.run(async () => {
       if (typeof body !== 'function') {
         throw new StowageError('INVALID_ARGUMENT', `transaction takes a function, got ${describe(body)}`, {
