@@ -71,24 +71,35 @@ export function findInBlock(block: Buffer, target: Buffer, hit: BlockHit): boole
   cursor.at = block.readUInt32LE(end + 4 * low);
   const stop = low + 1 < count ? block.readUInt32LE(end + 4 * (low + 1)) : end;
   if (stop > end) throw new BlockDamage('restart point past the entries');
-  let keyLength = 0;
+  // Scans without rebuilding keys: `matched` is how many leading bytes the previous key
+  // (which sorts below target) shares with target. An entry sharing fewer bytes than that
+  // with its predecessor is above target; sharing more, below; sharing exactly that many,
+  // its own bytes decide.
+  let matched = 0;
+  let first = true;
+  const targetLength = target.length;
   while (cursor.at < stop) {
     const kind = entryHeader(block, end, lengths);
     const shared = lengths[0]!;
     const unshared = lengths[1]!;
-    if (shared > keyLength) throw new BlockDamage('entry shares more than the previous key');
-    keyLength = shared + unshared;
-    if (keyLength > scratch.length) scratch = growScratch(keyLength, shared);
-    copyBytes(block, cursor.at, scratch, shared, unshared);
+    const keyAt = cursor.at;
     cursor.at += unshared;
-    const order = compareBytes(target, 0, target.length, scratch, 0, keyLength);
-    if (order === 0) {
-      hit.kind = kind;
-      hit.valueStart = cursor.at;
-      hit.valueLength = lengths[2]!;
-      return true;
+    if (!first && shared < matched) return false;
+    if (first || shared === matched) {
+      if (first && shared !== 0) throw new BlockDamage('restart entry shares a prefix');
+      first = false;
+      let i = 0;
+      while (i < unshared && matched + i < targetLength && block[keyAt + i] === target[matched + i]) i++;
+      matched += i;
+      if (i === unshared && matched === targetLength) {
+        hit.kind = kind;
+        hit.valueStart = cursor.at;
+        hit.valueLength = lengths[2]!;
+        return true;
+      }
+      // Key ran out first (a prefix of target: below it), or a differing byte decides.
+      if (i < unshared && (matched === targetLength || block[keyAt + i]! > target[matched]!)) return false;
     }
-    if (order < 0) return false;
     cursor.at += lengths[2]!;
   }
   return false;
@@ -144,14 +155,6 @@ export function compareBytes(
     if (x !== y) return x - y;
   }
   return aEnd - aStart - (bEnd - bStart);
-}
-
-function copyBytes(source: Buffer, from: number, target: Buffer, to: number, length: number): void {
-  if (length > 64) {
-    source.copy(target, to, from, from + length);
-    return;
-  }
-  for (let i = 0; i < length; i++) target[to + i] = source[from + i]!;
 }
 
 function growScratch(size: number, keep: number): Buffer {

@@ -2,6 +2,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { StowageError } from '@stowage/core';
 import { describe, expect, it } from 'vitest';
+import { BlockBuilder } from './block-builder.js';
+import { findInBlock } from './block-reader.js';
 import { SegmentReader } from './segment-reader.js';
 import { type SegmentEntry, SegmentWriter } from './segment-writer.js';
 import { keyOf, tempDir } from './test-helpers.fixture.js';
@@ -189,5 +191,59 @@ describe('sorting unsorted input (sort: true)', () => {
       ['c', '3'],
     ]);
     reader.close();
+  });
+});
+
+describe('lookups inside a block', () => {
+  it('tell apart keys that are prefixes of each other, present and absent', () => {
+    const keys = [
+      'a',
+      'ab',
+      'abc',
+      'abcd',
+      'abd',
+      'abda',
+      'b',
+      'ba',
+      'bb',
+      'c',
+      'ca',
+      'cab',
+      'cb',
+      'd',
+      'da',
+      'db',
+      'dc',
+      'e',
+      'ea',
+    ];
+    const builder = new BlockBuilder(4096);
+    for (const key of keys) builder.add(Buffer.from(key), 1, `=${key}`, key.length + 1);
+    const block = Buffer.from(builder.finish());
+    const hit = { kind: 0, valueStart: 0, valueLength: 0 };
+    for (const key of keys) {
+      expect(findInBlock(block, Buffer.from(key), hit), key).toBe(true);
+      expect(block.toString('utf8', hit.valueStart, hit.valueStart + hit.valueLength)).toBe(`=${key}`);
+    }
+    for (const absent of [
+      '',
+      'aa',
+      'abb',
+      'abcc',
+      'abce',
+      'abcda',
+      'abdb',
+      'ac',
+      'b0',
+      'bc',
+      'bba',
+      'caa',
+      'cc',
+      'dd',
+      'eb',
+      'f',
+    ]) {
+      expect(findInBlock(block, Buffer.from(absent), hit), absent).toBe(false);
+    }
   });
 });
