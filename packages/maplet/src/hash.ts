@@ -32,29 +32,59 @@ export function hashKey(key: string | Uint8Array, seed: number): void {
   let h1 = seed | 0;
   let h2 = (seed ^ 0x9e3779b9) | 0;
   let length: number;
-  if (typeof key === 'string') {
+  let rest = -1; // the last, partial word; -1 when there is none
+  const isString = typeof key === 'string';
+  // The rounds are written out in both loops (not a helper): this is the hottest code of a lookup.
+  if (isString) {
     length = key.length;
     const pairs = length & ~1;
     for (let i = 0; i < pairs; i += 2) {
       const word = key.charCodeAt(i) | (key.charCodeAt(i + 1) << 16);
-      ({ h1, h2 } = round(h1, h2, word));
+      let k1 = Math.imul(word, C1);
+      k1 = (k1 << 15) | (k1 >>> 17);
+      h1 ^= Math.imul(k1, C2);
+      h1 = (h1 << 13) | (h1 >>> 19);
+      h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      let k2 = Math.imul(word, C2);
+      k2 = (k2 << 17) | (k2 >>> 15);
+      h2 ^= Math.imul(k2, C1);
+      h2 = (h2 << 19) | (h2 >>> 13);
+      h2 = (Math.imul(h2, 5) + 0x38495ab5) | 0;
     }
-    if (length & 1) ({ h1, h2 } = tail(h1, h2, key.charCodeAt(length - 1)));
+    if (length & 1) rest = key.charCodeAt(length - 1);
     length *= 2;
   } else {
     length = key.length;
     const words = length & ~3;
     for (let i = 0; i < words; i += 4) {
       const word = key[i]! | (key[i + 1]! << 8) | (key[i + 2]! << 16) | (key[i + 3]! << 24);
-      ({ h1, h2 } = round(h1, h2, word));
+      let k1 = Math.imul(word, C1);
+      k1 = (k1 << 15) | (k1 >>> 17);
+      h1 ^= Math.imul(k1, C2);
+      h1 = (h1 << 13) | (h1 >>> 19);
+      h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      let k2 = Math.imul(word, C2);
+      k2 = (k2 << 17) | (k2 >>> 15);
+      h2 ^= Math.imul(k2, C1);
+      h2 = (h2 << 19) | (h2 >>> 13);
+      h2 = (Math.imul(h2, 5) + 0x38495ab5) | 0;
     }
-    let rest = 0;
-    for (let i = length - 1; i >= words; i--) rest = (rest << 8) | key[i]!;
-    if (length & 3) ({ h1, h2 } = tail(h1, h2, rest));
+    if (length & 3) {
+      rest = 0;
+      for (let i = length - 1; i >= words; i--) rest = (rest << 8) | key[i]!;
+    }
+  }
+  if (rest >= 0) {
+    let k1 = Math.imul(rest, C1);
+    k1 = (k1 << 15) | (k1 >>> 17);
+    h1 ^= Math.imul(k1, C2);
+    let k2 = Math.imul(rest, C2);
+    k2 = (k2 << 17) | (k2 >>> 15);
+    h2 ^= Math.imul(k2, C1);
   }
   // Strings and bytes of equal content hash apart: the kind is part of the length word.
   h1 ^= length;
-  h2 ^= length ^ (typeof key === 'string' ? 0x5bd1e995 : 0);
+  h2 ^= length ^ (isString ? 0x5bd1e995 : 0);
   h1 = (h1 + h2) | 0;
   h2 = (h2 + h1) | 0;
   h1 = fmix(h1);
@@ -63,31 +93,6 @@ export function hashKey(key: string | Uint8Array, seed: number): void {
   h2 = (h2 + h1) | 0;
   hashed.hi = h1 >>> 0;
   hashed.lo = h2 >>> 0;
-}
-
-// V8 turns these small object returns into registers after inlining (no allocation).
-function round(h1: number, h2: number, word: number): { h1: number; h2: number } {
-  let k1 = Math.imul(word, C1);
-  k1 = (k1 << 15) | (k1 >>> 17);
-  h1 ^= Math.imul(k1, C2);
-  h1 = (h1 << 13) | (h1 >>> 19);
-  h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
-  let k2 = Math.imul(word, C2);
-  k2 = (k2 << 17) | (k2 >>> 15);
-  h2 ^= Math.imul(k2, C1);
-  h2 = (h2 << 19) | (h2 >>> 13);
-  h2 = (Math.imul(h2, 5) + 0x38495ab5) | 0;
-  return { h1, h2 };
-}
-
-function tail(h1: number, h2: number, word: number): { h1: number; h2: number } {
-  let k1 = Math.imul(word, C1);
-  k1 = (k1 << 15) | (k1 >>> 17);
-  h1 ^= Math.imul(k1, C2);
-  let k2 = Math.imul(word, C2);
-  k2 = (k2 << 17) | (k2 >>> 15);
-  h2 ^= Math.imul(k2, C1);
-  return { h1, h2 };
 }
 
 /** `length` bits (at most 32) of the 64-bit stream hi·lo starting at bit `start` (0 = top bit of hi). */
