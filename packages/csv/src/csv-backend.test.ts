@@ -350,6 +350,20 @@ describe('writes', () => {
     expect(readFileSync(`${path}.journal`, 'utf8').split('\n').length).toBe(linesBefore + 1);
   });
 
+  it('clear in its place among writes issued together: after the writes before it, before the writes after it', async () => {
+    const backend = await open();
+    await Promise.all([
+      backend.set('a1', 'before'),
+      backend.set('a2', 'before'),
+      backend.clear({ prefix: 'a' }),
+      backend.set('a3', 'after'),
+    ]);
+    expect(await entriesOf(backend)).toEqual([['a3', 'after']]);
+    await backend.close();
+    const reopened = await open();
+    expect(await entriesOf(reopened)).toEqual([['a3', 'after']]);
+  });
+
   it('keep bytes apart from the caller: changing the array later changes nothing stored', async () => {
     const backend = await open();
     const bytes = new Uint8Array([1, 2]);
@@ -388,14 +402,15 @@ describe('options', () => {
     );
   });
 
-  it('declare what the engine offers', () => {
+  it('declare what the engine offers, durability being the configured level only', () => {
     expect(new CsvBackend({ path: 'x.csv' }).supports).toMatchObject({
       persistent: true,
       orderedIteration: true,
       atomicBatch: true,
       nativeTtl: true,
       multiProcess: false,
-      durability: ['none', 'batch'],
+      durability: ['batch'],
     });
+    expect(new CsvBackend({ path: 'x.csv', durability: 'none' }).supports.durability).toEqual(['none']);
   });
 });

@@ -10,35 +10,44 @@ import {
   type BatchOperation,
   type EncodedValue,
   type RangeOptions,
-  StowageError,
   type WriteOptions,
 } from '@stowage/core';
 import {
   acquireLock,
   type FileLock,
   type FileSystem,
-  fileError,
+  GroupCommitQueue,
   hasErrorCode,
-  nodeFileSystem,
+  makeDirectoryDurable,
   sweepTempFiles,
 } from '@stowage/fs';
 import type { MalformedRow } from './csv-file.js';
 import { NotUtf8, readCsvBytes } from './csv-read.js';
 import { writeCsvAtomic } from './csv-write.js';
-import { GroupCommit } from './group-commit.js';
+import { corruption, csvFileError, invalidValue, origin } from './errors.js';
 import { Journal } from './journal.js';
 import { encodeBatch } from './journal-codec.js';
 import { encodeRecord } from './journal-format.js';
 import { MAX_RECORD_BYTES, MAX_VALUE_BYTES } from './limits.js';
-import { type CsvBackendOptions, type CsvRecoveryAction, type CsvWarning, resolveOptions } from './options.js';
+import {
+  type CsvBackendOptions,
+  type CsvRecoveryAction,
+  type CsvWarning,
+  type ResolvedOptions,
+  resolveOptions,
+} from './options.js';
 import { SortedKeys } from './sorted-keys.js';
-
-const origin = '@stowage/csv';
 
 /** What one queued write carries: its operations and their JSON for the journal record of its group. */
 interface JournalWrite {
   readonly operations: readonly BatchOperation[];
   readonly batch: Uint8Array;
+}
+
+/** What an open store holds open: released together at close, absent while closed. */
+interface OpenFiles {
+  readonly journal: Journal;
+  readonly lock: FileLock;
 }
 
 export class CsvBackend extends AbstractBackend {
@@ -50,14 +59,8 @@ export class CsvBackend extends AbstractBackend {
   /** What the last open did to bring the files back to a consistent state (as the log engine's `stats().recovery`). */
   readonly recovery: CsvRecoveryAction[] = [];
 
+  readonly #options: ResolvedOptions;
   readonly #fs: FileSystem;
-  readonly #durable: boolean;
-  readonly #skipMalformed: boolean;
-  readonly #onJournalDamage: 'fail' | 'truncate';
-  readonly #onWarning: ((warning: CsvWarning) => void) | undefined;
-  readonly #minJournalBytes: number;
-  readonly #journalToCsvRatio: number;
-  readonly #byteOrderMarkOption: boolean | undefined;
 
   #entries = new Map<string, EncodedValue>();
   /** Expiry of each entry that has one, ms since the epoch (the CSV's `expires` column). */
@@ -65,12 +68,11 @@ export class CsvBackend extends AbstractBackend {
   /** The CSV line of each key whose value still is the one read from the file (for telling a person where a cell is). */
   #lines = new Map<string, number>();
   #sorted = new SortedKeys(this.#entries);
-  #queue = new GroupCommit<JournalWrite>(
-    (writes) => this.#commit(writes),
-    () => this.#compactIfDue(),
-  );
-  #journal: Journal | undefined;
-  #lock: FileLock | undefined;
+  #queue = new GroupCommitQueue<JournalWrite, boolean[]>({
+    commit: (writes) => this.#commit(writes),
+    afterBatch: () => this.#compactIfDue(),
+  });
+  #open: OpenFiles | undefined;
   #csvBytes = 0;
   #csvExists = false;
   #writeByteOrderMark = false;
@@ -78,25 +80,20 @@ export class CsvBackend extends AbstractBackend {
   #retryCompactionAt = 0;
 
   constructor(options: CsvBackendOptions) {
+    const resolved = resolveOptions(options);
     super(origin, {
       persistent: true,
       orderedIteration: true,
       atomicBatch: true,
       exactMembership: true,
       nativeTtl: true,
-      durability: ['none', 'batch'],
+      // The level this instance was configured with, so tools derive what survives a power cut.
+      durability: [resolved.durability],
       maxValueBytes: MAX_VALUE_BYTES,
     });
-    const resolved = resolveOptions(options, origin);
+    this.#options = resolved;
     this.path = resolved.path;
     this.#fs = resolved.fs;
-    this.#durable = resolved.durable;
-    this.#skipMalformed = resolved.skipMalformed;
-    this.#onJournalDamage = resolved.onJournalDamage;
-    this.#onWarning = resolved.onWarning;
-    this.#minJournalBytes = resolved.minJournalBytes;
-    this.#journalToCsvRatio = resolved.journalToCsvRatio;
-    this.#byteOrderMarkOption = resolved.byteOrderMark;
   }
 
   /** The journal file next to the CSV. */
@@ -119,13 +116,19 @@ export class CsvBackend extends AbstractBackend {
     this.#expiries.clear();
     this.#lines.clear();
     this.#sorted.invalidate();
-    await this.#ensureFolder(dirname(this.path));
+    try {
+      await makeDirectoryDurable(fs, dirname(this.path));
+    } catch (error) {
+      throw csvFileError(error, dirname(this.path), 'create the folder');
+    }
     const lock = await acquireLock(fs, this.lockPath, { origin });
+    let journal: Journal | undefined;
     try {
       this.#removeTempFiles();
       this.#readCsv();
-      const opened = await Journal.open(fs, this.journalPath, { origin, onDamage: this.#onJournalDamage });
-      this.#journal = opened.journal;
+      const opened = await Journal.open(fs, this.journalPath, { onDamage: this.#options.onJournalDamage });
+      journal = opened.journal;
+      this.#open = { journal, lock };
       this.recovery.push(...opened.recovery);
       for (const warning of opened.warnings) this.#warn(warning);
       // Journal records are puts and deletes of whole values, so replaying records the CSV
@@ -133,18 +136,16 @@ export class CsvBackend extends AbstractBackend {
       for (const batch of opened.batches) this.#applyOperations(batch);
       // A journal of the old format is folded in at once; the reset writes the new header.
       if (opened.legacy) await this.#compact();
-      this.#lock = lock;
     } catch (error) {
-      this.#journal?.close();
-      this.#journal = undefined;
+      journal?.abandon();
+      this.#open = undefined;
       await lock.release().catch(() => undefined);
       throw error;
     }
   }
 
   protected async _close(): Promise<void> {
-    const journal = this.#journal;
-    const lock = this.#lock;
+    const { journal, lock } = this.#open ?? {};
     let failure: unknown;
     try {
       await this.#queue.exclusive(async () => {
@@ -161,10 +162,9 @@ export class CsvBackend extends AbstractBackend {
         await this.#fs.syncDirectory(dirname(this.path));
       }
     } catch (error) {
-      failure ??= fileError(error, { origin, file: this.journalPath, action: 'remove' });
+      failure ??= csvFileError(error, this.journalPath, 'remove');
     }
-    this.#journal = undefined;
-    this.#lock = undefined;
+    this.#open = undefined;
     this.#entries.clear();
     this.#expiries.clear();
     this.#lines.clear();
@@ -278,22 +278,20 @@ export class CsvBackend extends AbstractBackend {
 
   protected override async _flush(): Promise<void> {
     await this.#queue.exclusive(async () => {
-      const journal = this.#journal;
+      const journal = this.#open?.journal;
       if (journal !== undefined && (journal.hasRecords || !this.#csvExists)) await this.#compact();
     });
   }
 
   /** Queues `operations` as one batch; resolves with each operation's result once durable. */
-  async #write(operations: BatchOperation[]): Promise<unknown[]> {
+  async #write(operations: BatchOperation[]): Promise<boolean[]> {
     const batch = encodeBatch(operations);
     if (batch.length > MAX_RECORD_BYTES) {
-      throw new StowageError(
-        'INVALID_VALUE',
+      throw invalidValue(
         `a batch takes ${batch.length} bytes in the journal; at most ${MAX_RECORD_BYTES} fit (split it into smaller batches)`,
-        { origin },
       );
     }
-    return this.#queue.submit<unknown[]>({ operations, batch });
+    return this.#queue.enqueue({ operations, batch });
   }
 
   /**
@@ -301,13 +299,13 @@ export class CsvBackend extends AbstractBackend {
    * applies them in order. One record per append is what lets open tell a crash (damage
    * only inside the last record) from damage to acknowledged records.
    */
-  async #commit(writes: readonly JournalWrite[]): Promise<unknown[]> {
+  async #commit(writes: readonly JournalWrite[]): Promise<boolean[][]> {
     const journal = this.#journalOrThrow();
     const before = journal.size;
     // One append per record; a group larger than a record's limit becomes several records
     // (a crash tears at most the first append it loses, and drops the ones after it).
     for (const group of recordGroups(writes)) journal.append(encodeRecord(group));
-    if (this.#durable) {
+    if (this.#options.durability === 'batch') {
       try {
         await journal.sync();
       } catch (error) {
@@ -344,9 +342,10 @@ export class CsvBackend extends AbstractBackend {
 
   /** Folds the journal into the CSV when it has grown past its threshold (amortised: proportional to the CSV). */
   async #compactIfDue(): Promise<void> {
-    const journal = this.#journal;
+    const journal = this.#open?.journal;
     if (journal === undefined) return;
-    const threshold = Math.max(this.#minJournalBytes, this.#csvBytes * this.#journalToCsvRatio);
+    const { minJournalBytes, journalToCsvRatio } = this.#options;
+    const threshold = Math.max(minJournalBytes, this.#csvBytes * journalToCsvRatio);
     if (journal.size <= threshold || journal.size < this.#retryCompactionAt) return;
     try {
       await this.#compact();
@@ -379,7 +378,7 @@ export class CsvBackend extends AbstractBackend {
         expiries: this.#expiries,
       });
     } catch (error) {
-      throw fileError(error, { origin, file: this.path, action: 'rewrite' });
+      throw csvFileError(error, this.path, 'rewrite');
     }
     this.#csvBytes = size;
     this.#csvExists = true;
@@ -394,31 +393,27 @@ export class CsvBackend extends AbstractBackend {
     try {
       data = this.#fs.readFile(this.path);
     } catch (error) {
-      if (!hasErrorCode(error, 'ENOENT')) throw fileError(error, { origin, file: this.path, action: 'read' });
+      if (!hasErrorCode(error, 'ENOENT')) throw csvFileError(error, this.path, 'read');
       this.#csvExists = false;
       this.#csvBytes = 0;
-      this.#writeByteOrderMark = this.#byteOrderMarkOption ?? false;
+      this.#writeByteOrderMark = this.#options.byteOrderMark ?? false;
       return;
     }
     let parsed: ReturnType<typeof readCsvBytes>;
     try {
       parsed = readCsvBytes(data, {
-        skipMalformed: this.#skipMalformed,
+        skipMalformed: this.#options.skipMalformed,
         fail: (row) => {
-          throw new StowageError('CORRUPTION', `${this.path} line ${row.line}: ${row.reason}`, {
-            origin,
-            file: this.path,
-            offset: row.offset,
-          });
+          throw corruption(`${this.path} line ${row.line}: ${row.reason}`, this.path, row.offset);
         },
       });
     } catch (error) {
       if (!(error instanceof NotUtf8)) throw error;
-      throw new StowageError(
-        'CORRUPTION',
+      throw corruption(
         `${this.path} line ${error.line}, byte ${error.offset}: not UTF-8 text. Save the file as "CSV UTF-8" ` +
           '(a spreadsheet\'s legacy "CSV" export uses another encoding), or convert it, e.g. with iconv',
-        { origin, file: this.path, offset: error.offset },
+        this.path,
+        error.offset,
       );
     }
     const hadByteOrderMark = parsed.hadByteOrderMark;
@@ -429,7 +424,7 @@ export class CsvBackend extends AbstractBackend {
     this.#sorted = new SortedKeys(this.#entries);
     this.#csvExists = true;
     this.#csvBytes = data.length;
-    this.#writeByteOrderMark = this.#byteOrderMarkOption ?? hadByteOrderMark;
+    this.#writeByteOrderMark = this.#options.byteOrderMark ?? hadByteOrderMark;
   }
 
   #warnMalformed(row: MalformedRow): void {
@@ -444,25 +439,9 @@ export class CsvBackend extends AbstractBackend {
   #warn(warning: CsvWarning): void {
     this.warnings.push(warning);
     try {
-      this.#onWarning?.(warning);
+      this.#options.onWarning?.(warning);
     } catch {
       // A listener that throws must not fail an open or a write; the warning is in `warnings`.
-    }
-  }
-
-  /** Creates `folder` (and missing parents) durably: each new name is fsynced into its parent. */
-  async #ensureFolder(folder: string): Promise<void> {
-    const missing: string[] = [];
-    for (let current = folder; this.#fs.stat(current) === undefined; current = dirname(current)) {
-      missing.push(current);
-      if (dirname(current) === current) break;
-    }
-    if (missing.length === 0) return;
-    try {
-      this.#fs.mkdir(folder);
-      for (const created of missing.reverse()) await this.#fs.syncDirectory(dirname(created));
-    } catch (error) {
-      throw fileError(error, { origin, file: folder, action: 'create the folder' });
     }
   }
 
@@ -493,8 +472,8 @@ export class CsvBackend extends AbstractBackend {
   }
 
   #journalOrThrow(): Journal {
-    if (this.#journal === undefined) throw this.closedError();
-    return this.#journal;
+    if (this.#open === undefined) throw this.closedError();
+    return this.#open.journal;
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { dirname } from 'node:path';
 import type { EncodedValue } from '@stowage/core';
-import { type FileSystem, holdTempFile, tempPathFor } from '@stowage/fs';
+import { type FileSystem, holdTempFile, tempPathFor, unlinkQuietly } from '@stowage/fs';
 import { serializeCsvChunks } from './csv-file.js';
 
 const encoder = new TextEncoder();
@@ -51,13 +51,8 @@ export async function writeCsvAtomic(
     await fs.syncDirectory(dirname(path));
     return size;
   } catch (error) {
-    if (!renamed) {
-      try {
-        fs.unlink(temp);
-      } catch {
-        // The temp file may never have been created; the original error is what matters.
-      }
-    }
+    // The temp file may never have been created; the original error is what matters.
+    if (!renamed) unlinkQuietly(fs, temp);
     throw error;
   } finally {
     release();

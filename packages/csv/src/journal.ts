@@ -4,17 +4,21 @@
  * (all a crash can leave) is cut silently; other damage is CORRUPTION or, by option, cut
  * with a warning and its bytes saved aside. A file without the journal's header is refused.
  */
-import { dirname } from 'node:path';
 import type { BatchOperation } from '@stowage/core';
-import { StowageError } from '@stowage/core';
-import type { FileHandle, FileSystem } from '@stowage/fs';
-import { fileError, writeFileAtomic } from '@stowage/fs';
+import {
+  closeQuietly,
+  createFileDurable,
+  type FileHandle,
+  type FileSystem,
+  readWholeFile,
+  writeFileAtomic,
+} from '@stowage/fs';
+import { corruption, csvFileError, notSupported } from './errors.js';
 import { JOURNAL_MAGIC, JOURNAL_VERSION, journalHeader, scanRecords } from './journal-format.js';
 import { decodeLegacyJournal, looksLikeLegacyJournal } from './legacy-journal.js';
 import type { CsvRecoveryAction, CsvWarning } from './options.js';
 
 export interface JournalOpenOptions {
-  readonly origin: string;
   /** Damage a crash cannot explain: fail the open, or cut it with a warning. */
   readonly onDamage: 'fail' | 'truncate';
 }
@@ -41,7 +45,6 @@ export class Journal {
     private readonly handle: FileHandle,
     size: number,
     headerLength: number,
-    private readonly origin: string,
   ) {
     this.#size = size;
     this.#headerLength = headerLength;
@@ -49,16 +52,18 @@ export class Journal {
 
   /** Opens (or creates) the journal at `path` and returns it with what it holds. */
   static async open(fs: FileSystem, path: string, options: JournalOpenOptions): Promise<OpenedJournal> {
-    const { origin } = options;
-    const created = fs.stat(path) === undefined;
-    const handle = fs.open(path, 'create');
+    let handle: FileHandle;
+    try {
+      // A new journal's name and header are durable before any record goes in: records
+      // synced into a file whose name a power cut then loses would be lost with it.
+      handle = fs.stat(path) === undefined ? await createFileDurable(fs, path, journalHeader) : fs.open(path, 'create');
+    } catch (error) {
+      throw csvFileError(error, path, 'create');
+    }
     const recovery: CsvRecoveryAction[] = [];
     const warnings: CsvWarning[] = [];
     try {
-      // A new file's name is durable only once its folder is fsynced; records synced into a
-      // file whose name a power cut then loses would be lost with it.
-      if (created) await fs.syncDirectory(dirname(path));
-      const data = readAll(handle);
+      const data = readWholeFile(handle);
       if (isTornHeader(data)) {
         // Empty, or the header's own append was torn by a crash: nothing was ever acknowledged here.
         handle.truncate(0);
@@ -68,7 +73,7 @@ export class Journal {
           recovery.push({ action: 'rewrote-header', file: path, offset: 0, detail: 'the header was torn by a crash' });
         }
         return {
-          journal: new Journal(path, handle, journalHeader.length, journalHeader.length, origin),
+          journal: new Journal(path, handle, journalHeader.length, journalHeader.length),
           batches: [],
           legacy: false,
           recovery,
@@ -81,8 +86,7 @@ export class Journal {
         const tail = scanned.tail;
         if (tail !== undefined) {
           if (tail.kind === 'damaged') {
-            if (options.onDamage === 'fail')
-              throw damageError(path, origin, tail.offset, tail.reason, tail.intactAfter);
+            if (options.onDamage === 'fail') throw damageError(path, tail.offset, tail.reason, tail.intactAfter);
             const aside = `${path}.damaged-${Date.now()}`;
             await writeFileAtomic(fs, aside, data.subarray(tail.offset));
             const message =
@@ -117,7 +121,7 @@ export class Journal {
           size = scanned.validLength;
         }
         return {
-          journal: new Journal(path, handle, size, journalHeader.length, origin),
+          journal: new Journal(path, handle, size, journalHeader.length),
           batches: scanned.batches,
           legacy: false,
           recovery,
@@ -126,17 +130,16 @@ export class Journal {
       }
       if (startsWith(data, new TextEncoder().encode(JOURNAL_MAGIC))) {
         const line = new TextDecoder().decode(data.subarray(0, Math.max(0, data.indexOf(0x0a)))).slice(0, 40);
-        throw new StowageError(
-          'NOT_SUPPORTED',
+        throw notSupported(
           `${path} is a journal of another format ("${line}"; this version reads format ${JOURNAL_VERSION} and the format without a header); ` +
             'open it with the version of @stowage/csv that wrote it',
-          { origin, file: path, offset: 0 },
+          path,
         );
       }
       if (looksLikeLegacyJournal(data)) {
         const legacy = decodeLegacyJournal(data);
         if (legacy.damageAt !== undefined) {
-          throw damageError(path, origin, legacy.damageAt, 'damaged line (journal format 1)', 1);
+          throw damageError(path, legacy.damageAt, 'damaged line (journal format 1)', 1);
         }
         recovery.push({
           action: 'converted-journal',
@@ -145,22 +148,22 @@ export class Journal {
         });
         // Left as it is until the CSV holds it; the compaction that follows at open rewrites it in format 2.
         return {
-          journal: new Journal(path, handle, legacy.validLength, 0, origin),
+          journal: new Journal(path, handle, legacy.validLength, 0),
           batches: legacy.batches,
           legacy: true,
           recovery,
           warnings,
         };
       }
-      throw new StowageError(
-        'CORRUPTION',
+      throw corruption(
         `${path} is not a journal of @stowage/csv (it does not start with "${JOURNAL_MAGIC}${JOURNAL_VERSION}"); ` +
           'it was left untouched: move it aside to open the CSV',
-        { origin, file: path, offset: 0 },
+        path,
+        0,
       );
     } catch (error) {
-      handle.close();
-      throw fileError(error, { origin, file: path, action: 'read' });
+      closeQuietly(handle);
+      throw csvFileError(error, path, 'read');
     }
   }
 
@@ -183,7 +186,7 @@ export class Journal {
     } catch (error) {
       this.#tailToCut = true;
       this.#tryCutTail();
-      throw fileError(error, { origin: this.origin, file: this.path, action: 'append to' });
+      throw csvFileError(error, this.path, 'append to');
     }
   }
 
@@ -192,7 +195,7 @@ export class Journal {
     try {
       await this.handle.sync();
     } catch (error) {
-      throw fileError(error, { origin: this.origin, file: this.path, action: 'fsync' });
+      throw csvFileError(error, this.path, 'fsync');
     }
   }
 
@@ -225,12 +228,17 @@ export class Journal {
       this.#tailToCut = false;
       await this.handle.sync();
     } catch (error) {
-      throw fileError(error, { origin: this.origin, file: this.path, action: 'reset' });
+      throw csvFileError(error, this.path, 'reset');
     }
   }
 
   close(): void {
     this.handle.close();
+  }
+
+  /** Closes after a failure, so that failure stays the error reported. */
+  abandon(): void {
+    closeQuietly(this.handle);
   }
 
   /** Cuts bytes of a failed write, or throws IO: no line may follow them, and none may resurface. */
@@ -240,7 +248,7 @@ export class Journal {
       this.handle.truncate(this.#size);
       this.#tailToCut = false;
     } catch (error) {
-      throw fileError(error, { origin: this.origin, file: this.path, action: 'cut a failed write from' });
+      throw csvFileError(error, this.path, 'cut a failed write from');
     }
   }
 
@@ -251,18 +259,6 @@ export class Journal {
       // The append error is what the caller hears; the next append tries the cut again.
     }
   }
-}
-
-function readAll(handle: FileHandle): Uint8Array {
-  const size = handle.size();
-  const data = new Uint8Array(size);
-  let done = 0;
-  while (done < size) {
-    const read = handle.read(data, done, size - done, done);
-    if (read === 0) break;
-    done += read;
-  }
-  return data.subarray(0, done);
 }
 
 /** True when `data` is empty or a prefix of the header followed only by zeros: a journal whose creation a crash cut short. */
@@ -281,12 +277,12 @@ function startsWith(data: Uint8Array, prefix: Uint8Array): boolean {
   return true;
 }
 
-function damageError(path: string, origin: string, offset: number, reason: string, intactAfter: number): StowageError {
-  return new StowageError(
-    'CORRUPTION',
+function damageError(path: string, offset: number, reason: string, intactAfter: number) {
+  return corruption(
     `${path} byte ${offset}: ${reason}, with ${intactAfter} intact record(s) after it — a crash cannot leave this, ` +
       'so acknowledged writes are damaged. Open with onJournalDamage: "truncate" to keep the writes before it ' +
       '(the cut bytes are saved next to the journal), or restore the file',
-    { origin, file: path, offset },
+    path,
+    offset,
   );
 }

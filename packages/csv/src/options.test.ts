@@ -32,6 +32,8 @@ describe('options', () => {
     [{ path: 'a.csv', onJournalDamage: 'skip' }, /onJournalDamage/],
     [{ path: 'a.csv', pth: 'b.csv' }, /unknown option "pth"/],
     [{ path: 'a.csv', durabilty: 'none' }, /did you mean "durability"/],
+    [{ path: 'a.csv', durability: 'bach' }, /durability must be one of "none", "batch".*did you mean "batch"/],
+    [{ path: 'a.csv', durability: 'always' }, /durability must be one of "none", "batch", got "always"/],
     [{ path: 'a.csv', fs: 'disk' }, /fs must be a FileSystem/],
     [null, /options must be an object/],
   ])('refuses %j with INVALID_CONFIG', (options, message) => {

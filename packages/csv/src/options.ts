@@ -1,5 +1,6 @@
-import { assertKnownOptions, StowageError } from '@stowage/core';
+import { assertKnownOptions, type DurabilityLevel, resolveDurability } from '@stowage/core';
 import { type FileSystem, nodeFileSystem } from '@stowage/fs';
+import { invalidConfig, origin } from './errors.js';
 
 /**
  * Something worth a person's attention that did not stop the store: a row of the CSV that
@@ -70,7 +71,8 @@ export interface CsvBackendOptions {
 export interface ResolvedOptions {
   readonly path: string;
   readonly fs: FileSystem;
-  readonly durable: boolean;
+  /** `batch` or `none`, the level the manifest reports. */
+  readonly durability: DurabilityLevel;
   readonly skipMalformed: boolean;
   readonly onJournalDamage: 'fail' | 'truncate';
   readonly onWarning: ((warning: CsvWarning) => void) | undefined;
@@ -93,15 +95,14 @@ const knownOptions = [
 ] as const satisfies readonly (keyof CsvBackendOptions)[];
 
 /** Checks `options` (INVALID_CONFIG naming the option for anything wrong, unknown names included) and fills in defaults. */
-export function resolveOptions(options: CsvBackendOptions, origin: string): ResolvedOptions {
+export function resolveOptions(options: CsvBackendOptions): ResolvedOptions {
   const fail = (message: string): never => {
-    throw new StowageError('INVALID_CONFIG', message, { origin });
+    throw invalidConfig(message);
   };
   if (typeof options !== 'object' || options === null) fail('options must be an object with a path');
   assertKnownOptions(origin, options, knownOptions);
   if (typeof options.path !== 'string' || options.path.length === 0) fail('options.path must name the CSV file');
-  const durability = options.durability ?? 'batch';
-  if (durability !== 'batch' && durability !== 'none') fail('durability must be "batch" or "none"');
+  const durability = resolveDurability(origin, options.durability, { default: 'batch', offered: ['none', 'batch'] });
   const onMalformedRow = options.onMalformedRow ?? 'fail';
   if (onMalformedRow !== 'fail' && onMalformedRow !== 'skip') fail('onMalformedRow must be "fail" or "skip"');
   const onJournalDamage = options.onJournalDamage ?? 'fail';
@@ -126,7 +127,7 @@ export function resolveOptions(options: CsvBackendOptions, origin: string): Reso
   return {
     path: options.path,
     fs,
-    durable: durability === 'batch',
+    durability,
     skipMalformed: onMalformedRow === 'skip',
     onJournalDamage,
     onWarning: options.onWarning,
