@@ -43,6 +43,20 @@ export class KeyQueue {
     return result;
   }
 
+  /**
+   * Makes `pending` the operation on `key`, which must be free (`busy` false): the caller
+   * settles it and then calls `release`. A set that finds its key free takes this path, so
+   * it costs no promise chain of its own (see set-batch.ts).
+   */
+  hold(key: string, pending: Promise<unknown>): void {
+    this.#tails.set(key, pending);
+  }
+
+  /** Forgets `pending` as `key`'s last operation, unless another was queued after it. */
+  release(key: string, pending: Promise<unknown>): void {
+    if (this.#tails.get(key) === pending) this.#tails.delete(key);
+  }
+
   /** True while an operation on `key` is queued or running. */
   busy(key: string): boolean {
     return this.#tails.has(key);

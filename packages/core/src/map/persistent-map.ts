@@ -136,9 +136,15 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
    * without `ttl` removes an earlier expiry). Resolves once the backend acknowledged the
    * write; a value the codec cannot encode (or `undefined`) is refused with `ENCODE_FAILED` and nothing is written.
    */
-  async set(key: K, value: V, options?: SetOptions): Promise<void> {
-    this.#store.assertOpen();
-    return this.#store.set(this.#prepare(this.#checkedKey(key), value, options));
+  set(key: K, value: V, options?: SetOptions): Promise<void> {
+    // Not `async`: one promise per set instead of two (the store's is returned as it is);
+    // a refused input still rejects rather than throwing.
+    try {
+      this.#store.assertOpen();
+      return this.#store.set(this.#prepare(this.#checkedKey(key), value, options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Removes `key`; true when it was present. */

@@ -5,6 +5,10 @@
  * at the end of the tick. 10,000 concurrent `map.set` calls then cost a few backend calls
  * instead of 10,000, which is most of what a write through the map cost over the engine.
  *
+ * A set is a `SetJob`, told of its outcome by a method call rather than through promise
+ * chains: at 10,000 concurrent sets the promises and closures of a chain per set cost more
+ * (mostly in garbage collection) than the backend's apply itself.
+ *
  * Batching never changes what a caller sees. Each set still waits in its key's queue (so
  * two sets of one key are never in one batch), and if the batch fails, every set in it is
  * retried on its own, so each caller gets exactly the outcome its own `set` would have had
@@ -14,14 +18,20 @@
  */
 import type { BatchOperation, EncodedValue, StorageBackend } from '../contract/storage-backend.js';
 
-interface PendingSet {
-  readonly operation: BatchOperation & { readonly type: 'set' };
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
+/** One set handed to the batcher, and how it learns its outcome. */
+export interface SetJob {
+  readonly key: string;
+  readonly stored: EncodedValue;
+  /** Absolute expiry, or undefined for none. */
+  readonly expiry: number | undefined;
+  /** The backend wrote it. */
+  succeeded(): void;
+  /** It failed, with a StowageError. */
+  failed(error: unknown): void;
 }
 
 export class SetBatcher {
-  #pending: PendingSet[] = [];
+  #pending: SetJob[] = [];
   /** True from the first set of a tick until that tick's batch is flushed. */
   #tickOpen = false;
   readonly #flush = (): void => this.#flushBatch();
@@ -34,16 +44,13 @@ export class SetBatcher {
     private readonly reconcile: (keys: readonly string[]) => Promise<void>,
   ) {}
 
-  set(key: string, value: EncodedValue, expiresAt: number | undefined): Promise<void> {
+  set(job: SetJob): void {
     if (!this.#tickOpen || this.backend.apply === undefined) {
       this.#openTick();
-      return this.#setOne(key, value, expiresAt);
+      this.#setOne(job, false);
+      return;
     }
-    return new Promise<void>((resolve, reject) => {
-      const operation: BatchOperation & { type: 'set' } =
-        expiresAt === undefined ? { type: 'set', key, value } : { type: 'set', key, value, expiresAt };
-      this.#pending.push({ operation, resolve, reject });
-    });
+    this.#pending.push(job);
   }
 
   #openTick(): void {
@@ -52,9 +59,35 @@ export class SetBatcher {
     queueMicrotask(this.#flush);
   }
 
-  #setOne(key: string, value: EncodedValue, expiresAt: number | undefined): Promise<void> {
-    const options = expiresAt === undefined ? undefined : { expiresAt };
-    return this.backend.set(key, value, options).then(undefined, this.failed);
+  #setOne(job: SetJob, partial: boolean): void {
+    const options = job.expiry === undefined ? undefined : { expiresAt: job.expiry };
+    let written: Promise<void>;
+    try {
+      written = this.backend.set(job.key, job.stored, options);
+    } catch (error) {
+      written = Promise.reject(error);
+    }
+    written.then(
+      () => job.succeeded(),
+      (error: unknown) => {
+        const reported = this.#asReported(error);
+        if (!partial) job.failed(reported);
+        else
+          this.reconcile([job.key]).then(
+            () => job.failed(reported),
+            () => job.failed(reported),
+          );
+      },
+    );
+  }
+
+  /** The StowageError a caller sees for a backend failure (counted once). */
+  #asReported(error: unknown): unknown {
+    try {
+      return this.failed(error);
+    } catch (reported) {
+      return reported;
+    }
   }
 
   #flushBatch(): void {
@@ -63,25 +96,31 @@ export class SetBatcher {
     if (batch.length === 0) return;
     this.#pending = [];
     if (batch.length === 1) {
-      this.#settleAlone(batch[0]!, false);
+      this.#setOne(batch[0]!, false);
       return;
     }
-    this.backend.apply!(batch.map((pending) => pending.operation)).then(
+    const operations: BatchOperation[] = new Array(batch.length);
+    for (let index = 0; index < batch.length; index++) {
+      const job = batch[index]!;
+      operations[index] =
+        job.expiry === undefined
+          ? { type: 'set', key: job.key, value: job.stored }
+          : { type: 'set', key: job.key, value: job.stored, expiresAt: job.expiry };
+    }
+    let applied: Promise<void>;
+    try {
+      applied = this.backend.apply!(operations);
+    } catch (error) {
+      applied = Promise.reject(error);
+    }
+    applied.then(
       () => {
-        for (const pending of batch) pending.resolve();
+        for (const job of batch) job.succeeded();
       },
       () => {
         const partial = !this.backend.supports.atomicBatch;
-        for (const pending of batch) this.#settleAlone(pending, partial);
+        for (const job of batch) this.#setOne(job, partial);
       },
     );
-  }
-
-  #settleAlone(pending: PendingSet, partial: boolean): void {
-    const { key, value, expiresAt } = pending.operation;
-    this.#setOne(key, value, expiresAt).then(pending.resolve, (error: unknown) => {
-      if (!partial) pending.reject(error);
-      else this.reconcile([key]).then(() => pending.reject(error), pending.reject);
-    });
   }
 }
