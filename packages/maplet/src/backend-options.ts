@@ -18,11 +18,24 @@ export function resolveBackendOptions(options: MapletBackendOptions): ResolvedBa
   assertKnownOptions(ORIGIN, options, known);
   const inner = options.inner;
   if (inner !== undefined) {
+    const needed = [
+      'open',
+      'close',
+      'get',
+      'set',
+      'delete',
+      'entries',
+      'keys',
+      'size',
+      'has',
+      'getMany',
+      'apply',
+      'clear',
+    ];
     if (
       typeof inner !== 'object' ||
       inner === null ||
-      typeof inner.get !== 'function' ||
-      typeof inner.keys !== 'function'
+      needed.some((method) => typeof (inner as unknown as Record<string, unknown>)[method] !== 'function')
     ) {
       fail('inner must be a Stowage backend (with keys, size, has, getMany, apply and clear)');
     }
