@@ -1,7 +1,7 @@
 import { assertValidRange } from '@stowage/core';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { durableByManifest } from './power-cut-options.js';
+import { durableByManifest } from './power-cut/options.js';
 import { rangeArbitrary } from './range-arbitrary.js';
 import { PlainBackend } from './self-test/broken-backends.fixture.js';
 

@@ -3,7 +3,7 @@
  * the raw backend and through PersistentMap. A raw subject uses a backend's fast path when
  * it has one and the required methods otherwise, as the map would.
  */
-import type { KeyValueMap, RangeOptions, StorageBackend } from '@stowage/core';
+import { fallbacks, type KeyValueMap, type RangeOptions, type StorageBackend } from '@stowage/core';
 import { decodeStored } from './open-map.js';
 import type { IterationRange, Mode, Subject, SubjectOperation, Value } from './types.js';
 
@@ -16,36 +16,13 @@ export function rawSubject(backend: StorageBackend): Subject {
     set: (key, value) => backend.set(key, value),
     delete: (key) => backend.delete(key),
     has: async (key) => (backend.has ? backend.has(key) : (await backend.get(key)) !== undefined),
-    getMany: async (keys) => {
-      if (backend.getMany) return backend.getMany(keys);
-      const values: (Value | undefined)[] = [];
-      for (const key of keys) values.push(await backend.get(key));
-      return values;
-    },
-    apply: async (operations) => {
-      if (backend.apply) return backend.apply(operations);
-      for (const operation of operations) {
-        if (operation.type === 'set') await backend.set(operation.key, operation.value);
-        else await backend.delete(operation.key);
-      }
-    },
-    size: async () => {
-      if (backend.size) return backend.size();
-      let count = 0;
-      for await (const _ of backend.entries()) count++;
-      return count;
-    },
-    clear: async () => {
-      if (backend.clear) return backend.clear();
-      const keys: string[] = [];
-      for await (const [key] of backend.entries()) keys.push(key);
-      for (const key of keys) await backend.delete(key);
-    },
+    // Core's fallbacks, the same ones AbstractBackend and PersistentMap use.
+    getMany: (keys) => fallbacks.getMany(backend, keys),
+    apply: (operations) => fallbacks.apply(backend, operations),
+    size: () => fallbacks.size(backend),
+    clear: () => fallbacks.clear(backend, {}),
     entries: async (range) => collect(backend.entries(rangeOptions(range))),
-    keys: async (range) => {
-      const source = backend.keys ? backend.keys(rangeOptions(range)) : mapKeys(backend.entries(rangeOptions(range)));
-      return collect(source);
-    },
+    keys: async (range) => collect(fallbacks.keys(backend, rangeOptions(range))),
     flush: async () => backend.flush?.(),
     close: () => backend.close(),
     stored: async () => new Map(await collect(backend.entries())),
@@ -70,7 +47,14 @@ export function mapSubject(map: KeyValueMap<string, Value>, mode: Mode): Subject
         const run: SubjectOperation[] = [];
         while (index < operations.length && operations[index]!.type === type) run.push(operations[index++]!);
         if (type === 'set') {
-          await map.setMany(run.map((operation) => [operation.key, (operation as { value: Value }).value] as const));
+          const entries: [string, Value][] = [];
+          for (const operation of run) {
+            if (operation.type !== 'set') continue;
+            // The map takes a ttl per setMany, not an expiry per entry: no case sends one here.
+            if (operation.expiresAt !== undefined) throw new Error('a map subject batch cannot carry expiresAt');
+            entries.push([operation.key, operation.value]);
+          }
+          await map.setMany(entries);
         } else {
           await map.deleteMany(run.map((operation) => operation.key));
         }
@@ -94,10 +78,6 @@ export async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
   for await (const item of source) items.push(item);
   return items;
-}
-
-async function* mapKeys(source: AsyncIterable<[string, Value]>): AsyncIterable<string> {
-  for await (const [key] of source) yield key;
 }
 
 function rangeOptions(range: IterationRange | undefined): RangeOptions {

@@ -3,7 +3,14 @@
  * the context a case runs in. A case is a plain object so the kit's own self-test can run
  * it directly against broken backends, without vitest.
  */
-import type { BackendSupports, KeyValueMap, RangeOptions, StorageBackend } from '@stowage/core';
+import type {
+  BackendSupports,
+  BatchOperation,
+  EncodedValue,
+  KeyValueMap,
+  RangeOptions,
+  StorageBackend,
+} from '@stowage/core';
 
 export interface BackendKitOptions {
   /** Shown in the report, e.g. `sqlite`. */
@@ -63,13 +70,14 @@ export const allModes: readonly Mode[] = ['raw', 'map-full', 'map-lru', 'map-nam
 export const baseModes: readonly Mode[] = ['raw', 'map-full', 'map-lru'];
 export const mapModes: readonly Mode[] = ['map-full', 'map-lru'];
 
-/** What a case stores: encoded values at raw level; through the map, the same via a type-preserving codec. */
-export type Value = string | Uint8Array;
+/**
+ * What a case stores: core's encoded values at raw level; through the map, the same via a
+ * type-preserving codec.
+ */
+export type Value = EncodedValue;
 
-/** One operation of a batch, in the kit's terms. */
-export type SubjectOperation =
-  | { readonly type: 'set'; readonly key: string; readonly value: Value }
-  | { readonly type: 'delete'; readonly key: string };
+/** One operation of a batch: core's own type, not a copy of it. */
+export type SubjectOperation = BatchOperation;
 
 /** Bounds of an iteration: core's own type, not a copy of it. */
 export type IterationRange = RangeOptions;

@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeValue, sameValue } from '../assertions.js';
-import { type CrashOperation, crashCounter, crashValue, touchKey, touchValue } from '../crash-protocol.js';
-import { type CrashStore, crashKills, dumpCrashStore, runCrashRound } from '../crash-run.js';
+import { type CrashOperation, crashCounter, crashValue, touchKey, touchValue } from '../crash/protocol.js';
+import { type CrashStore, crashKills, dumpCrashStore, runCrashRound } from '../crash/run.js';
 import type { CaseContext, KitCase } from '../types.js';
 
 /** The state of a key: the counter of the write that set it, or null when absent. */

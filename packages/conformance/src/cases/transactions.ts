@@ -24,6 +24,10 @@ async function withDeadline<T>(promise: Promise<T>, what: string, ms = 5000): Pr
   }
 }
 
+function describeThrown(value: unknown): string {
+  return value instanceof Error ? `${value.name}: ${value.message}` : JSON.stringify(value);
+}
+
 function transact<T>(backend: StorageBackend, body: Parameters<NonNullable<StorageBackend['transaction']>>[0]) {
   if (!backend.transaction) throw new Error('supports.transactions is true but transaction() is missing');
   return backend.transaction(body) as Promise<T>;
@@ -134,9 +138,40 @@ export const transactionCases: KitCase[] = [
         await tx.set('new', 'during');
         throw boom;
       }).catch((failure: unknown) => failure);
-      expect(error === boom || (error as { cause?: unknown }).cause === boom, 'the body error is reported').toBe(true);
+      expect(error, 'the body error reaches the caller unchanged').toBe(boom);
       expectValue(await backend.get('k'), 'before', 'key written by the aborted transaction');
       expect(await backend.get('new')).toBeUndefined();
+    },
+  },
+  {
+    name: "a transaction body's own error reaches the caller unchanged, by identity",
+    modes: ['raw', ...mapModes],
+    gate: transactional,
+    async run(context) {
+      const store = await context.open();
+      // A plain Error, a StowageError the body made itself (it must not be taken for the
+      // engine's own and rewrapped), and a thrown non-Error value.
+      const thrown: unknown[] = [
+        new TypeError('the body failed'),
+        new StowageError('INVALID_ARGUMENT', 'made by the body', { origin: 'a transaction body' }),
+        { reason: 'not an Error at all' },
+      ];
+      for (const [index, value] of thrown.entries()) {
+        const body = async (tx: { set(key: string, value: string): Promise<void> }) => {
+          await tx.set(`written-${index}`, 'by a failing body');
+          throw value;
+        };
+        const outcome = await (store.map
+          ? store.map.transaction(body)
+          : transact(store.backend, (tx) => body(tx))
+        ).then(
+          () => ({ resolved: true as const }),
+          (error: unknown) => ({ resolved: false as const, error }),
+        );
+        expect(outcome.resolved, `a body that threw ${describeThrown(value)} resolved`).toBe(false);
+        if (!outcome.resolved) expect(outcome.error, `what ${context.mode} rejected with`).toBe(value);
+        expect(await store.backend.get(`written-${index}`), 'a write of the failed body').toBeUndefined();
+      }
     },
   },
   {

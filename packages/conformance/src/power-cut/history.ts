@@ -6,8 +6,8 @@
  * acknowledged before a flush (or close) that completed. After a cut a key may hold the
  * floor's value or the value of any write after it, nothing older and nothing else.
  */
-import type { Value } from './power-cut-values.js';
-import { describeValue, sameValue } from './power-cut-values.js';
+import type { Value } from './values.js';
+import { describeValue, sameValue } from './values.js';
 
 export type WriteState = 'pending' | 'acknowledged' | 'failed';
 

@@ -7,11 +7,11 @@
  */
 import { type StorageBackend, StowageError } from '@stowage/core';
 import { createRandom, type DiskOperation, type FaultCode } from '@stowage/fs/testing';
-import { WriteHistory } from './power-cut-history.js';
-import type { PowerCutOptions } from './power-cut-options.js';
-import { formatViolations, freshDisk, openStore, PowerCutFailure, readAll } from './power-cut-scenario.js';
-import { describeValue, makeValue, sameValue, type Value } from './power-cut-values.js';
-import { POWER_CUT_KEYS } from './power-cut-workload.js';
+import { WriteHistory } from './history.js';
+import type { PowerCutOptions } from './options.js';
+import { formatViolations, freshDisk, openStore, PowerCutFailure, readAll } from './scenario.js';
+import { describeValue, makeValue, sameValue, type Value } from './values.js';
+import { POWER_CUT_KEYS } from './workload.js';
 
 export interface FaultCase {
   readonly operation: DiskOperation;

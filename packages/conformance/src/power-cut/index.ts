@@ -9,13 +9,13 @@
  * `STOWAGE_POWER_CUT_SEED` the first seed, so a failure replays from the seed it names.
  */
 import { describe, expect, it } from 'vitest';
-import { checkFaultCase, type FaultCase, faultCases } from './power-cut-faults.js';
-import { type PowerCutOptions, resolveCuts, resolveFirstSeed } from './power-cut-options.js';
-import { checkPowerCutSeed, PowerCutFailure } from './power-cut-scenario.js';
+import { checkFaultCase, type FaultCase, faultCases } from './faults.js';
+import { type PowerCutOptions, resolveCuts, resolveFirstSeed } from './options.js';
+import { checkPowerCutSeed, PowerCutFailure } from './scenario.js';
 
-export type { FaultCase } from './power-cut-faults.js';
-export type { PowerCutOptions } from './power-cut-options.js';
-export { PowerCutFailure } from './power-cut-scenario.js';
+export type { FaultCase } from './faults.js';
+export type { PowerCutOptions } from './options.js';
+export { PowerCutFailure } from './scenario.js';
 
 /** Seeds per vitest case, so a long run reports progress and no single case runs for ever. */
 const SEEDS_PER_CASE = 250;

@@ -6,10 +6,10 @@
  */
 import type { StorageBackend } from '@stowage/core';
 import { createRandom, type PowerCutReport, SimulatedDisk } from '@stowage/fs/testing';
-import { type Violation, WriteHistory } from './power-cut-history.js';
-import { isDurable, type PowerCutOptions } from './power-cut-options.js';
-import { describeValue, sameValue, type Value } from './power-cut-values.js';
-import { POWER_CUT_KEYS, Workload } from './power-cut-workload.js';
+import { type Violation, WriteHistory } from './history.js';
+import { isDurable, type PowerCutOptions } from './options.js';
+import { describeValue, sameValue, type Value } from './values.js';
+import { POWER_CUT_KEYS, Workload } from './workload.js';
 
 export const STORE_DIR = '/store';
 

@@ -5,8 +5,8 @@
  */
 import type { StorageBackend } from '@stowage/core';
 import type { Random, SimulatedDisk } from '@stowage/fs/testing';
-import type { WriteHistory, WriteRecord } from './power-cut-history.js';
-import { makeValue, type Value } from './power-cut-values.js';
+import type { WriteHistory, WriteRecord } from './history.js';
+import { makeValue, type Value } from './values.js';
 
 /** Keys the section writes: a few, so writes overwrite each other; unicode and a long one among them. */
 export const POWER_CUT_KEYS: readonly string[] = [

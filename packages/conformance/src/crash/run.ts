@@ -1,13 +1,13 @@
 /**
- * The parent side of a crash round: forks `crash-child` on the engine's module, lets it
+ * The parent side of a crash round: forks `crash/child` on the engine's module, lets it
  * write, SIGKILLs it at a random moment, and returns every announced write and which of
  * them were acknowledged. STOWAGE_CRASH_KILLS sets how many rounds a case runs.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { EncodedValue } from '@stowage/core';
-import { childExecArgv } from './child-process.js';
-import type { CrashChildMode, CrashMessage, CrashOperation } from './crash-protocol.js';
+import { childExecArgv } from '../child-process.js';
+import type { CrashChildMode, CrashMessage, CrashOperation } from './protocol.js';
 
 export interface CrashRound {
   /** Every announced write, in the order announced. */
@@ -77,7 +77,7 @@ export const crashKills = () => Number(process.env.STOWAGE_CRASH_KILLS ?? 5) || 
 
 /** The child script next to this file, as TypeScript from source or JavaScript from dist. */
 const childScript = fileURLToPath(
-  new URL(`./crash-child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
+  new URL(`./child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
 );
 
 export function runCrashRound(options: CrashRoundOptions): Promise<CrashRound> {

@@ -3,9 +3,11 @@
  * number), so a value found after a cut names the write it came from, and a torn or mixed
  * value can never pass for a real one. Mostly short, sometimes a few KiB, text or bytes.
  */
+import type { EncodedValue } from '@stowage/core';
 import type { Random } from '@stowage/fs/testing';
 
-export type Value = string | Uint8Array;
+/** What the section stores: core's encoded values. */
+export type Value = EncodedValue;
 
 const FILLER = 'abcdefghijklmnopqrstuvwxyz0123456789 ,"\n\r\'=+-@\t;ü€😀';
 

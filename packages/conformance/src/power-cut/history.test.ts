@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WriteHistory } from './power-cut-history.js';
+import { WriteHistory } from './history.js';
 
 function historyOf(
   writes: ReadonlyArray<[key: string, value: string | undefined, state: 'acknowledged' | 'pending' | 'failed']>,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describePowerCut, PowerCutFailure, type PowerCutOptions, runFaultCases, runPowerCuts } from './power-cut.js';
-import { type ToyDefect, ToyLogBackend } from './power-cut-toy-log.fixture.js';
+import { describePowerCut, PowerCutFailure, type PowerCutOptions, runFaultCases, runPowerCuts } from './index.js';
+import { type ToyDefect, ToyLogBackend } from './toy-log.fixture.js';
 
 function toyLog(durability: 'none' | 'always', defect?: ToyDefect): PowerCutOptions {
   return {

@@ -8,11 +8,12 @@
  * Each worker owns its keys, so one key never has two writes in flight. Every write is
  * announced before it starts and acknowledged as soon as it resolves.
  *
- *   node --import tsx crash-child.ts <mode> <module> <export> <dir> <seed> <first counter> [<maintenance export>]
+ *   node --import tsx crash/child.ts <mode> <module> <export> <dir> <seed> <first counter> [<maintenance export>]
  */
 
 import { pathToFileURL } from 'node:url';
 import type { BatchOperation, EncodedValue, StorageBackend } from '@stowage/core';
+import { seededRandom } from '../random.js';
 import {
   type CrashChildMode,
   type CrashMessage,
@@ -22,8 +23,7 @@ import {
   touchKey,
   touchValue,
   workers,
-} from './crash-protocol.js';
-import { seededRandom } from './random.js';
+} from './protocol.js';
 
 function send(message: CrashMessage): Promise<void> {
   return new Promise((resolve, reject) => {
