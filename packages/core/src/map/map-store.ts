@@ -111,15 +111,20 @@ export class MapStore<V> {
   // ---- reads ----
 
   /** The read path after a cache hit failed: an expired or absent entry, or a miss. */
-  async getSlow(key: string, entry: CacheEntry<V> | undefined): Promise<V | undefined> {
-    if (entry !== undefined || this.cache.complete) {
-      if (entry === undefined) this.checkKey(key);
-      this.counters.hits++;
-      return undefined;
+  getSlow(key: string, entry: CacheEntry<V> | undefined): Promise<V | undefined> {
+    try {
+      if (entry !== undefined || this.cache.complete) {
+        if (entry === undefined) this.checkKey(key);
+        this.counters.hits++;
+        return Promise.resolve(undefined);
+      }
+      this.checkKey(key);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    this.checkKey(key);
     this.counters.misses++;
-    return live(await this.loadOne(key));
+    // No `async`/`await` here: a miss is one promise from the backend read plus this `then`.
+    return this.loadOne(key).then(live);
   }
 
   /**
