@@ -1,11 +1,10 @@
 /**
- * Rewriting the CSV durably and in chunks: rows go to a temp file a chunk at a time
- * (never one string of the whole file), then fsync, rename over the CSV, fsync the folder
- * — the same steps as writeFileAtomic of @stowage/fs, which takes the content in one piece.
+ * Rewriting the CSV durably and in chunks: rows become byte chunks a chunk at a time
+ * (never one string of the whole file) and @stowage/fs's writeFileAtomic streams them to a
+ * temp file, fsyncs it, renames it over the CSV and fsyncs the folder.
  */
-import { dirname } from 'node:path';
 import type { EncodedValue } from '@stowage/core';
-import { type FileSystem, holdTempFile, tempPathFor, unlinkQuietly } from '@stowage/fs';
+import { type FileSystem, writeFileAtomic } from '@stowage/fs';
 import { serializeCsvChunks } from './csv-file.js';
 
 const encoder = new TextEncoder();
@@ -20,41 +19,17 @@ export interface CsvWriteOptions {
 }
 
 /** Durably replaces `path` with the CSV of `entries`; returns its size in bytes. On failure `path` is unchanged. */
-export async function writeCsvAtomic(
+export function writeCsvAtomic(
   fs: FileSystem,
   path: string,
   entries: Iterable<[string, EncodedValue]>,
   options: CsvWriteOptions,
 ): Promise<number> {
-  const temp = tempPathFor(path);
-  const release = holdTempFile(fs, temp);
-  let renamed = false;
-  let size = 0;
-  try {
-    const handle = fs.open(temp, 'createNew');
-    try {
-      if (options.byteOrderMark) {
-        handle.append(byteOrderMark);
-        size += byteOrderMark.length;
-      }
-      for (const chunk of serializeCsvChunks(entries, options.chunkChars, options.expiries)) {
-        const bytes = encoder.encode(chunk);
-        handle.append(bytes);
-        size += bytes.length;
-      }
-      await handle.sync();
-    } finally {
-      handle.close();
-    }
-    fs.rename(temp, path);
-    renamed = true;
-    await fs.syncDirectory(dirname(path));
-    return size;
-  } catch (error) {
-    // The temp file may never have been created; the original error is what matters.
-    if (!renamed) unlinkQuietly(fs, temp);
-    throw error;
-  } finally {
-    release();
-  }
+  return writeFileAtomic(fs, path, csvBytes(entries, options));
+}
+
+/** The file's bytes, chunk by chunk: the byte-order mark if asked, then the rows. */
+function* csvBytes(entries: Iterable<[string, EncodedValue]>, options: CsvWriteOptions): Generator<Uint8Array> {
+  if (options.byteOrderMark) yield byteOrderMark;
+  for (const chunk of serializeCsvChunks(entries, options.chunkChars, options.expiries)) yield encoder.encode(chunk);
 }

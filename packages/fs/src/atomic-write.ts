@@ -5,20 +5,32 @@
  * so the rename itself is durable.
  */
 import { dirname } from 'node:path';
-import type { FileSystem } from './file-system.js';
+import type { FileHandle, FileSystem } from './file-system.js';
+import { unlinkQuietly } from './quiet.js';
 import { holdTempFile, tempPathFor } from './temp-files.js';
 
 export { TEMP_SUFFIX, tempPathFor } from './temp-files.js';
 
-/** Durably replaces `path` with `data`; on failure removes the temp file and leaves `path` as it was. */
-export async function writeFileAtomic(fs: FileSystem, path: string, data: Uint8Array): Promise<void> {
+/**
+ * The new content: one piece, or chunks (sync or async) appended one after another, so a
+ * caller rewriting a large file (csv) never holds all of it in memory.
+ */
+export type AtomicContent = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/**
+ * Durably replaces `path` with `content` and returns the bytes written; on failure
+ * (including an error thrown by the chunks' iterator) removes the temp file and leaves
+ * `path` as it was.
+ */
+export async function writeFileAtomic(fs: FileSystem, path: string, content: AtomicContent): Promise<number> {
   const temp = tempPathFor(path);
   const done = holdTempFile(fs, temp);
   let renamed = false;
   try {
     const handle = fs.open(temp, 'createNew');
+    let size: number;
     try {
-      if (data.byteLength > 0) handle.write(data, 0);
+      size = await writeContent(handle, content);
       await handle.sync();
     } finally {
       handle.close();
@@ -26,18 +38,29 @@ export async function writeFileAtomic(fs: FileSystem, path: string, data: Uint8A
     fs.rename(temp, path);
     renamed = true;
     await fs.syncDirectory(dirname(path));
+    return size;
   } catch (error) {
-    if (!renamed) removeQuietly(fs, temp);
+    // The temp file may never have been created; the original error is what matters.
+    if (!renamed) unlinkQuietly(fs, temp);
     throw error;
   } finally {
     done();
   }
 }
 
-function removeQuietly(fs: FileSystem, path: string): void {
-  try {
-    fs.unlink(path);
-  } catch {
-    // The temp file may never have been created; the original error is what matters.
+async function writeContent(handle: FileHandle, content: AtomicContent): Promise<number> {
+  // A Uint8Array is itself iterable (of numbers), so it is told apart first.
+  if (content instanceof Uint8Array) return append(handle, content);
+  let size = 0;
+  if (Symbol.asyncIterator in content) {
+    for await (const chunk of content) size += append(handle, chunk);
+  } else {
+    for (const chunk of content) size += append(handle, chunk);
   }
+  return size;
+}
+
+function append(handle: FileHandle, chunk: Uint8Array): number {
+  if (chunk.byteLength > 0) handle.append(chunk);
+  return chunk.byteLength;
 }

@@ -1,4 +1,4 @@
-export { TEMP_SUFFIX, tempPathFor, writeFileAtomic } from './atomic-write.js';
+export { type AtomicContent, TEMP_SUFFIX, tempPathFor, writeFileAtomic } from './atomic-write.js';
 export { crc32c } from './crc32c.js';
 export { createFileDurable, makeDirectoryDurable, readWholeFile } from './durable-files.js';
 export { errorCode, type FileErrorOptions, fileError, hasErrorCode } from './errors.js';
