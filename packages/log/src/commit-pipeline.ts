@@ -16,7 +16,8 @@
  * what the file holds is then unknown.
  */
 import type { StowageError } from '@stowage/core';
-import { type DataFile, ioError } from './data-files.js';
+import type { DataFile } from './data-files.js';
+import { ioError } from './errors.js';
 import {
   FILE_HEADER_SIZE,
   FLAG_DELETED,

@@ -14,7 +14,8 @@
  */
 import { join } from 'node:path';
 import { type FileSystem, writeFileAtomic } from '@stowage/fs';
-import { corruptionError, readFileBuffer } from './data-files.js';
+import { readFileBuffer } from './data-files.js';
+import { corruptionError } from './errors.js';
 import type { StoreState } from './store-state.js';
 
 export const FILE_LIST = 'FILES';

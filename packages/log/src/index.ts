@@ -1,9 +1,9 @@
 export type { PrepareChange } from './commit-pipeline.js';
 export { DEFAULT_MAX_FILE_SIZE, MAX_FILE_SIZE_LIMIT, MAX_KEY_BYTES, MAX_VALUE_BYTES } from './limits.js';
 export { LogBackend } from './log-backend.js';
-export type { LogBackendOptions } from './log-options.js';
-export { LogTransaction, type RetryOptions, retryTransaction } from './log-transaction.js';
+export { LogTransaction } from './log-transaction.js';
 export type { MergeOptions } from './merge.js';
+export type { LogBackendOptions } from './options.js';
 export type { LostRange, RepairedFile, RepairReport } from './repair.js';
 export type { FileStats, LogStats } from './stats.js';
 export type { MergeReport, RecoveryAction } from './store-state.js';

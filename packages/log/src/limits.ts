@@ -16,6 +16,3 @@ export const DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024;
 
 /** Largest allowed `maxFileSize`: record offsets are stored as u32, and one record may overshoot the limit. */
 export const MAX_FILE_SIZE_LIMIT = 1024 * 1024 * 1024;
-
-/** The package name every error carries as its origin. */
-export const ORIGIN = '@stowage/log';

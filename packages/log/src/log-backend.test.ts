@@ -83,6 +83,15 @@ describe('LogBackend reads and writes', () => {
     expect(() => new LogBackend({ dir: '' })).toThrow(StowageError);
     expect(() => new LogBackend({ dir: 'x', durability: 'sometimes' as 'none' })).toThrow(/durability/);
     expect(() => new LogBackend({ dir: 'x', maxFileSize: 10 })).toThrow(/maxFileSize/);
+    // core's resolveDurability: the log offers none/batch/always and names the closest one.
+    expect(() => new LogBackend({ dir: 'x', durability: 'alway' as 'none' })).toThrow(/did you mean "always"/);
+    expect(() => new LogBackend({ dir: 'x', durability: 'sync' as 'none' })).toThrow(StowageError);
+  });
+
+  it('supports.durability reports only the configured level', () => {
+    expect(new LogBackend({ dir: 'x' }).supports.durability).toEqual(['batch']);
+    expect(new LogBackend({ dir: 'x', durability: 'none' }).supports.durability).toEqual(['none']);
+    expect(new LogBackend({ dir: 'x', durability: 'always' }).supports.durability).toEqual(['always']);
   });
 
   it('refuses a second open of the same directory with LOCKED', async () => {

@@ -4,27 +4,26 @@
  * directory maps each key to its newest value, so a get is one positional read; older
  * versions stay readable until a merge rewrites the immutable files.
  */
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import {
   AbstractBackend,
-  assertKnownOptions,
   type BatchOperation,
   compareKeys,
   type EncodedValue,
   inRange,
   type RangeOptions,
-  StowageError,
   type VersionInfo,
   type WriteOptions,
 } from '@stowage/core';
-import { acquireLock, type FileSystem } from '@stowage/fs';
+import { acquireLock, makeDirectoryDurable } from '@stowage/fs';
 import { CommitPipeline } from './commit-pipeline.js';
 import { LOCK_FILE } from './data-files.js';
+import { conflictError, ORIGIN } from './errors.js';
 import { writeFileList } from './file-list.js';
-import { MAX_KEY_BYTES, MAX_VALUE_BYTES, ORIGIN } from './limits.js';
-import { type LogBackendOptions, resolveOptions } from './log-options.js';
-import { conflictError, LogTransaction } from './log-transaction.js';
+import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './limits.js';
+import { LogTransaction } from './log-transaction.js';
 import { type MergeOptions, mergeStore } from './merge.js';
+import { checkMergeOptions, type LogBackendOptions, resolveOptions } from './options.js';
 import type { RecordInput } from './record-format.js';
 import { recoverStore } from './recovery.js';
 import { type RepairReport, repairStore } from './repair.js';
@@ -41,6 +40,7 @@ export class LogBackend extends AbstractBackend {
   #merging: Promise<MergeReport> | undefined;
 
   constructor(options: LogBackendOptions) {
+    const settings = resolveOptions(options);
     super(ORIGIN, {
       persistent: true,
       orderedIteration: true,
@@ -50,11 +50,12 @@ export class LogBackend extends AbstractBackend {
       nativeTtl: false,
       exactMembership: true,
       multiProcess: false,
-      durability: ['none', 'batch', 'always'],
+      // Only the configured level: what this store promises, not what the log could offer.
+      durability: [settings.durability],
       maxKeyBytes: MAX_KEY_BYTES,
       maxValueBytes: MAX_VALUE_BYTES,
     });
-    this.#settings = resolveOptions(options);
+    this.#settings = settings;
   }
 
   /** The store's directory. */
@@ -75,7 +76,7 @@ export class LogBackend extends AbstractBackend {
 
   protected async _open(): Promise<void> {
     const settings = this.#settings;
-    await makeDirectoryDurably(settings.fs, settings.dir);
+    await makeDirectoryDurable(settings.fs, settings.dir);
     const state = new StoreState(settings);
     state.lock = await acquireLock(settings.fs, join(settings.dir, LOCK_FILE), { origin: ORIGIN });
     try {
@@ -187,29 +188,20 @@ export class LogBackend extends AbstractBackend {
   // ---- history and transactions ----
 
   /** Every version of `key` still in the files, oldest first. */
-  override versions(key: string): Promise<VersionInfo[]> {
-    return this.run(async () => {
-      this.checkKey(key);
-      return findVersions(this.#open(), key).map(({ sequence, timestamp, deleted }) => ({
-        sequence,
-        timestamp,
-        deleted,
-      }));
-    });
+  protected override async _versions(key: string): Promise<VersionInfo[]> {
+    return findVersions(this.#open(), key).map(({ sequence, timestamp, deleted }) => ({
+      sequence,
+      timestamp,
+      deleted,
+    }));
   }
 
   /** The value written by the write with `sequence`; undefined for a deletion or a version no longer stored. */
-  override getVersion(key: string, sequence: number): Promise<EncodedValue | undefined> {
-    return this.run(async () => {
-      this.checkKey(key);
-      if (!Number.isSafeInteger(sequence) || sequence < 0) {
-        throw new StowageError('INVALID_ARGUMENT', 'a sequence number is a non-negative integer', { origin: ORIGIN });
-      }
-      const state = this.#open();
-      const version = findVersions(state, key).find((candidate) => candidate.sequence === sequence);
-      if (version === undefined || version.deleted) return undefined;
-      return state.readValue(key, version.file, version.valueOffset, version.valueLength, version.flags);
-    });
+  protected override async _getVersion(key: string, sequence: number): Promise<EncodedValue | undefined> {
+    const state = this.#open();
+    const version = findVersions(state, key).find((candidate) => candidate.sequence === sequence);
+    if (version === undefined || version.deleted) return undefined;
+    return state.readValue(key, version.file, version.valueOffset, version.valueLength, version.flags);
   }
 
   /**
@@ -217,45 +209,38 @@ export class LogBackend extends AbstractBackend {
    * plus its own writes; its writes commit atomically, or it rejects with CONFLICT when a
    * key it read or wrote was changed by a commit after its start.
    */
-  override transaction<T>(body: (tx: LogTransaction) => Promise<T>): Promise<T> {
-    return this.run(async () => {
-      if (typeof body !== 'function') {
-        throw new StowageError('INVALID_ARGUMENT', `transaction takes a function, got ${describe(body)}`, {
-          origin: ORIGIN,
-        });
-      }
-      const state = this.#open();
-      state.openTransactions++;
+  protected override async _transaction<T>(body: (tx: LogTransaction) => Promise<T>): Promise<T> {
+    const state = this.#open();
+    state.openTransactions++;
+    try {
       const tx = new LogTransaction(
         {
-          checkKey: (key) => this.checkKey(key),
-          checkValue: (value, key) => this.checkValue(value, key),
+          limits: this.supports,
           readAt: (key, snapshot) => this.#readAt(key, snapshot),
+          commit: (done) => this.#commitTransaction(done),
         },
         state.visibleSequence,
       );
-      try {
-        const result = await body(tx);
-        tx.finish();
-        if (tx.writes.size > 0) {
-          const writer = this.#writer();
-          await writer.submit(() => {
-            for (const key of [...tx.reads, ...tx.writes.keys()]) {
-              if (writer.changedSince(key, tx.snapshot)) throw conflictError(key);
-            }
-            const records: RecordInput[] = [];
-            for (const [key, value] of tx.writes) {
-              // Deleting a key that is absent writes nothing.
-              if (value !== undefined || writer.has(key)) records.push({ key, value });
-            }
-            return records;
-          });
-        }
-        return result;
-      } finally {
-        tx.finish();
-        if (--state.openTransactions === 0) state.recentWrites.clear();
+      return await tx.execute(body);
+    } finally {
+      // The snapshot is released: with no transaction open, no old sequence needs remembering.
+      if (--state.openTransactions === 0) state.recentWrites.clear();
+    }
+  }
+
+  /** Appends a transaction's writes as one framed group, unless a key it read or wrote changed after its snapshot. */
+  #commitTransaction(tx: LogTransaction): Promise<void> {
+    const writer = this.#writer();
+    return writer.submit(() => {
+      for (const key of [...tx.reads, ...tx.writes.keys()]) {
+        if (writer.changedSince(key, tx.snapshot)) throw conflictError(key);
       }
+      const records: RecordInput[] = [];
+      for (const [key, value] of tx.writes) {
+        // Deleting a key that is absent writes nothing.
+        if (value !== undefined || writer.has(key)) records.push({ key, value });
+      }
+      return records;
     });
   }
 
@@ -268,16 +253,7 @@ export class LogBackend extends AbstractBackend {
    */
   merge(options: MergeOptions = {}): Promise<MergeReport> {
     return this.run(() => {
-      if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-        throw new StowageError('INVALID_ARGUMENT', `merge takes an options object, got ${describe(options)}`, {
-          origin: ORIGIN,
-        });
-      }
-      assertKnownOptions(ORIGIN, options, ['keepVersions']);
-      const keep = options.keepVersions;
-      if (keep !== undefined && !(Number.isInteger(keep) && keep >= 1)) {
-        throw new StowageError('INVALID_ARGUMENT', 'keepVersions must be a positive integer', { origin: ORIGIN });
-      }
+      checkMergeOptions(options);
       this.#merging ??= mergeStore(this.#open(), options).finally(() => {
         this.#merging = undefined;
       });
@@ -339,20 +315,4 @@ export class LogBackend extends AbstractBackend {
     if (chosen === undefined || chosen.deleted) return undefined;
     return state.readValue(key, chosen.file, chosen.valueOffset, chosen.valueLength, chosen.flags);
   }
-}
-
-function describe(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-}
-
-/** Creates `dir` and any missing parents, and makes their names durable (a power cut must not take the store's folder). */
-async function makeDirectoryDurably(fs: FileSystem, dir: string): Promise<void> {
-  const missing: string[] = [];
-  for (let path = dir; fs.stat(path) === undefined; path = dirname(path)) {
-    missing.push(path);
-    if (dirname(path) === path) break;
-  }
-  if (missing.length === 0) return;
-  fs.mkdir(dir);
-  for (const path of missing.reverse()) await fs.syncDirectory(dirname(path));
 }

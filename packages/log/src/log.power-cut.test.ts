@@ -18,3 +18,15 @@ describePowerCut({
   create: (fs, dir) => new LogBackend({ fs, dir, durability: 'none', maxFileSize: 4096 }),
   durable: false,
 });
+// Merge over and over on 8 KiB files while the writes go on: cuts land before, between and
+// inside merges (STOWAGE_MAINTENANCE_POWER_CUTS, default 100, raises the count).
+describePowerCut({
+  name: 'log (durability batch, merge running)',
+  create: (fs, dir) => new LogBackend({ fs, dir, durability: 'batch', maxFileSize: 8 * 1024 }),
+  maintenance: {
+    run: async (backend) => {
+      await (backend as LogBackend).merge();
+    },
+  },
+  faults: false,
+});

@@ -7,7 +7,8 @@
  * merge takes). A manifest that fails either is CORRUPTION; `repair()` reports and drops it.
  */
 import { crc32c } from '@stowage/fs';
-import { corruptionError, MERGE_MANIFEST } from './data-files.js';
+import { MERGE_MANIFEST } from './data-files.js';
+import { corruptionError } from './errors.js';
 import type { FileKind } from './record-format.js';
 
 const FORMAT = 1;

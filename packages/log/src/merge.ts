@@ -12,16 +12,9 @@
  */
 
 import { join } from 'node:path';
-import { crc32c, type FileHandle, tempPathFor, writeFileAtomic } from '@stowage/fs';
-import {
-  closeQuietly,
-  corruptionError,
-  type DataFile,
-  dataFilePath,
-  hintFilePath,
-  MERGE_MANIFEST,
-  readWhole,
-} from './data-files.js';
+import { closeQuietly, crc32c, type FileHandle, readWholeFile, tempPathFor, writeFileAtomic } from '@stowage/fs';
+import { type DataFile, dataFilePath, hintFilePath, MERGE_MANIFEST } from './data-files.js';
+import { corruptionError } from './errors.js';
 import { writeFileList } from './file-list.js';
 import { recordKey, scanGroups } from './file-scan.js';
 import { HintWriter } from './hint-file.js';
@@ -285,7 +278,7 @@ async function chooseSurvivors(
   const perKey = new Map<string, Survivor[]>();
   const survivors: Survivor[] = [];
   for (const file of inputs) {
-    const bytes = readWhole(file.handle);
+    const bytes = readWholeFile(file.handle);
     const result = scanGroups(bytes, FILE_HEADER_SIZE, (group) => {
       for (const record of group) {
         const key = recordKey(bytes, record);

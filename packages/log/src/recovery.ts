@@ -6,10 +6,8 @@
  * CORRUPTION naming the file and offset, and `LogBackend.repair` is the way out.
  */
 import { join } from 'node:path';
-import { errorCode, type FileSystem, TEMP_SUFFIX } from '@stowage/fs';
+import { closeQuietly, errorCode, type FileSystem, readWholeFile, TEMP_SUFFIX } from '@stowage/fs';
 import {
-  closeQuietly,
-  corruptionError,
   type DataFile,
   dataFileName,
   dataFilePath,
@@ -17,8 +15,8 @@ import {
   MERGE_MANIFEST,
   parseFileName,
   readFileBuffer,
-  readWhole,
 } from './data-files.js';
+import { corruptionError } from './errors.js';
 import { fileListProblems, type ListedFile, readFileList, writeFileList } from './file-list.js';
 import { findNextRecord, recordKey, scanGroups } from './file-scan.js';
 import { readHintFile } from './hint-file.js';
@@ -228,7 +226,7 @@ function loadHint(state: StoreState, file: DataFile): boolean {
 }
 
 async function loadByScan(state: StoreState, file: DataFile, isLastLog: boolean): Promise<void> {
-  const bytes = readWhole(file.handle);
+  const bytes = readWholeFile(file.handle);
   const result = scanGroups(bytes, FILE_HEADER_SIZE, (group) => {
     for (const record of group) {
       const key = recordKey(bytes, record);

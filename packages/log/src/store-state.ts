@@ -5,7 +5,9 @@
  */
 import type { DurabilityLevel, EncodedValue } from '@stowage/core';
 import type { FileLock, FileSystem } from '@stowage/fs';
-import { closeQuietly, corruptionError, type DataFile, dataFileName } from './data-files.js';
+import { closeQuietly } from '@stowage/fs';
+import { type DataFile, dataFileName } from './data-files.js';
+import { corruptionError } from './errors.js';
 import { Keydir } from './keydir.js';
 import { FLAG_STRING, RECORD_HEADER_SIZE, recordIntact } from './record-format.js';
 

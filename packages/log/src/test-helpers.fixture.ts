@@ -6,7 +6,7 @@ import type { FileHandle, FileSystem } from '@stowage/fs';
 import { nodeFileSystem } from '@stowage/fs';
 import { afterEach } from 'vitest';
 import { LogBackend } from './log-backend.js';
-import type { LogBackendOptions } from './log-options.js';
+import type { LogBackendOptions } from './options.js';
 
 const made: string[] = [];
 const opened: LogBackend[] = [];

@@ -1,7 +1,7 @@
-import { StowageError } from '@stowage/core';
+import { PersistentMap, StowageError, withRetry } from '@stowage/core';
 import { describe, expect, it } from 'vitest';
-import { retryTransaction } from './log-transaction.js';
-import { openLog } from './test-helpers.fixture.js';
+import { LogBackend } from './log-backend.js';
+import { openLog, tempDir } from './test-helpers.fixture.js';
 
 describe('transactions', () => {
   it('reads one snapshot plus its own writes', async () => {
@@ -74,15 +74,41 @@ describe('transactions', () => {
     expect(await log.has('d')).toBe(false);
   });
 
-  it('an aborted body writes nothing and rethrows', async () => {
+  it('an aborted body writes nothing, and its own error reaches the caller as the same object', async () => {
     const log = await openLog();
-    await expect(
-      log.transaction(async (tx) => {
+    const mine = new Error('changed my mind');
+    const caught = await log
+      .transaction(async (tx) => {
         await tx.set('never', '1');
-        throw new Error('changed my mind');
-      }),
-    ).rejects.toThrow('changed my mind');
+        throw mine;
+      })
+      .catch((error: unknown) => error);
+    expect(caught).toBe(mine);
     expect(await log.get('never')).toBeUndefined();
+  });
+
+  it('a body that throws a non-Error value gets that value back unchanged', async () => {
+    const log = await openLog();
+    const thrown = { reason: 'not an Error' };
+    await expect(
+      log.transaction(async () => {
+        throw thrown;
+      }),
+    ).rejects.toBe(thrown);
+  });
+
+  it("the body's own error reaches the caller of PersistentMap.transaction unchanged too", async () => {
+    const map = await PersistentMap.open<string, string>(new LogBackend({ dir: tempDir() }));
+    const mine = new TypeError('my own bug');
+    const caught = await map
+      .transaction(async (tx) => {
+        await tx.set('k', 'v');
+        throw mine;
+      })
+      .catch((error: unknown) => error);
+    expect(caught).toBe(mine);
+    expect(await map.get('k')).toBeUndefined();
+    await map.close();
   });
 
   it('a transaction cannot be used after it ended', async () => {
@@ -94,18 +120,18 @@ describe('transactions', () => {
     await expect(escaped!.set('late', 'x')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
-  it('retryTransaction runs the body again until it wins, so no increment is lost', async () => {
+  it("core's withRetry runs the body again until it wins, so no increment is lost", async () => {
     const log = await openLog();
     await log.set('counter', '0');
     const increment = () =>
-      retryTransaction(
-        log,
-        async (tx) => {
-          const current = Number(await tx.get('counter'));
-          await new Promise((resolve) => setImmediate(resolve));
-          await tx.set('counter', String(current + 1));
-        },
-        { attempts: 100 },
+      withRetry(
+        () =>
+          log.transaction(async (tx) => {
+            const current = Number(await tx.get('counter'));
+            await new Promise((resolve) => setImmediate(resolve));
+            await tx.set('counter', String(current + 1));
+          }),
+        { retries: 100 },
       );
     await Promise.all(Array.from({ length: 10 }, increment));
     expect(await log.get('counter')).toBe('10');

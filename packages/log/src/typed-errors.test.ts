@@ -2,7 +2,7 @@
 import { StowageError } from '@stowage/core';
 import { describe, expect, it } from 'vitest';
 import { LogBackend } from './log-backend.js';
-import type { LogBackendOptions } from './log-options.js';
+import type { LogBackendOptions } from './options.js';
 import { openLog, tempDir } from './test-helpers.fixture.js';
 
 async function code(promise: Promise<unknown>): Promise<string | undefined> {

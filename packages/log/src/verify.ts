@@ -4,7 +4,8 @@
  * its data file with the same key, sequence and flags.
  */
 import { basename } from 'node:path';
-import { dataFileName, hintFilePath, readFileBuffer, readWhole } from './data-files.js';
+import { readWholeFile } from '@stowage/fs';
+import { dataFileName, hintFilePath, readFileBuffer } from './data-files.js';
 import { FILE_LIST, fileListProblems, type ListedFile, readFileList } from './file-list.js';
 import { checkRecordAt, findResumePoint, recordKey, scanGroups } from './file-scan.js';
 import { readHintFile } from './hint-file.js';
@@ -33,7 +34,7 @@ export function verifyStore(state: StoreState): VerifyReport {
   const files = [...state.files.values()].sort((a, b) => a.id - b.id);
   for (const file of files) {
     const name = basename(file.path);
-    const bytes = readWhole(file.handle);
+    const bytes = readWholeFile(file.handle);
     const header = decodeFileHeader(bytes);
     if (typeof header !== 'string') {
       problems.push({ file: name, offset: 0, reason: header.invalid });

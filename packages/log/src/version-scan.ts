@@ -6,7 +6,9 @@
  * store's files; they are meant for history and audits, not for hot paths.
  */
 import type { VersionInfo } from '@stowage/core';
-import { corruptionError, hintFilePath, readFileBuffer, readWhole } from './data-files.js';
+import { readWholeFile } from '@stowage/fs';
+import { hintFilePath, readFileBuffer } from './data-files.js';
+import { corruptionError } from './errors.js';
 import { scanGroups } from './file-scan.js';
 import { readHintFile } from './hint-file.js';
 import { FILE_HEADER_SIZE, FLAG_DELETED, RECORD_HEADER_SIZE } from './record-format.js';
@@ -54,7 +56,7 @@ export function findVersions(state: StoreState, key: string): StoredVersion[] {
       });
       if (problem === undefined) continue;
     }
-    const bytes = readWhole(file.handle);
+    const bytes = readWholeFile(file.handle);
     const result = scanGroups(bytes, FILE_HEADER_SIZE, (group) => {
       for (const record of group) {
         if (record.keyLength !== wanted.length) continue;
