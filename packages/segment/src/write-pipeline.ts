@@ -8,11 +8,12 @@
  * cuts the WAL back to where the group began, rejects the group with IO, and the store
  * goes on; only a failed cut stops further writes.
  *
- * (A minimal copy of the log engine's pipeline idea for a WAL; to be replaced by
- * @stowage/fs's GroupCommitQueue once it lands.)
+ * The queueing (gathering a group, one group at a time, settling each change) is
+ * @stowage/fs's GroupCommitQueue; this file keeps only what is the WAL's own: prepare in
+ * order, the overlay, append + fsync, cut back, apply to the memtable.
  */
 import type { EncodedValue, StowageError } from '@stowage/core';
-import { type FileHandle, fileError } from '@stowage/fs';
+import { type BatchControl, type FileHandle, fileError, GroupCommitQueue } from '@stowage/fs';
 import { ORIGIN } from './limits.js';
 import { TOMBSTONE } from './segment-reader.js';
 import type { StoreState } from './store-state.js';
@@ -21,41 +22,38 @@ import { encodeRecord, type WalOperation } from './wal-format.js';
 /** Runs at the head of the queue, in WAL order: returns the operations to write, or throws to fail only this change. */
 export type PrepareChange = () => readonly WalOperation[];
 
-interface Change {
-  readonly prepare: PrepareChange;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
-
 export class WritePipeline {
   readonly #state: StoreState;
   /** Runs before each group: switches a full memtable, waits when flushes fall behind. */
   readonly #makeRoom: () => Promise<void>;
-  #pending: Change[] = [];
-  #running = false;
-  #idle: (() => void)[] = [];
+  readonly #queue: GroupCommitQueue<PrepareChange>;
   #failure: StowageError | undefined;
   readonly #overlay = new Map<string, EncodedValue | undefined>();
 
   constructor(state: StoreState, makeRoom: () => Promise<void>) {
     this.#state = state;
     this.#makeRoom = makeRoom;
+    this.#queue = new GroupCommitQueue<PrepareChange>({
+      // `batch` waits a macrotask for company; `always` and `none` commit what this tick queued.
+      gather: state.settings.durability === 'batch' ? 'immediate' : 'microtask',
+      commit: async (changes, batch) => {
+        try {
+          await this.#commit(changes, batch);
+        } finally {
+          // Whatever happened, nothing queued ahead is pending any more.
+          this.#overlay.clear();
+        }
+      },
+    });
   }
 
   submit(prepare: PrepareChange): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ prepare, resolve, reject });
-      if (this.#running) return;
-      this.#running = true;
-      if (this.#state.settings.durability === 'batch') setImmediate(() => void this.#run());
-      else queueMicrotask(() => void this.#run());
-    });
+    return this.#queue.enqueue(prepare);
   }
 
   drain(): Promise<void> {
-    if (!this.#running) return Promise.resolve();
-    return new Promise((resolve) => this.#idle.push(resolve));
+    return this.#queue.idle();
   }
 
   get failure(): StowageError | undefined {
@@ -74,47 +72,24 @@ export class WritePipeline {
     return found !== undefined && found !== TOMBSTONE;
   }
 
-  async #run(): Promise<void> {
-    try {
-      while (this.#pending.length > 0) {
-        const changes = this.#pending;
-        this.#pending = [];
-        try {
-          await this.#commit(changes);
-        } catch (error) {
-          // Unexpected (a dead handle, a bug): no change may wait for ever. Settling twice is harmless.
-          this.#overlay.clear();
-          for (const change of changes) change.reject(error);
-        }
-      }
-    } finally {
-      this.#running = false;
-      for (const resolve of this.#idle.splice(0)) resolve();
-    }
-  }
-
-  async #commit(changes: readonly Change[]): Promise<void> {
+  /** Commits one group; a throw rejects every change of it (the queue settles them). */
+  async #commit(changes: readonly PrepareChange[], batch: BatchControl): Promise<void> {
     const state = this.#state;
-    try {
-      await this.#makeRoom();
-    } catch (error) {
-      for (const change of changes) change.reject(error);
-      return;
-    }
+    // A failure here (nothing written yet) fails the whole group.
+    await this.#makeRoom();
     const records: Buffer[] = [];
     const groups: (readonly WalOperation[])[] = [];
-    const written: Change[] = [];
     let bytes = 0;
-    for (const change of changes) {
+    for (const [index, prepare] of changes.entries()) {
       if (this.#failure !== undefined) {
-        change.reject(this.#failure);
+        batch.fail(index, this.#failure);
         continue;
       }
       let operations: readonly WalOperation[];
       try {
-        operations = change.prepare();
+        operations = prepare();
       } catch (error) {
-        change.reject(error);
+        batch.fail(index, error);
         continue;
       }
       if (operations.length > 0) {
@@ -124,7 +99,6 @@ export class WritePipeline {
         groups.push(operations);
         for (const { key, value } of operations) this.#overlay.set(key, value);
       }
-      written.push(change);
     }
     // Captured before any await: the group belongs to this WAL and this memtable, even if a
     // switch were to happen while the fsync runs.
@@ -136,11 +110,8 @@ export class WritePipeline {
         wal.append(records.length === 1 ? records[0]! : Buffer.concat(records, bytes));
         if (state.settings.durability !== 'none') await wal.sync();
       } catch (error) {
-        this.#overlay.clear();
         this.#cutBack(wal, before);
-        const failure = fileError(error, { origin: ORIGIN, file: wal.path, action: 'append to the WAL' });
-        for (const change of written) change.reject(failure);
-        return;
+        throw fileError(error, { origin: ORIGIN, file: wal.path, action: 'append to the WAL' });
       }
       state.counters.walBytes += bytes;
     }
@@ -149,8 +120,6 @@ export class WritePipeline {
     }
     // Key and value bytes: the records less their headers.
     state.counters.userBytes += bytes - 12 * groups.length - 9 * operationCount(groups);
-    this.#overlay.clear();
-    for (const change of written) change.resolve();
   }
 
   #cutBack(wal: FileHandle, size: number): void {
