@@ -23,10 +23,21 @@ export interface PowerCutOptions {
   readonly firstSeed?: number;
   /** Run the EIO/ENOSPC fault cases; default true. */
   readonly faults?: boolean;
+  /**
+   * Engines with background work (merge, compaction, resize): `run` is called over and over
+   * while the writes go on, so cuts land before, between and inside maintenance runs. Give the
+   * engine tiny thresholds in `create` so every run has work. Cuts default to
+   * `STOWAGE_MAINTENANCE_POWER_CUTS` or 100 for such a configuration.
+   */
+  readonly maintenance?: { run(backend: StorageBackend): Promise<void> };
 }
 
 export function resolveCuts(options: PowerCutOptions): number {
-  const cuts = options.cuts ?? Number(process.env.STOWAGE_POWER_CUTS ?? 500);
+  const cuts =
+    options.cuts ??
+    (options.maintenance
+      ? Number(process.env.STOWAGE_MAINTENANCE_POWER_CUTS ?? 100)
+      : Number(process.env.STOWAGE_POWER_CUTS ?? 500));
   if (!(Number.isInteger(cuts) && cuts >= 0)) throw new RangeError(`power cuts must be a whole number, got ${cuts}`);
   return cuts;
 }

@@ -32,7 +32,8 @@ export async function checkPowerCutSeed(options: PowerCutOptions, seed: number):
   };
   // Two generators: one drives the writes (so a dry run replays them exactly), one the cut.
   const plan = createRandom((seed * 0x9e3779b1) >>> 0);
-  const groups = plan.between(1, 10);
+  // With maintenance, more groups, so files rotate and every maintenance run has work.
+  const groups = options.maintenance ? plan.between(8, 40) : plan.between(1, 10);
   // Either the disk cuts the power itself at a call drawn uniformly from those the run
   // makes (counted by a dry run: mid-append, mid-fsync, mid-rename), or the section cuts it
   // a few ticks after starting a group (acknowledged writes done, others in flight).
@@ -48,6 +49,8 @@ export async function checkPowerCutSeed(options: PowerCutOptions, seed: number):
   const backend = await openUnlessCut(options, disk, 'open a fresh store', fail);
   if (backend !== undefined) {
     const workload = new Workload(backend, disk, history, workloadRandom(seed), seed);
+    // Maintenance runs over and over until the cut, so the cut may land inside one.
+    const maintaining = maintainUntilCut(options, backend, disk, workload.unexpectedErrors);
     await runGroups(workload, disk, groups, cut, fail);
     disk.cancelCut();
     if (powerIsOn()) {
@@ -56,6 +59,7 @@ export async function checkPowerCutSeed(options: PowerCutOptions, seed: number):
       if (powerIsOn()) disk.powerCut();
       await settleOrFail(writes, fail);
     }
+    await settleOrFail(maintaining, fail);
     if (workload.unexpectedErrors.length > 0) {
       fail(`a write failed while the power was on and no fault was injected: ${String(workload.unexpectedErrors[0])}`);
     }
@@ -115,6 +119,30 @@ async function runGroups(
   }
 }
 
+/**
+ * The engine's maintenance, over and over, until the power is cut (or `stopped`): a run that
+ * fails while the power is on is an engine failure; one cut short by the cut is expected.
+ */
+async function maintainUntilCut(
+  options: PowerCutOptions,
+  backend: StorageBackend,
+  disk: SimulatedDisk,
+  errors: unknown[],
+  stopped: () => boolean = () => false,
+): Promise<void> {
+  const maintenance = options.maintenance;
+  if (maintenance === undefined) return;
+  while (disk.cuts.length === 0 && !stopped()) {
+    try {
+      await maintenance.run(backend);
+    } catch (error) {
+      if (disk.cuts.length === 0) errors.push(error);
+      return;
+    }
+    await ticks(1);
+  }
+}
+
 /** Opens the store; undefined when the power was cut during the open (then its failure is expected). */
 async function openUnlessCut(
   options: PowerCutOptions,
@@ -151,7 +179,11 @@ async function countCalls(
   const start = disk.calls;
   const backend = await openStore(options, disk, 'open a fresh store (dry run)', fail);
   const workload = new Workload(backend, disk, new WriteHistory(), workloadRandom(seed), seed);
+  let stop = false;
+  const maintaining = maintainUntilCut(options, backend, disk, workload.unexpectedErrors, () => stop);
   await runGroups(workload, disk, groups, undefined, fail);
+  stop = true;
+  await settleOrFail(maintaining, fail);
   const calls = disk.calls - start;
   if (workload.unexpectedErrors.length > 0) {
     fail(`a write failed (dry run, no fault, no cut): ${String(workload.unexpectedErrors[0])}`);
