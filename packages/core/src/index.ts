@@ -6,6 +6,7 @@ export * as fallbacks from './contract/fallbacks.js';
 export { assertValidKey, assertValidRange, compareKeys, inRange, utf8Length } from './contract/keys.js';
 export { assertKnownOptions } from './contract/known-options.js';
 export { type RetryOptions, withRetry } from './contract/retry.js';
+export { keysWithin, rangeBounds } from './contract/sorted-range.js';
 export type {
   BackendSupports,
   BackendTransaction,

@@ -9,7 +9,7 @@ import {
   type BatchOperation,
   compareKeys,
   type EncodedValue,
-  inRange,
+  keysWithin,
   type RangeOptions,
   StowageError,
   type WriteOptions,
@@ -203,43 +203,11 @@ export class MemoryBackend extends AbstractBackend {
   }
 
   /** Keys of the sorted array within `range`, in the asked order (limit is applied by the caller). */
-  private *rangeKeys(range: RangeOptions): Generator<string> {
+  private rangeKeys(range: RangeOptions): Generator<string> {
     if (this.#sorted === undefined) {
       this.#sorted = [...this.#data.keys()].sort(compareKeys);
       this.#lingering = 0;
     }
-    const keys = this.#sorted;
-    const from = firstIndex(keys, (key) => !beforeStart(key, range));
-    const to = firstIndex(keys, (key) => pastEnd(key, range));
-    if (range.reverse) {
-      for (let i = to - 1; i >= from; i--) if (inRange(keys[i]!, range)) yield keys[i]!;
-    } else {
-      for (let i = from; i < to; i++) if (inRange(keys[i]!, range)) yield keys[i]!;
-    }
+    return keysWithin(this.#sorted, range);
   }
-}
-
-function beforeStart(key: string, range: RangeOptions): boolean {
-  if (range.gte !== undefined && compareKeys(key, range.gte) < 0) return true;
-  if (range.gt !== undefined && compareKeys(key, range.gt) <= 0) return true;
-  return range.prefix !== undefined && compareKeys(key, range.prefix) < 0;
-}
-
-function pastEnd(key: string, range: RangeOptions): boolean {
-  if (range.lt !== undefined && compareKeys(key, range.lt) >= 0) return true;
-  if (range.lte !== undefined && compareKeys(key, range.lte) > 0) return true;
-  // Keys starting with a prefix are contiguous in code-point order, right from the prefix.
-  return range.prefix !== undefined && compareKeys(key, range.prefix) > 0 && !key.startsWith(range.prefix);
-}
-
-/** Index of the first key for which `past` holds, given it is false and then true along `keys`. */
-function firstIndex(keys: readonly string[], past: (key: string) => boolean): number {
-  let low = 0;
-  let high = keys.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (past(keys[middle]!)) high = middle;
-    else low = middle + 1;
-  }
-  return low;
 }

@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compareKeys, inRange } from './keys.js';
+import { keysWithin, rangeBounds } from './sorted-range.js';
+import type { RangeOptions } from './storage-backend.js';
+
+// Few, overlapping units (including the empty string, U+0000, U+FFFF and a character above
+// U+FFFF) so that bounds, prefixes and keys often coincide or straddle each other.
+const keyUnit = fc.constantFrom('a', 'b', 'ab', '\u0000', '\uffff', '😀', 'é', '');
+const key = fc.array(keyUnit, { maxLength: 4 }).map((parts) => parts.join(''));
+
+const range: fc.Arbitrary<RangeOptions> = fc
+  .record(
+    {
+      lower: fc.option(fc.tuple(fc.constantFrom('gt', 'gte'), key)),
+      upper: fc.option(fc.tuple(fc.constantFrom('lt', 'lte'), key)),
+      prefix: fc.option(key),
+      reverse: fc.boolean(),
+    },
+    { requiredKeys: ['reverse'] },
+  )
+  .map(({ lower, upper, prefix, reverse }) => ({
+    ...(lower ? { [lower[0]]: lower[1] } : {}),
+    ...(upper ? { [upper[0]]: upper[1] } : {}),
+    ...(prefix === undefined || prefix === null ? {} : { prefix }),
+    reverse,
+  }));
+
+const sortedKeys = fc.uniqueArray(key).map((keys) => keys.sort(compareKeys));
+
+describe('rangeBounds', () => {
+  it('is the slice holding exactly the keys inRange, for any bounds and prefix', () => {
+    fc.assert(
+      fc.property(sortedKeys, range, (keys, options) => {
+        const [start, end] = rangeBounds(keys, options);
+        expect(start).toBeLessThanOrEqual(end);
+        expect(keys.slice(start, end)).toEqual(keys.filter((k) => inRange(k, options)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('is empty for a range whose bounds cross, and the whole array for no bounds', () => {
+    const keys = ['a', 'b', 'c'];
+    const [start, end] = rangeBounds(keys, { gt: 'b', lt: 'b' });
+    expect(end - start).toBe(0);
+    expect(rangeBounds(keys, {})).toEqual([0, 3]);
+    expect(rangeBounds([], { prefix: 'a' })).toEqual([0, 0]);
+  });
+});
+
+describe('keysWithin', () => {
+  it('yields exactly the keys inRange, in code-point order or reversed', () => {
+    fc.assert(
+      fc.property(sortedKeys, range, (keys, options) => {
+        const expected = keys.filter((k) => inRange(k, options));
+        if (options.reverse) expected.reverse();
+        expect([...keysWithin(keys, options)]).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('leaves limit to the caller', () => {
+    expect([...keysWithin(['a', 'b', 'c'], { limit: 1 })]).toEqual(['a', 'b', 'c']);
+  });
+
+  it('orders characters above U+FFFF after U+FFFF, as UTF-8 bytes do', () => {
+    expect([...keysWithin(['\uffff', '😀'], { gt: '\uffff' })]).toEqual(['😀']);
+    expect([...keysWithin(['\uffff', '😀'], { lt: '😀' })]).toEqual(['\uffff']);
+  });
+});
