@@ -54,7 +54,10 @@ async function open(): Promise<Target> {
       close: () => backend.close(),
     };
   }
-  const map = await PersistentMap.open<string, unknown>(backend, { cache: caches[mode], sweepInterval: 0 });
+  const map = await PersistentMap.open<string, unknown>(backend, {
+    cache: caches[mode] ?? { mode: 'full' },
+    sweepInterval: 0,
+  });
   return {
     set: (key, index) => map.set(key, entries[index]!.value),
     setMany: (first, count) =>
