@@ -7,6 +7,8 @@
  *
  * `STOWAGE_POWER_CUTS` sets how many cuts run (default 500; 10000 for a long run), and
  * `STOWAGE_POWER_CUT_SEED` the first seed, so a failure replays from the seed it names.
+ * With `maintenance: { run }` the engine's background work runs over and over during the
+ * writes, so cuts land inside it (`STOWAGE_MAINTENANCE_POWER_CUTS`, default 100).
  */
 import { describe, expect, it } from 'vitest';
 import { checkFaultCase, type FaultCase, faultCases } from './faults.js';
