@@ -12,7 +12,16 @@
  */
 
 import { join } from 'node:path';
-import { closeQuietly, crc32c, type FileHandle, readWholeFile, tempPathFor, writeFileAtomic } from '@stowage/fs';
+import {
+  closeQuietly,
+  crc32c,
+  type FileHandle,
+  holdTempFile,
+  readWholeFile,
+  tempPathFor,
+  unlinkQuietly,
+  writeFileAtomic,
+} from '@stowage/fs';
 import { type DataFile, dataFilePath, hintFilePath, MERGE_MANIFEST } from './data-files.js';
 import { corruptionError } from './errors.js';
 import { writeFileList } from './file-list.js';
@@ -59,6 +68,8 @@ interface Move {
 interface Output {
   readonly id: number;
   readonly temp: string;
+  /** Ends the hold that keeps a temp sweep (another store's open on this folder) off the file. */
+  readonly release: () => void;
   readonly hint: HintWriter;
   size: number;
 }
@@ -86,7 +97,12 @@ export async function mergeStore(state: StoreState, options: MergeOptions): Prom
 
   const survivors = await chooseSurvivors(state, inputs, keepVersions);
   const written = await writeSurvivors(state, survivors, keepVersions);
-  await installOutputs(state, written.outputs);
+  try {
+    await installOutputs(state, written.outputs);
+  } finally {
+    // Renamed into place, or left for the next open's sweep when the install failed.
+    for (const output of written.outputs) output.release();
+  }
   repointKeydir(state, written.moves);
   await removeInputs(state, inputs, written.outputs);
 
@@ -140,8 +156,15 @@ async function writeSurvivors(
       if (current === undefined) {
         const id = state.nextFileId++;
         const temp = tempPathFor(dataFilePath(dir, id));
-        const handle = fs.open(temp, 'createNew');
-        current = { id, temp, hint: new HintWriter(id), size: FILE_HEADER_SIZE, handle };
+        const release = holdTempFile(fs, temp);
+        let handle: FileHandle;
+        try {
+          handle = fs.open(temp, 'createNew');
+        } catch (error) {
+          release();
+          throw error;
+        }
+        current = { id, temp, release, hint: new HintWriter(id), size: FILE_HEADER_SIZE, handle };
         handle.append(encodeFileHeader('merged'));
       }
       const offset = current.size;
@@ -180,7 +203,10 @@ async function writeSurvivors(
       closeQuietly((current as { handle: FileHandle }).handle);
       outputs.push(current);
     }
-    for (const output of outputs) removeQuietly(state, output.temp);
+    for (const output of outputs) {
+      unlinkQuietly(fs, output.temp);
+      output.release();
+    }
     throw error;
   }
   return { outputs, moves, recordsKept: count };
@@ -344,14 +370,6 @@ function finish(
     recordsKept,
   };
   return state.lastMerge;
-}
-
-function removeQuietly(state: StoreState, path: string): void {
-  try {
-    state.settings.fs.unlink(path);
-  } catch {
-    // Never created, or already gone.
-  }
 }
 
 function yieldToEventLoop(): Promise<void> {

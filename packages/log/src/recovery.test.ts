@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StowageError } from '@stowage/core';
 import { describe, expect, it } from 'vitest';
@@ -124,13 +124,19 @@ describe('recovery', () => {
     const log = await openLog({ dir });
     await log.set('a', '1');
     await log.close();
-    writeFileSync(join(dir, '.000009.data.abc.tmp'), 'partial');
+    // fs's temp naming: `.<target>.<pid>-<12 hex>.tmp`. A dead writer's file is debris; a live one's stays.
+    const dead = '.000009.data.2147483646-0123456789ab.tmp';
+    const live = `.000010.data.${process.ppid}-0123456789ab.tmp`;
+    writeFileSync(join(dir, dead), 'partial');
+    writeFileSync(join(dir, live), 'being written');
     writeFileSync(join(dir, '000009.hint'), 'orphan');
     const again = await openLog({ dir });
     expect((await again.stats()).recovery.map((action) => action.action).sort()).toEqual([
       'removed-orphan-hint',
       'removed-temp-file',
     ]);
+    expect(existsSync(join(dir, dead))).toBe(false);
+    expect(existsSync(join(dir, live))).toBe(true);
     expect(await again.get('a')).toBe('1');
   });
 });

@@ -6,7 +6,7 @@
  * CORRUPTION naming the file and offset, and `LogBackend.repair` is the way out.
  */
 import { join } from 'node:path';
-import { closeQuietly, errorCode, type FileSystem, readWholeFile, TEMP_SUFFIX } from '@stowage/fs';
+import { closeQuietly, errorCode, type FileSystem, readWholeFile, sweepTempFiles, TEMP_SUFFIX } from '@stowage/fs';
 import {
   type DataFile,
   dataFileName,
@@ -36,16 +36,16 @@ export async function recoverStore(state: StoreState): Promise<void> {
   const { fs, dir } = state.settings;
   const listed = readFileList(fs, dir);
   const merged = await finishInterruptedMerge(state);
+  // A merge or repair that died before its rename; the originals are intact. Only temp files
+  // whose writer is gone: a rival opener's lock claim is a live process's and stays.
+  for (const name of sweepTempFiles(fs, dir)) {
+    state.recovery.push({ action: 'removed-temp-file', file: name, detail: 'left by an interrupted write' });
+  }
   const names = fs.readdir(dir);
   const dataIds: number[] = [];
   const hintIds = new Set<number>();
   for (const name of names) {
-    if (name.endsWith(TEMP_SUFFIX)) {
-      // A merge or repair that died before its rename; the originals are intact.
-      fs.unlink(join(dir, name));
-      state.recovery.push({ action: 'removed-temp-file', file: name, detail: 'left by an interrupted write' });
-      continue;
-    }
+    if (name.endsWith(TEMP_SUFFIX)) continue;
     const parsed = parseFileName(name);
     if (parsed?.type === 'data') dataIds.push(parsed.id);
     else if (parsed?.type === 'hint') hintIds.add(parsed.id);
