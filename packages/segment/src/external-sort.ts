@@ -6,7 +6,7 @@
  * for sorted input. Input that fits the buffer is sorted and written directly.
  */
 import { compareKeys, type EncodedValue } from '@stowage/core';
-import { type FileSystem, nodeFileSystem, tempPathFor } from '@stowage/fs';
+import { type FileSystem, holdTempFile, nodeFileSystem, tempPathFor, unlinkQuietly } from '@stowage/fs';
 import type { EntryCursor } from './entry-cursor.js';
 import { MergeCursor } from './merge-cursor.js';
 import { SegmentReader } from './segment-reader.js';
@@ -32,13 +32,20 @@ export async function writeUnsorted(
   let buffer: Buffered[] = [];
   let bytes = 0;
   const sorted = () => buffer.sort((a, b) => compareKeys(a[0], b[0]));
+  // Runs are temp files until the merge is done: held, so a store opening meanwhile leaves them.
+  const held: (() => void)[] = [];
+  const newRun = (): string => {
+    const run = tempPathFor(`${path}.run${runs.length}`);
+    runs.push(run);
+    held.push(holdTempFile(fs, run));
+    return run;
+  };
   try {
     for await (const [key, value] of entries) {
       buffer.push([key, value]);
       bytes += ENTRY_OVERHEAD + key.length * 2 + (typeof value === 'string' ? value.length * 2 : value.byteLength);
       if (bytes >= limit) {
-        const run = tempPathFor(`${path}.run${runs.length}`);
-        runs.push(run);
+        const run = newRun();
         await Writer.write(run, sorted(), { ...plain, bitsPerKey: 0 });
         buffer = [];
         bytes = 0;
@@ -46,8 +53,7 @@ export async function writeUnsorted(
     }
     if (runs.length === 0) return await Writer.write(path, sorted(), plain);
     if (buffer.length > 0) {
-      const run = tempPathFor(`${path}.run${runs.length}`);
-      runs.push(run);
+      const run = newRun();
       await Writer.write(run, sorted(), { ...plain, bitsPerKey: 0 });
       buffer = [];
     }
@@ -66,12 +72,8 @@ export async function writeUnsorted(
     }
   } finally {
     for (const reader of readers) reader.close();
-    for (const run of runs) {
-      try {
-        fs.unlink(run);
-      } catch {
-        // Never written (its writer failed and removed it).
-      }
-    }
+    // A run never written (its writer failed and removed it) is no error.
+    for (const run of runs) unlinkQuietly(fs, run);
+    for (const release of held) release();
   }
 }

@@ -4,9 +4,9 @@
  * that edit is durable. Switching: a full memtable is frozen and a new one started on a
  * new WAL file, durable before any write goes to it.
  */
-import { fileError } from '@stowage/fs';
+import { closeQuietly, createFileDurable, type FileHandle, fileError, unlinkQuietly } from '@stowage/fs';
+import { ORIGIN } from './errors.js';
 import { ALL_KEYS } from './key-bounds.js';
-import { ORIGIN } from './limits.js';
 import { walName } from './manifest.js';
 import { Memtable } from './memtable.js';
 import type { StoreState, Table } from './store-state.js';
@@ -43,44 +43,28 @@ export async function flushOldest(state: StoreState): Promise<void> {
 
 /** Freezes the active memtable and starts a new one on a new, durable WAL file. */
 export async function switchMemtable(state: StoreState): Promise<void> {
-  const { fs, dir } = state.settings;
+  const { fs } = state.settings;
   const number = state.nextFile++;
   const path = state.path(walName(number));
-  let handle: ReturnType<typeof fs.open> | undefined;
+  let handle: FileHandle;
   try {
     // The old WAL's tail is made durable first, so a power cut never keeps newer writes
     // (in the new WAL) while losing older ones.
     await state.wal?.sync();
-    handle = fs.open(path, 'createNew');
-    handle.append(encodeWalHeader());
-    await handle.sync();
-    await fs.syncDirectory(dir);
+    // On failure createFileDurable closes and removes the new file itself.
+    handle = await createFileDurable(fs, path, encodeWalHeader());
   } catch (error) {
-    if (handle !== undefined) {
-      try {
-        handle.close();
-      } catch {
-        // Dead handle: nothing to release.
-      }
-      removeQuietly(state, walName(number));
-    }
     throw fileError(error, { origin: ORIGIN, file: path, action: 'start a new WAL file' });
   }
   const previous = state.wal;
   state.wal = handle;
   state.immutables.push(state.active);
   state.active = new Memtable(number);
-  try {
-    previous?.close();
-  } catch {
-    // Already synced; a dead handle holds nothing.
-  }
+  // Already synced; a dead handle holds nothing.
+  closeQuietly(previous);
 }
 
 export function removeQuietly(state: StoreState, name: string): void {
-  try {
-    state.settings.fs.unlink(state.path(name));
-  } catch {
-    // Gone already, or left for the orphan sweep at the next open.
-  }
+  // Gone already, or left for the orphan sweep at the next open.
+  unlinkQuietly(state.settings.fs, state.path(name));
 }

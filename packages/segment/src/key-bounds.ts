@@ -63,3 +63,16 @@ export function prefixEnd(prefix: string): string | undefined {
   }
   return undefined;
 }
+
+/** The first index in sorted `keys` at or (with `after`) past `key`: where a bound starts. */
+export function lowerBound(keys: readonly string[], key: string, after: boolean): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const order = compareKeys(keys[mid]!, key);
+    if (order < 0 || (after && order === 0)) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}

@@ -4,9 +4,6 @@
  * written) and reads (a block or record claiming more is damage).
  */
 
-/** The package name every error carries as its origin. */
-export const ORIGIN = '@stowage/segment';
-
 /** Largest key, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 65_536;
 

@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { StowageError } from '@stowage/core';
 import { crc32c, type FileSystem, writeFileAtomic } from '@stowage/fs';
-import { ORIGIN } from './limits.js';
+import { ORIGIN } from './errors.js';
 
 export const MANIFEST_FILE = 'MANIFEST';
 const MANIFEST_FORMAT = 1;

@@ -8,7 +8,7 @@
  */
 import { compareKeys, type EncodedValue } from '@stowage/core';
 import type { EntryCursor } from './entry-cursor.js';
-import { aboveUpper, belowLower, type KeyBounds } from './key-bounds.js';
+import { aboveUpper, belowLower, type KeyBounds, lowerBound } from './key-bounds.js';
 import { KIND_BYTES, KIND_STRING, KIND_TOMBSTONE } from './segment-format.js';
 import { type Lookup, TOMBSTONE } from './segment-reader.js';
 
@@ -182,16 +182,4 @@ export class MemtableCursor implements EntryCursor {
     this.valid = false;
     this.release();
   }
-}
-
-function lowerBound(keys: readonly string[], key: string, after: boolean): number {
-  let low = 0;
-  let high = keys.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    const order = compareKeys(keys[mid]!, key);
-    if (order < 0 || (after && order === 0)) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }

@@ -4,6 +4,7 @@
  * cuts or rewrites what is damaged and the store opens again with every intact entry; a
  * second opener is refused with LOCKED.
  */
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StowageError } from '@stowage/core';
@@ -148,6 +149,22 @@ describe('recovery, verify and repair', () => {
     expect(stats.files).toBeGreaterThan(0);
     expect(stats.filterBitsPerKey).toBeGreaterThan(9);
     expect(stats.recovery.removedOrphans).toBe(1);
+    await store.close();
+  });
+
+  it("sweeps temp files of dead writers at open, and keeps a live process's", async () => {
+    const dir = await filled(200);
+    // A pid that ran and exited: its temp file is debris. The parent of this test process is alive.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    const debris = `.000042.seg.${dead}-0123456789ab.tmp`;
+    const live = `.000043.seg.${process.ppid}-0123456789ab.tmp`;
+    writeFileSync(join(dir, debris), 'half a segment');
+    writeFileSync(join(dir, live), 'a rival still writing');
+    const store = new SegmentBackend({ dir, ...small });
+    await store.open();
+    expect(readdirSync(dir)).not.toContain(debris);
+    expect(readdirSync(dir)).toContain(live);
+    expect((await store.stats()).recovery.removedOrphans).toBe(1);
     await store.close();
   });
 });

@@ -8,12 +8,12 @@
  * segments of an interrupted flush or compaction, temp files.
  */
 import { StowageError } from '@stowage/core';
-import { fileError } from '@stowage/fs';
+import { fileError, sweepTempFiles } from '@stowage/fs';
+import { corruption, ORIGIN } from './errors.js';
 import { flushOldest, removeQuietly, switchMemtable } from './flush.js';
-import { LEVEL_COUNT, ORIGIN } from './limits.js';
+import { LEVEL_COUNT } from './limits.js';
 import { type FileMeta, MANIFEST_FILE, parseFileName, readManifest, walName } from './manifest.js';
 import { Memtable } from './memtable.js';
-import { corruption } from './segment-format.js';
 import type { StoreState, Table } from './store-state.js';
 import { scanWal } from './wal-scan.js';
 
@@ -98,15 +98,18 @@ export async function recoverStore(state: StoreState): Promise<void> {
   let removed = 0;
   for (const file of files) {
     const parsed = file.parsed;
-    const orphan =
-      parsed === undefined
-        ? file.name.startsWith('.') && file.name.endsWith('.tmp') && !file.name.includes('LOCK')
-        : parsed.kind === 'wal'
-          ? parsed.number < state.active.walNumber
-          : !listed.has(parsed.number);
+    if (parsed === undefined) continue;
+    const orphan = parsed.kind === 'wal' ? parsed.number < state.active.walNumber : !listed.has(parsed.number);
     if (!orphan) continue;
     removeQuietly(state, file.name);
-    if (parsed?.kind !== 'wal') removed++;
+    if (parsed.kind !== 'wal') removed++;
+  }
+  // Temp files (a segment or manifest being written, a lock claim) only of writers that are
+  // gone: a live rival's lock claim, or a writer of this process, keeps its file.
+  try {
+    removed += sweepTempFiles(fs, dir).length;
+  } catch (error) {
+    throw fileError(error, { origin: ORIGIN, file: dir, action: 'sweep temp files in' });
   }
   state.recovery = {
     walFiles: wals.length,

@@ -6,12 +6,14 @@
  */
 import { join } from 'node:path';
 import { StowageError } from '@stowage/core';
-import { acquireLock } from '@stowage/fs';
-import { LEVEL_COUNT, ORIGIN } from './limits.js';
+import { acquireLock, unlinkQuietly } from '@stowage/fs';
+import { ORIGIN } from './errors.js';
+import { LEVEL_COUNT } from './limits.js';
 import { type FileMeta, parseFileName, readManifest, segmentName, walName, writeManifest } from './manifest.js';
 import type { StoreSettings } from './segment-options.js';
 import { SegmentReader } from './segment-reader.js';
 import { SegmentWriter } from './segment-writer.js';
+import { finish } from './table-writer.js';
 import { scanWal } from './wal-scan.js';
 
 export interface RepairedSegment {
@@ -85,13 +87,8 @@ export async function repairStore(settings: StoreSettings): Promise<RepairReport
     }
     if (segments.length > 0) {
       await writeManifest(fs, dir, { nextFile, logNumber: manifest.logNumber, levels });
-      for (const repaired of segments) {
-        try {
-          fs.unlink(repaired.file);
-        } catch {
-          // Missing already.
-        }
-      }
+      // Missing already is fine.
+      for (const repaired of segments) unlinkQuietly(fs, repaired.file);
     }
     return { segments, wals, clean: segments.length === 0 && wals.length === 0 };
   } finally {
@@ -150,17 +147,9 @@ async function checkSegment(
       bitsPerKey: settings.bitsPerKey,
     });
     for (const [key, value] of kept) writer.add(key, value);
-    const info = await writer.finish();
     return {
       report: { file: path, replacedBy: replacement, lostBlocks: lost, reason },
-      meta: {
-        number,
-        size: info.size,
-        entries: info.entries,
-        tombstones: info.tombstones,
-        smallest: info.smallest!,
-        largest: info.largest!,
-      },
+      meta: await finish(writer, number),
     };
   } finally {
     reader.close();

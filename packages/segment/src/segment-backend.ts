@@ -14,12 +14,13 @@ import {
   type RangeOptions,
   type WriteOptions,
 } from '@stowage/core';
-import { acquireLock, type FileSystem } from '@stowage/fs';
+import { acquireLock, type FileSystem, makeDirectoryDurable } from '@stowage/fs';
 import { type CompactionPlan, pickCompaction, runCompaction } from './compaction.js';
 import type { EntryCursor } from './entry-cursor.js';
+import { asStowageError, ORIGIN } from './errors.js';
 import { flushOldest, switchMemtable } from './flush.js';
 import { boundsOf, type KeyBounds } from './key-bounds.js';
-import { MAX_KEY_BYTES, MAX_VALUE_BYTES, ORIGIN } from './limits.js';
+import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './limits.js';
 import type { MemtableCursor } from './memtable.js';
 import { LevelCursor, MergeCursor } from './merge-cursor.js';
 import { recoverStore } from './recovery.js';
@@ -83,7 +84,11 @@ export class SegmentBackend extends AbstractBackend {
 
   protected async _open(): Promise<void> {
     const settings = this.#settings;
-    await makeDirectoryDurably(settings.fs, settings.dir);
+    try {
+      await makeDirectoryDurable(settings.fs, settings.dir);
+    } catch (error) {
+      throw asStowageError(error, `create the store folder ${settings.dir}`);
+    }
     const state = new StoreState(settings);
     state.lock = await acquireLock(settings.fs, join(settings.dir, LOCK_FILE), { origin: ORIGIN });
     try {
@@ -91,7 +96,8 @@ export class SegmentBackend extends AbstractBackend {
     } catch (error) {
       state.closeAll();
       await state.lock.release().catch(() => undefined);
-      throw error;
+      // A StowageError (CORRUPTION naming a file, IO) stays as it is; a bare node error gets its code.
+      throw asStowageError(error, `open the store in ${settings.dir}`);
     }
     this.#state = state;
     this.#pipeline = new WritePipeline(state, () => this.#makeRoom());
@@ -389,16 +395,4 @@ export class SegmentBackend extends AbstractBackend {
       done();
     }
   }
-}
-
-/** Creates `dir` and any missing parents, and makes their names durable. */
-async function makeDirectoryDurably(fs: FileSystem, dir: string): Promise<void> {
-  const missing: string[] = [];
-  for (let path = dir; fs.stat(path) === undefined; path = dirname(path)) {
-    missing.push(path);
-    if (dirname(path) === path) break;
-  }
-  if (missing.length === 0) return;
-  fs.mkdir(dir);
-  for (const path of missing.reverse()) await fs.syncDirectory(dirname(path));
 }

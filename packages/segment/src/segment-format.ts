@@ -17,9 +17,7 @@
  *            u64 entry count · u16 format version · u16 0 · u32 CRC32C of bytes 0..36 ·
  *            magic "STOWSEG\0"
  */
-import { StowageError } from '@stowage/core';
 import { crc32c } from '@stowage/fs';
-import { ORIGIN } from './limits.js';
 
 export const SEGMENT_MAGIC = Buffer.from('STOWSEG\0', 'latin1');
 export const FORMAT_VERSION = 1;
@@ -89,15 +87,6 @@ export function decodeFooter(bytes: Buffer): Footer | string {
     filter: { offset: readU64(bytes, 12), length: bytes.readUInt32LE(20) },
     entries: readU64(bytes, 24),
   };
-}
-
-/** The CORRUPTION error every damaged read raises: file and offset say where. */
-export function corruption(file: string, offset: number, reason: string): StowageError {
-  return new StowageError('CORRUPTION', `${file} is damaged at byte ${offset}: ${reason}`, {
-    origin: ORIGIN,
-    file,
-    offset,
-  });
 }
 
 export function writeU64(target: Buffer, at: number, value: number): void {

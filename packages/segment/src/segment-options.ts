@@ -1,6 +1,7 @@
 /** Options of a SegmentBackend, checked once at construction. */
-import { assertKnownOptions, type DurabilityLevel, StowageError } from '@stowage/core';
+import { assertKnownOptions, type DurabilityLevel, resolveDurability } from '@stowage/core';
 import { type FileSystem, nodeFileSystem } from '@stowage/fs';
+import { invalidConfig, ORIGIN } from './errors.js';
 import {
   DEFAULT_BASE_LEVEL_BYTES,
   DEFAULT_BITS_PER_KEY,
@@ -10,7 +11,6 @@ import {
   DEFAULT_LEVEL_MULTIPLIER,
   DEFAULT_MEMTABLE_BYTES,
   DEFAULT_TARGET_FILE_BYTES,
-  ORIGIN,
 } from './limits.js';
 
 export interface SegmentBackendOptions {
@@ -74,13 +74,12 @@ const levels: readonly DurabilityLevel[] = ['none', 'batch', 'always'];
 
 export function resolveOptions(options: SegmentBackendOptions): StoreSettings {
   const fail = (why: string): never => {
-    throw new StowageError('INVALID_CONFIG', why, { origin: ORIGIN });
+    throw invalidConfig(why);
   };
   if (typeof options !== 'object' || options === null) fail('options must be an object with a dir');
   assertKnownOptions(ORIGIN, options, known);
   if (typeof options.dir !== 'string' || options.dir === '') fail('dir must be a non-empty path');
-  const durability = options.durability ?? 'batch';
-  if (!levels.includes(durability)) fail(`durability must be one of ${levels.join(', ')}`);
+  const durability = resolveDurability(ORIGIN, options.durability, { default: 'batch', offered: levels });
   const integer = (name: keyof SegmentBackendOptions, fallback: number, min: number, max: number): number => {
     const value = (options[name] as number | undefined) ?? fallback;
     if (!Number.isInteger(value) || value < min || value > max)

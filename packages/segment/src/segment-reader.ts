@@ -7,18 +7,18 @@
  * cache, so a flipped byte is CORRUPTION with file and offset, never a wrong value.
  * Reads are synchronous (the file layer's reads are): a get answers without an await.
  */
-import { compareKeys, type EncodedValue, StowageError } from '@stowage/core';
+import { compareKeys, type EncodedValue, type RangeOptions, StowageError } from '@stowage/core';
 import { crc32c, type FileHandle, type FileSystem, fileError, nodeFileSystem } from '@stowage/fs';
 import { BlockCache } from './block-cache.js';
 import { BlockDamage, type BlockHit, type DecodedBlock, decodeBlock, findInBlock } from './block-reader.js';
 import { BloomFilter, keyHash } from './bloom-filter.js';
 import type { EntryCursor } from './entry-cursor.js';
-import { ALL_KEYS, aboveUpper, belowLower, boundsOf, type KeyBounds } from './key-bounds.js';
-import { DEFAULT_BLOCK_CACHE_BYTES, ORIGIN } from './limits.js';
+import { corruption, ORIGIN } from './errors.js';
+import { ALL_KEYS, aboveUpper, belowLower, boundsOf, type KeyBounds, lowerBound } from './key-bounds.js';
+import { DEFAULT_BLOCK_CACHE_BYTES } from './limits.js';
 import {
   BLOCK_TRAILER_SIZE,
   checkHeader,
-  corruption,
   decodeFooter,
   FOOTER_SIZE,
   type Footer,
@@ -41,15 +41,8 @@ export interface SegmentReaderOptions {
   readonly cache?: BlockCache | number;
 }
 
-export interface SegmentRange {
-  readonly gt?: string;
-  readonly gte?: string;
-  readonly lt?: string;
-  readonly lte?: string;
-  readonly prefix?: string;
-  readonly reverse?: boolean;
-  readonly limit?: number;
-}
+/** Bounds of a scan: core's RangeOptions, the same bounds every backend honours. */
+export type SegmentRange = RangeOptions;
 
 let keyScratch = Buffer.allocUnsafe(1024);
 const hit: BlockHit = { kind: 0, valueStart: 0, valueLength: 0 };
@@ -383,17 +376,6 @@ export class SegmentCursor implements EntryCursor {
 }
 
 /** First position whose key is >= `key` (> when `after`). */
-function lowerBound(keys: readonly string[], key: string, after: boolean): number {
-  let low = 0;
-  let high = keys.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    const order = compareKeys(keys[mid]!, key);
-    if (order < 0 || (after && order === 0)) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
 
 function valueAt(block: Buffer, kind: number, start: number, length: number): Lookup {
   if (kind === KIND_STRING) return block.toString('utf8', start, start + length);

@@ -7,9 +7,20 @@
  */
 import { dirname } from 'node:path';
 import { assertValidKey, compareKeys, type EncodedValue, StowageError } from '@stowage/core';
-import { crc32c, type FileHandle, type FileSystem, fileError, nodeFileSystem, tempPathFor } from '@stowage/fs';
+import {
+  closeQuietly,
+  crc32c,
+  type FileHandle,
+  type FileSystem,
+  fileError,
+  holdTempFile,
+  nodeFileSystem,
+  tempPathFor,
+  unlinkQuietly,
+} from '@stowage/fs';
 import { BlockBuilder } from './block-builder.js';
 import { buildFilter, keyHash } from './bloom-filter.js';
+import { invalidConfig, ORIGIN } from './errors.js';
 import { writeUnsorted } from './external-sort.js';
 import {
   DEFAULT_BITS_PER_KEY,
@@ -17,7 +28,6 @@ import {
   MAX_KEY_BYTES,
   MAX_SEGMENT_BYTES,
   MAX_VALUE_BYTES,
-  ORIGIN,
 } from './limits.js';
 import {
   type BlockHandle,
@@ -72,6 +82,8 @@ export class SegmentWriter {
   readonly path: string;
   readonly #fs: FileSystem;
   readonly #temp: string;
+  /** Ends the hold on the temp file (idempotent). */
+  readonly #release: () => void;
   readonly #blockSize: number;
   readonly #bitsPerKey: number;
   #handle: FileHandle | undefined;
@@ -99,9 +111,12 @@ export class SegmentWriter {
     this.#bitsPerKey = checkedInteger(options.bitsPerKey ?? DEFAULT_BITS_PER_KEY, 'bitsPerKey', 0, 64);
     this.#block = new BlockBuilder(this.#blockSize);
     this.#temp = tempPathFor(path);
+    // A store opening in this process meanwhile must not sweep the temp file away.
+    this.#release = holdTempFile(this.#fs, this.#temp);
     try {
       this.#handle = this.#fs.open(this.#temp, 'createNew');
     } catch (error) {
+      this.#release();
       throw fileError(error, { origin: ORIGIN, file: this.#temp, action: 'create' });
     }
     this.#emit(encodeHeader());
@@ -194,6 +209,7 @@ export class SegmentWriter {
       this.#handle = undefined;
       this.#fs.rename(this.#temp, this.path);
       this.#state = 'finished';
+      this.#release();
       await this.#fs.syncDirectory(dirname(this.path));
       return {
         path: this.path,
@@ -215,17 +231,11 @@ export class SegmentWriter {
   abort(): void {
     if (this.#state !== 'open') return;
     this.#state = 'failed';
-    try {
-      this.#handle?.close();
-    } catch {
-      // A handle a power cut killed holds nothing.
-    }
+    // A handle a power cut killed holds nothing; a temp file never created is nothing to undo.
+    closeQuietly(this.#handle);
     this.#handle = undefined;
-    try {
-      this.#fs.unlink(this.#temp);
-    } catch {
-      // Never created, or already gone: nothing to undo.
-    }
+    unlinkQuietly(this.#fs, this.#temp);
+    this.#release();
   }
 
   #append(key: Buffer, value: EncodedValue | undefined): void {
@@ -319,7 +329,7 @@ export class SegmentWriter {
 
 function checkedInteger(value: number, name: string, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new StowageError('INVALID_CONFIG', `${name} must be an integer from ${min} to ${max}`, { origin: ORIGIN });
+    throw invalidConfig(`${name} must be an integer from ${min} to ${max}`);
   }
   return value;
 }

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { compareKeys, type EncodedValue } from '@stowage/core';
-import type { FileHandle, FileLock } from '@stowage/fs';
+import { closeQuietly, type FileHandle, type FileLock, unlinkQuietly } from '@stowage/fs';
 import { BlockCache } from './block-cache.js';
 import { keyHash } from './bloom-filter.js';
 import { LEVEL_COUNT } from './limits.js';
@@ -190,11 +190,8 @@ export class StoreState {
   /** Closes every file (at close; nothing is deleted). */
   closeAll(): void {
     for (const table of this.version.tables()) table.reader.close();
-    try {
-      this.wal?.close();
-    } catch {
-      // A handle a power cut killed holds nothing.
-    }
+    // A handle a power cut killed holds nothing.
+    closeQuietly(this.wal);
   }
 
   #retire(version: Version): void {
@@ -202,11 +199,8 @@ export class StoreState {
       if (--table.refs > 0) continue;
       table.reader.close();
       if (!table.obsolete) continue;
-      try {
-        this.settings.fs.unlink(table.path);
-      } catch {
-        // Left for the orphan sweep at the next open.
-      }
+      // On failure: left for the orphan sweep at the next open.
+      unlinkQuietly(this.settings.fs, table.path);
     }
   }
 }

@@ -4,6 +4,7 @@
  * so reads and writes go on while it runs. A failure removes the files written so far
  * (none of them is in the manifest yet).
  */
+import { unlinkQuietly } from '@stowage/fs';
 import type { EntryCursor } from './entry-cursor.js';
 import type { FileMeta } from './manifest.js';
 import { segmentName } from './manifest.js';
@@ -48,18 +49,14 @@ export async function writeTables(
     return written;
   } catch (error) {
     writer?.abort();
-    for (const meta of written) {
-      try {
-        fs.unlink(state.path(segmentName(meta.number)));
-      } catch {
-        // Not in the manifest: the orphan sweep at the next open removes it.
-      }
-    }
+    // Not in the manifest: on failure the orphan sweep at the next open removes it.
+    for (const meta of written) unlinkQuietly(fs, state.path(segmentName(meta.number)));
     throw error;
   }
 }
 
-async function finish(writer: SegmentWriter, number: number): Promise<FileMeta> {
+/** Finishes `writer` and describes the file for the manifest as segment `number`. */
+export async function finish(writer: SegmentWriter, number: number): Promise<FileMeta> {
   const info = await writer.finish();
   return {
     number,

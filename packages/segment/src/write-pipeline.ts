@@ -14,7 +14,7 @@
  */
 import type { EncodedValue, StowageError } from '@stowage/core';
 import { type BatchControl, type FileHandle, fileError, GroupCommitQueue } from '@stowage/fs';
-import { ORIGIN } from './limits.js';
+import { ORIGIN } from './errors.js';
 import { TOMBSTONE } from './segment-reader.js';
 import type { StoreState } from './store-state.js';
 import { encodeRecord, type WalOperation } from './wal-format.js';
