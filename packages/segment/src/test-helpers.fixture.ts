@@ -1,19 +1,8 @@
-/** Temp folders for the package's own tests, removed after the run. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll } from 'vitest';
+/** Temp folders for the package's own tests: the kit's tempDir, removed after each test file. */
+import { tempDir as kitTempDir } from '@stowage/conformance';
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'stowage-segment-'));
-  made.push(dir);
-  return dir;
-}
+/** A new empty folder on each call. */
+export const tempDir: () => string = kitTempDir('stowage-segment');
 
 /** A key that sorts by its number: k000042. */
 export function keyOf(n: number, width = 6): string {
