@@ -31,7 +31,9 @@ describe('the bench at 200 keys', () => {
         status: 'ran',
         reasons: [],
       });
-  });
+    // Every subject (13 engines and peers, several in child processes) runs every workload:
+    // about 45 s alone on 2 cores, several minutes when the machine is shared.
+  }, 300_000);
 
   it('gives every subject a positive figure for each workload it claims', () => {
     for (const subject of subjects) {
@@ -55,7 +57,7 @@ describe('the bench at 200 keys', () => {
     expect(result.openBig.skipped).toContain('--big');
     // Every ratio target between two subjects got a figure from alternating rounds.
     const pairs = Object.entries(result.paired);
-    expect(pairs.length).toBe(14);
+    expect(pairs.length).toBe(27);
     for (const [key, figure] of pairs)
       expect('ratio' in figure && figure.ratio > 0, `${key}: ${JSON.stringify(figure)}`).toBe(true);
   });
