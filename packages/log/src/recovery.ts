@@ -6,7 +6,7 @@
  * CORRUPTION naming the file and offset, and `LogBackend.repair` is the way out.
  */
 import { join } from 'node:path';
-import { closeQuietly, errorCode, type FileSystem, readWholeFile, sweepTempFiles, TEMP_SUFFIX } from '@stowage/fs';
+import { createFileDurable, errorCode, type FileSystem, readWholeFile, sweepTempFiles, TEMP_SUFFIX } from '@stowage/fs';
 import {
   type DataFile,
   dataFileName,
@@ -113,20 +113,8 @@ export async function startLogFile(state: StoreState): Promise<DataFile> {
   const { fs, dir } = state.settings;
   const id = state.nextFileId++;
   const path = dataFilePath(dir, id);
-  const handle = fs.open(path, 'createNew');
-  try {
-    handle.append(encodeFileHeader('log'));
-    await handle.sync();
-    await fs.syncDirectory(dir);
-  } catch (error) {
-    closeQuietly(handle);
-    try {
-      fs.unlink(path);
-    } catch {
-      // An empty log file left behind is harmless; the original error is what matters.
-    }
-    throw error;
-  }
+  // Header, file and name durable before any record goes in; on failure the file is removed.
+  const handle = await createFileDurable(fs, path, encodeFileHeader('log'));
   const file: DataFile = { id, path, kind: 'log', handle, hasHint: false };
   state.files.set(id, file);
   state.active = file;
