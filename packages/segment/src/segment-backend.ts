@@ -5,7 +5,7 @@
  * memtables, then level 0 newest first, then one file per deeper level (Bloom filters
  * skip files without the key); ordered iteration merges all of them from a snapshot.
  */
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import {
   AbstractBackend,
   type BatchOperation,
@@ -14,7 +14,7 @@ import {
   type RangeOptions,
   type WriteOptions,
 } from '@stowage/core';
-import { acquireLock, type FileSystem, makeDirectoryDurable } from '@stowage/fs';
+import { acquireLock, makeDirectoryDurable } from '@stowage/fs';
 import { type CompactionPlan, pickCompaction, runCompaction } from './compaction.js';
 import type { EntryCursor } from './entry-cursor.js';
 import { asStowageError, ORIGIN } from './errors.js';
