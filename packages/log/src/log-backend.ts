@@ -35,8 +35,8 @@ import { findVersions } from './version-scan.js';
 export class LogBackend extends AbstractBackend {
   readonly name = 'log';
   readonly #settings: StoreSettings;
-  #state: StoreState | undefined;
-  #pipeline: CommitPipeline | undefined;
+  /** What an open store holds; undefined while closed. */
+  #opened: { readonly state: StoreState; readonly pipeline: CommitPipeline } | undefined;
   #merging: Promise<MergeReport> | undefined;
 
   constructor(options: LogBackendOptions) {
@@ -86,16 +86,16 @@ export class LogBackend extends AbstractBackend {
       await state.lock.release().catch(() => undefined);
       throw error;
     }
-    this.#state = state;
-    this.#pipeline = new CommitPipeline(state);
+    this.#opened = { state, pipeline: new CommitPipeline(state) };
   }
 
   protected async _close(): Promise<void> {
-    const state = this.#state;
-    if (state === undefined) return;
+    const opened = this.#opened;
+    if (opened === undefined) return;
+    const { state, pipeline } = opened;
     try {
-      await this.#pipeline?.drain();
-      if (this.#pipeline?.failure === undefined) {
+      await pipeline.drain();
+      if (pipeline.failure === undefined) {
         await state.active.handle.sync();
         // Records the final sizes of files closed since the list was last written.
         await writeFileList(state);
@@ -103,8 +103,7 @@ export class LogBackend extends AbstractBackend {
     } finally {
       state.closeAll();
       await state.lock?.release();
-      this.#state = undefined;
-      this.#pipeline = undefined;
+      this.#opened = undefined;
     }
   }
 
@@ -274,13 +273,13 @@ export class LogBackend extends AbstractBackend {
   // ---- helpers ----
 
   #open(): StoreState {
-    if (this.#state === undefined) throw this.closedError();
-    return this.#state;
+    if (this.#opened === undefined) throw this.closedError();
+    return this.#opened.state;
   }
 
   #writer(): CommitPipeline {
-    if (this.#pipeline === undefined) throw this.closedError();
-    return this.#pipeline;
+    if (this.#opened === undefined) throw this.closedError();
+    return this.#opened.pipeline;
   }
 
   #sortedKeysIn(range: RangeOptions): string[] {
