@@ -28,6 +28,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const here = join(root, 'scripts', 'published');
@@ -169,7 +170,7 @@ check('the conformance kit as a third-party engine author runs it (crash case in
     env: { ...process.env, STOWAGE_CRASH_KILLS: '2', STOWAGE_KIT_RUNS: '5', FORCE_COLOR: '0', NO_COLOR: '1' },
   });
   // vitest exits non-zero on a failure (execFileSync throws); the summary must also show tests ran.
-  const summary = output.replace(/\x1b\[[0-9;]*m/g, ''); // colours, if vitest used them anyway
+  const summary = stripVTControlCharacters(output); // colours, if vitest used them anyway
   if (!/Tests\s+\d+ passed/.test(summary) || /Tests\s+\d+ failed|\d+ failed \|/.test(summary)) {
     throw new Error(summary);
   }
