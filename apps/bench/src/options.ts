@@ -99,7 +99,7 @@ export function parseOptions(
   };
 }
 
-function list(text: string | undefined): string[] {
+export function list(text: string | undefined): string[] {
   return text === undefined
     ? []
     : text
@@ -108,13 +108,13 @@ function list(text: string | undefined): string[] {
         .filter((part) => part !== '');
 }
 
-function positiveInteger(text: string, name: string): number {
+export function positiveInteger(text: string, name: string): number {
   const value = Number(text.replaceAll('_', ''));
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${text}`);
   return value;
 }
 
-function positiveNumber(text: string, name: string): number {
+export function positiveNumber(text: string, name: string): number {
   const value = Number(text);
   if (!(value > 0)) throw new Error(`${name} must be a positive number, got ${text}`);
   return value;

@@ -1,5 +1,6 @@
 /** The command line of `pnpm bench -- --ycsb`. */
 import { parseArgs } from 'node:util';
+import { list, positiveInteger, positiveNumber } from '../options.js';
 import type { YcsbSettings } from './run-subject.js';
 import { type Distribution, distributions, runOrder, type WorkloadId } from './workloads.js';
 
@@ -79,25 +80,4 @@ export function parseYcsbOptions(argv: readonly string[], defaultResultsDir: str
     list: values.list === true,
     help: values.help === true,
   };
-}
-
-function list(text: string | undefined): string[] {
-  return text === undefined
-    ? []
-    : text
-        .split(',')
-        .map((part) => part.trim())
-        .filter((part) => part !== '');
-}
-
-function positiveInteger(text: string, name: string): number {
-  const value = Number(text.replaceAll('_', ''));
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${text}`);
-  return value;
-}
-
-function positiveNumber(text: string, name: string): number {
-  const value = Number(text);
-  if (!(value > 0)) throw new Error(`${name} must be a positive number, got ${text}`);
-  return value;
 }
