@@ -132,31 +132,6 @@ describe('MemoryBackend', () => {
     expect(await backend.has('k')).toBe(false);
   });
 
-  it("hands a transaction body's own error back by identity and writes nothing (raw backend and PersistentMap)", async () => {
-    const backend = await opened();
-    const failure = new Error('the body gave up');
-    const thrown = await backend
-      .transaction(async (tx) => {
-        await tx.set('k', 'raw');
-        throw failure;
-      })
-      .catch((error: unknown) => error);
-    expect(thrown).toBe(failure);
-    expect(await backend.has('k')).toBe(false);
-
-    const map = await PersistentMap.open<string, string>(backend);
-    const custom = { notAnError: true };
-    const fromMap = await map
-      .transaction(async (tx) => {
-        await tx.set('k', 'map');
-        throw custom;
-      })
-      .catch((error: unknown) => error);
-    expect(fromMap).toBe(custom);
-    expect(await map.has('k')).toBe(false);
-    await map.close();
-  });
-
   it('refuses a transaction object used after its transaction ended, with core\'s one "over" error', async () => {
     const backend = await opened();
     let leaked: { get(key: string): Promise<unknown>; set(key: string, value: string): Promise<void> } | undefined;
