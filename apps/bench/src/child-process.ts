@@ -35,8 +35,13 @@ export function runChild<T>(file: string, argument: unknown, timeoutMs = 600_000
           return;
         } catch {}
       }
-      const why = stderr.trim().split('\n').slice(-3).join(' | ') || last;
-      reject(new Error(`${file} exited with ${signal ?? code}: ${why}`));
+      // An uncaught error prints its message first and its properties and Node's version
+      // last, so the last lines alone say nothing; name the first error line as well.
+      const lines = stderr.trim().split('\n');
+      const thrown = lines.find((line) => /\b[A-Z]\w*Error\b|^Error|\bcode:/.test(line));
+      const tail = lines.slice(-3).join(' | ');
+      const why = (thrown !== undefined && !tail.includes(thrown) ? `${thrown.trim()} … ${tail}` : tail) || last;
+      reject(Object.assign(new Error(`${file} exited with ${signal ?? code}: ${why}`), { signal }));
     });
   });
 }

@@ -36,12 +36,20 @@ export function renderYcsbMarkdown(result: YcsbResult, command: string): string 
   lines.push(`|---|--:|${columns.map(() => '--:').join('|')}|--:|`);
   for (const subject of result.subjects) {
     const load =
-      subject.loadMs === undefined ? '—' : formatRate((settings.records * 1000) / Math.max(subject.loadMs, 1e-3));
+      subject.loadMs === undefined
+        ? '—'
+        : `${formatRate((settings.records * 1000) / Math.max(subject.loadMs, 1e-3))}${subject.loadNote ? '†' : ''}`;
     const cells = columns.map((c) => throughputCell(find(subject.runs, c.workload, c.distribution)));
     const rss = subject.peakRssMiB === undefined ? '—' : `${subject.peakRssMiB.toFixed(0)} MiB`;
     lines.push(`| ${subject.label} | ${load} | ${cells.join(' | ')} | ${rss} |`);
   }
   lines.push('');
+  const noted = result.subjects.filter((subject) => subject.loadNote !== undefined && subject.loadMs !== undefined);
+  if (noted.length > 0) {
+    lines.push('† loaded another way than the default write path:', '');
+    for (const subject of noted) lines.push(`- ${subject.label}: ${subject.loadNote}`);
+    lines.push('');
+  }
 
   for (const distribution of settings.distributions) {
     for (const workload of workloads.filter((w) => ran(w.id))) {
@@ -71,13 +79,16 @@ export function renderYcsbMarkdown(result: YcsbResult, command: string): string 
   });
   if (cannot.length > 0) lines.push('## Subjects that cannot run workload E', '', ...cannot, '');
 
-  const troubles = result.subjects.filter((subject) => subject.error !== undefined);
+  const troubles = result.subjects.filter((subject) => subject.error !== undefined || subject.retried !== undefined);
   const wrong = result.subjects.flatMap((subject) =>
     subject.runs.filter((run) => run.notFound > 0).map((run) => ({ subject, run })),
   );
   if (troubles.length > 0 || wrong.length > 0) {
     lines.push('## Skipped, failed or wrong', '');
-    for (const subject of troubles) lines.push(`- ${subject.label}: ${subject.error}`);
+    for (const subject of troubles) {
+      const retried = subject.retried === undefined ? '' : `its first child died (${subject.retried}); `;
+      lines.push(`- ${subject.label}: ${retried}${subject.error ?? 'the figures above are from a second child'}`);
+    }
     for (const { subject, run } of wrong) {
       lines.push(`- **${subject.label}, ${run.workload} ${run.distribution}: ${run.notFound} reads found no record**`);
     }

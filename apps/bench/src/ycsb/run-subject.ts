@@ -4,7 +4,7 @@
  * insert). Called in a child process by ./run-ycsb.ts, in-process by the test.
  */
 import { type Keyspace, loadRecords, makeRecords, type RunResult, runWorkload } from './run-workload.js';
-import type { YcsbGroup, YcsbSubject } from './store.js';
+import type { YcsbGroup, YcsbStore, YcsbSubject } from './store.js';
 import { type Distribution, runOrder, type WorkloadId, workloads } from './workloads.js';
 
 export interface YcsbSettings {
@@ -25,6 +25,10 @@ export interface SubjectResult {
   /** Why the subject did not run, or what failed part way. */
   readonly error?: string;
   readonly loadMs?: number;
+  /** Why the first child running this subject died, when a second one produced the result. */
+  readonly retried?: string;
+  /** The store's `loadNote`: its load is not the default write path. */
+  readonly loadNote?: string;
   readonly runs: RunResult[];
   /** Peak resident memory of the process that ran it, MiB. */
   readonly peakRssMiB?: number;
@@ -43,7 +47,14 @@ export async function runYcsbSubject(
   if ('unavailable' in prepared) return { ...base, error: `skipped: ${prepared.unavailable}`, runs: [] };
   const pool = makeRecords(poolSize, settings.recordBytes, settings.seed);
   const runs: RunResult[] = [];
-  const store = await prepared.open(dir);
+  let store: YcsbStore;
+  try {
+    store = await prepared.open(dir);
+  } catch (error) {
+    // Reported like any other failure instead of killing the child with a bare stack.
+    return { ...base, error: `failed to open: ${firstLine(error)}`, runs };
+  }
+  const noted = store.loadNote === undefined ? base : { ...base, loadNote: store.loadNote };
   try {
     const loadMs = await loadRecords(store, settings.records, pool);
     const keyspace: Keyspace = { inserted: settings.records };
@@ -61,11 +72,16 @@ export async function runYcsbSubject(
         );
       }
     }
-    return { ...base, loadMs, runs, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+    return { ...noted, loadMs, runs, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return { ...base, error: `failed: ${message}`, runs };
+    return { ...noted, error: `failed: ${firstLine(error)}`, runs };
   } finally {
     await store.close().catch(() => undefined);
   }
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  return `${typeof code === 'string' ? `${code}: ` : ''}${text.split('\n')[0]}`;
 }

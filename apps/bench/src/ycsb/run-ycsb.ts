@@ -1,5 +1,4 @@
 /** A YCSB run: each subject in its own child process, one after another (a shared 2-core machine). */
-import { join } from 'node:path';
 import { runChild } from '../child-process.js';
 import { describeMachine, type Machine } from '../machine.js';
 import { TempDirs } from '../temp-dirs.js';
@@ -27,18 +26,36 @@ export async function runYcsb(options: YcsbOptions, progress: (line: string) => 
   const results: SubjectResult[] = [];
   try {
     for (const subject of selected) {
-      const dir = temp.fresh(`ycsb-${subject.id}`);
+      let dir = temp.fresh(`ycsb-${subject.id}`);
       progress(subject.label);
+      const run = () =>
+        runChild<SubjectResult>('./ycsb/ycsb-child.ts', { subject: subject.id, dir, settings: options.settings });
+      const failed = (error: string): SubjectResult => ({
+        id: subject.id,
+        label: subject.label,
+        group: subject.group,
+        error,
+        runs: [],
+      });
       let result: SubjectResult;
       try {
-        result = await runChild<SubjectResult>('./ycsb/ycsb-child.ts', {
-          subject: subject.id,
-          dir: join(dir),
-          settings: options.settings,
-        });
-      } catch (error) {
-        const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-        result = { id: subject.id, label: subject.label, group: subject.group, error: `failed: ${message}`, runs: [] };
+        result = await run();
+      } catch (first) {
+        // A child that exits with an error (rather than reporting a failure) is run once
+        // more in a fresh store: the work tree is shared and a package edited mid-run has
+        // killed children before. Both outcomes are reported; a second death is the
+        // subject's failure. A child killed at the time limit is not run again.
+        if ((first as { signal?: unknown }).signal) result = failed(`failed: ${firstLine(first)}`);
+        else {
+          temp.discard(dir);
+          dir = temp.fresh(`ycsb-${subject.id}-again`);
+          progress(`  child died (${firstLine(first)}); running it once more`);
+          try {
+            result = { ...(await run()), retried: firstLine(first) };
+          } catch (second) {
+            result = failed(`failed: ${firstLine(second)} (first attempt: ${firstLine(first)})`);
+          }
+        }
       } finally {
         temp.discard(dir);
       }
@@ -54,4 +71,8 @@ export async function runYcsb(options: YcsbOptions, progress: (line: string) => 
     temp.remove();
   }
   return { machine, settings: options.settings, durationMs: performance.now() - started, subjects: results };
+}
+
+function firstLine(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
 }

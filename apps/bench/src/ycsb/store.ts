@@ -22,6 +22,11 @@ export interface YcsbStore {
   scan?(start: string, count: number): number | Promise<number>;
   /** Why `scan` is missing. */
   readonly cannotScan?: string;
+  /**
+   * How `load` differs from what a user of the store gets by default, when it does (the
+   * table marks that subject's load figure and prints this under it).
+   */
+  readonly loadNote?: string;
   close(): Promise<void>;
 }
 
