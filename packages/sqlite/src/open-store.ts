@@ -8,6 +8,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type BatchOperation, StowageError } from '@stowage/core';
+import { type BatchControl, GroupCommitQueue } from '@stowage/fs';
 import { openDatabase, type SqliteDatabase, type SqliteTransaction } from './driver.js';
 import { origin, readOnlyError, sqliteError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
@@ -16,7 +17,6 @@ import { assertNamesFree, assertSchema, createSchema, tableExists } from './sche
 import { SnapshotReaders } from './snapshot-readers.js';
 import { type StoredRow, sameRow } from './snapshot-transaction.js';
 import { Statements } from './statements.js';
-import { WriteQueue } from './write-queue.js';
 
 export interface OpenStore {
   readonly database: SqliteDatabase;
@@ -27,7 +27,13 @@ export interface OpenStore {
   readonly writeMany: SqliteTransaction<[readonly BatchOperation[]], void>;
   /** A transaction's commit: checks each key still holds its snapshot row (else CONFLICT), then writes. */
   readonly commit: SqliteTransaction<[[string, StoredRow][], BatchOperation[]], void>;
-  readonly queue: WriteQueue;
+  /**
+   * Single writes, committed together at the end of the turn: one transaction (one WAL
+   * append, one fsync with FULL) for every write called in it. Each result is the rows the
+   * write changed. The commit is synchronous, so `runPending()` commits what is queued
+   * before any other statement runs, and every operation sees the writes called before it.
+   */
+  readonly queue: GroupCommitQueue<BatchOperation, number>;
   readonly readers: SnapshotReaders;
   /** The private copy of a store opened read-only where SQLite could not open it in place. */
   readonly copyDirectory: string | undefined;
@@ -71,7 +77,7 @@ export function openStore(options: ResolvedOptions, file: string, memory: boolea
     const write = (operations: readonly BatchOperation[]): void => {
       for (const operation of operations) writeOne(operation);
     };
-    const writeAll = database.transaction((operations: BatchOperation[]) => operations.map(writeOne));
+    const writeAll = database.transaction((operations: readonly BatchOperation[]) => operations.map(writeOne));
     return {
       database,
       statements,
@@ -89,7 +95,9 @@ export function openStore(options: ResolvedOptions, file: string, memory: boolea
         }
         write(operations);
       }),
-      queue: new WriteQueue(writeOne, (operations) => writeAll.immediate(operations), isNotLockTimeout),
+      queue: new GroupCommitQueue<BatchOperation, number>({
+        commit: (operations, batch) => commitWrites(operations, batch, writeOne, writeAll),
+      }),
       readers: new SnapshotReaders(path, table, busyTimeout),
       copyDirectory,
     };
@@ -109,7 +117,7 @@ export function openStore(options: ResolvedOptions, file: string, memory: boolea
 export function closeStore(store: OpenStore, options: ResolvedOptions, file: string, memory: boolean): void {
   const { database, copyDirectory } = store;
   try {
-    store.queue.drain();
+    store.queue.runPending();
     store.readers.closeAll();
     if (!database.open) return;
     try {
@@ -161,8 +169,35 @@ function openError(error: unknown, options: ResolvedOptions, file: string, memor
   return sqliteError(error, file);
 }
 
-/** A group of writes that timed out on the lock is not retried write by write: each would wait again. */
-function isNotLockTimeout(error: unknown): boolean {
+/**
+ * Commits one group of single writes: a lone write by itself, several in one IMMEDIATE
+ * transaction, all or nothing. When SQLite refuses the group, it is rolled back as a whole
+ * and retried write by write, so that only the write at fault fails; not after a lock
+ * timeout, which every write would wait out again: then the whole group fails.
+ */
+function commitWrites(
+  operations: readonly BatchOperation[],
+  batch: BatchControl,
+  writeOne: (operation: BatchOperation) => number,
+  writeAll: SqliteTransaction<[readonly BatchOperation[]], number[]>,
+): number[] {
+  if (operations.length === 1) return [writeOne(operations[0]!)];
+  try {
+    return writeAll.immediate(operations);
+  } catch (error) {
+    if (isLockTimeout(error)) throw error;
+  }
+  return operations.map((operation, index) => {
+    try {
+      return writeOne(operation);
+    } catch (error) {
+      batch.fail(index, error);
+      return 0;
+    }
+  });
+}
+
+function isLockTimeout(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return !(typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')));
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }

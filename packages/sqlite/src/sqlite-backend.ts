@@ -1,7 +1,7 @@
 /**
  * A Stowage engine on one SQLite table through better-sqlite3. better-sqlite3 is
  * synchronous, so every hook is one or a few prepared-statement calls, except single
- * writes, which are queued for a group commit at the end of the turn (write-queue.ts).
+ * writes, which are queued for a group commit at the end of the turn (OpenStore's queue).
  * AbstractBackend supplies the lifecycle and argument checks around the hooks.
  */
 
@@ -15,7 +15,7 @@ import {
   type StowageError,
   type WriteOptions,
 } from '@stowage/core';
-import { makeDirectoryDurable, nodeFileSystem } from '@stowage/fs';
+import { type GroupCommitQueue, makeDirectoryDurable, nodeFileSystem } from '@stowage/fs';
 import { origin, sqliteError } from './errors.js';
 import { keyBounds } from './key-range.js';
 import { closeStore, type OpenStore, openStore } from './open-store.js';
@@ -25,7 +25,6 @@ import type { SnapshotReaders } from './snapshot-readers.js';
 import { type SnapshotReader, SnapshotTransaction } from './snapshot-transaction.js';
 import { boundParameters } from './statements.js';
 import { checkVerifyOptions, type VerifyOptions, type VerifyReport, verifyDatabase } from './verify.js';
-import type { WriteQueue } from './write-queue.js';
 
 /** The largest encoded value accepted: far below SQLite's 1 GB SQLITE_MAX_LENGTH. */
 const maxValueBytes = 256 * 1024 * 1024;
@@ -88,12 +87,12 @@ export class SqliteBackend extends AbstractBackend {
 
   /**
    * The open store, after committing the writes queued before this call, so that every
-   * operation sees the writes called before it (see WriteQueue).
+   * operation sees the writes called before it (see OpenStore's queue).
    */
   #ready(): OpenStore {
     const store = this.#store;
     if (store === undefined) throw this.closedError();
-    store.queue.drain();
+    store.queue.runPending();
     return store;
   }
 
@@ -109,11 +108,11 @@ export class SqliteBackend extends AbstractBackend {
     return stored === undefined ? undefined : readValue(stored, key, this.file);
   }
 
-  /** Queued, and committed with the other writes of this turn of the event loop (see WriteQueue). */
+  /** Queued, and committed with the other writes of this turn of the event loop (see OpenStore's queue). */
   protected async _set(key: string, value: EncodedValue, options: WriteOptions): Promise<void> {
     const { expiresAt } = options;
     try {
-      await this.#writes().write(
+      await this.#writes().enqueue(
         expiresAt === undefined ? { type: 'set', key, value } : { type: 'set', key, value, expiresAt },
       );
     } catch (error) {
@@ -123,7 +122,7 @@ export class SqliteBackend extends AbstractBackend {
 
   protected async _delete(key: string): Promise<boolean> {
     try {
-      return (await this.#writes().write({ type: 'delete', key })) > 0;
+      return (await this.#writes().enqueue({ type: 'delete', key })) > 0;
     } catch (error) {
       throw this.#fail(error, key);
     }
@@ -307,7 +306,7 @@ export class SqliteBackend extends AbstractBackend {
   }
 
   /** The group-commit queue of the open store. */
-  #writes(): WriteQueue {
+  #writes(): GroupCommitQueue<BatchOperation, number> {
     const store = this.#store;
     if (store === undefined) throw this.closedError();
     return store.queue;
