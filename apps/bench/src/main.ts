@@ -18,6 +18,11 @@ if (argv.includes('--ycsb')) {
   // Native peers (sqlite3's worker pool, lmdb) may keep the event loop alive after close.
   process.exit(code);
 }
+if (argv.includes('--million')) {
+  // Issue 13's 1,000,000-key load, raw log vs a full-cache PersistentMap: see million/run-million.ts.
+  const { millionMain } = await import('./million/run-million.js');
+  process.exit(await millionMain(argv, defaultResultsDir));
+}
 let options: ReturnType<typeof parseOptions>;
 try {
   options = parseOptions(argv, defaultResultsDir);

@@ -43,7 +43,9 @@ export const usage = `pnpm bench [keys] [options]
   --out <path>          where latest.md and latest.svg go (default: apps/bench/results)
   --no-write            print only
   --list                list the subjects and exit
-  --ycsb                run YCSB's workloads A-F instead (its options: pnpm bench -- --ycsb --help)`;
+  --ycsb                run YCSB's workloads A-F instead (its options: pnpm bench -- --ycsb --help)
+  --million             load 1,000,000 keys into a log store, raw vs a full-cache PersistentMap
+                        (its options: pnpm bench -- --million --help)`;
 
 export function parseOptions(
   argv: readonly string[],
@@ -66,6 +68,7 @@ export function parseOptions(
       'no-write': { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
       ycsb: { type: 'boolean', default: false },
+      million: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

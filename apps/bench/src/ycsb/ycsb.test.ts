@@ -199,7 +199,7 @@ describe('a tiny YCSB run', () => {
     const markdown = renderYcsbMarkdown(result, 'x');
     // keyv's load is batched in transactions the bench opens, so its load figure is marked and explained.
     expect(markdown).toMatch(/\| keyv \+ @keyv\/sqlite \| [\d.]+k?† \| cannot scan \| cannot scan \|/);
-    expect(markdown).toContain('- keyv + @keyv/sqlite: each chunk\'s keyv.setMany inside BEGIN/COMMIT');
+    expect(markdown).toContain("- keyv + @keyv/sqlite: each chunk's keyv.setMany inside BEGIN/COMMIT");
     expect(renderYcsbSvg(result)).toContain('cannot scan');
   });
 });
