@@ -13,6 +13,7 @@ export type {
   BatchOperation,
   DurabilityLevel,
   EncodedValue,
+  ExpiringValue,
   LifecycleState,
   RangeOptions,
   StorageBackend,

@@ -12,6 +12,7 @@ import type {
   BackendTransaction,
   BatchOperation,
   EncodedValue,
+  ExpiringValue,
   LifecycleState,
   RangeOptions,
   StorageBackend,
@@ -24,6 +25,8 @@ export type Operation = 'open' | 'get' | 'getMany' | 'set' | 'delete' | 'apply' 
 export interface MapBackendOptions {
   /** Shared storage: pass the same Map to a new backend to "reopen" it. */
   readonly data?: Map<string, EncodedValue>;
+  /** Shared expiries, like `data`: what an engine that keeps expiries (storesExpiry) persists. */
+  readonly expiries?: Map<string, number>;
   readonly supports?: Partial<BackendSupports>;
   /** ms to wait before each operation touches the data (random delays shuffle completion order). */
   readonly delay?: () => number;
@@ -33,7 +36,7 @@ export class MapBackend extends AbstractBackend {
   readonly name = 'test-map';
   readonly data: Map<string, EncodedValue>;
   /** expiresAt hints received, for native TTL. */
-  readonly expiries = new Map<string, number>();
+  readonly expiries: Map<string, number>;
   readonly calls: Record<Operation, number> = {
     open: 0,
     get: 0,
@@ -56,6 +59,7 @@ export class MapBackend extends AbstractBackend {
   constructor(options: MapBackendOptions = {}) {
     super('@stowage/core-test', options.supports ?? {});
     this.data = options.data ?? new Map();
+    this.expiries = options.expiries ?? new Map();
     this.#delay = options.delay;
   }
 
@@ -129,6 +133,17 @@ export class MapBackend extends AbstractBackend {
     }
   }
 
+  /** Reached only with `supports.storesExpiry`: the expiries it was handed, beside the values. */
+  protected override async _getWithExpiry(key: string): Promise<ExpiringValue | undefined> {
+    await this.step('get', key);
+    const value = this.data.get(key);
+    return value === undefined ? undefined : { value, expiresAt: this.expiries.get(key) };
+  }
+
+  protected override async *_entriesWithExpiry(range: RangeOptions): AsyncIterable<[string, ExpiringValue]> {
+    for await (const [key, value] of this._entries(range)) yield [key, { value, expiresAt: this.expiries.get(key) }];
+  }
+
   protected override async _clear(range: RangeOptions): Promise<void> {
     await this.step('clear');
     let left = range.limit ?? Number.POSITIVE_INFINITY;
@@ -145,6 +160,8 @@ export class MapBackend extends AbstractBackend {
   declare readonly transaction: <T>(body: (tx: BackendTransaction) => Promise<T>) => Promise<T>;
   declare readonly versions: (key: string) => Promise<VersionInfo[]>;
   declare readonly getVersion: (key: string, sequence: number) => Promise<EncodedValue | undefined>;
+  declare readonly getWithExpiry: (key: string) => Promise<ExpiringValue | undefined>;
+  declare readonly entriesWithExpiry: (range?: RangeOptions) => AsyncIterable<[string, ExpiringValue]>;
 
   /** Reached only with `supports.nativeTtl` (AbstractBackend answers NOT_SUPPORTED otherwise). */
   protected override async _sweepExpired(now: number): Promise<number> {
@@ -186,7 +203,7 @@ export class TransactionalBackend extends MapBackend {
 
   /** The test engine of AbstractTransaction: the base owns the checks, the guard and the body's error. */
   protected override async _transaction<T>(body: (tx: BackendTransaction) => Promise<T>): Promise<T> {
-    const tx = new TestTransaction(this, new Map(this.data), new Map(this.#versions));
+    const tx = new TestTransaction(this, new Map(this.data), new Map(this.#versions), new Map(this.expiries));
     const result = await tx.execute(body);
     this.commits++;
     // Like an fsync after the commit: other writes may land meanwhile.
@@ -219,8 +236,17 @@ export class TestTransaction extends AbstractTransaction {
     private readonly backend: TransactionalBackend,
     private readonly snapshot: Map<string, EncodedValue>,
     readonly startVersions: Map<string, number>,
+    private readonly snapshotExpiries: Map<string, number>,
   ) {
     super('@stowage/core-test', backend.supports);
+  }
+
+  /** Reached by the map only with `supports.storesExpiry`. */
+  protected override _getWithExpiry(key: string): ExpiringValue | undefined {
+    const value = this._get(key);
+    if (value === undefined) return undefined;
+    const own = this.writes.get(key);
+    return { value, expiresAt: own ? own.expiresAt : this.snapshotExpiries.get(key) };
   }
 
   protected _get(key: string): EncodedValue | undefined {

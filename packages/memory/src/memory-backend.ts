@@ -9,6 +9,7 @@ import {
   type BatchOperation,
   compareKeys,
   type EncodedValue,
+  type ExpiringValue,
   keysWithin,
   type RangeOptions,
   StowageError,
@@ -55,6 +56,7 @@ export class MemoryBackend extends AbstractBackend {
       atomicBatch: true,
       transactions: true,
       nativeTtl: true,
+      storesExpiry: true,
       // Nothing survives the process, so no durability level is claimed.
       durability: [],
       ...resolveOptions(options),
@@ -66,6 +68,17 @@ export class MemoryBackend extends AbstractBackend {
 
   protected _get(key: string): EncodedValue | undefined {
     return copy(this.#data.get(key)?.value);
+  }
+
+  protected override _getWithExpiry(key: string): ExpiringValue | undefined {
+    return copyEntry(this.#data.get(key));
+  }
+
+  protected override async *_entriesWithExpiry(range: RangeOptions): AsyncIterable<[string, ExpiringValue]> {
+    for (const key of this.rangeKeys(range)) {
+      const entry = this.#data.get(key); // read live, as _entries
+      if (entry) yield [key, { value: copy(entry.value), expiresAt: entry.expiresAt }];
+    }
   }
 
   protected async _set(key: string, value: EncodedValue, options: WriteOptions): Promise<void> {
@@ -134,7 +147,7 @@ export class MemoryBackend extends AbstractBackend {
     this.#snapshots.push(snapshot);
     const tx = new MemoryTransaction(
       snapshot,
-      { read: (key, at) => copy(this.readAt(key, at)?.value), commit: (done) => this.commit(done) },
+      { read: (key, at) => copyEntry(this.readAt(key, at)), commit: (done) => this.commit(done) },
       this.supports,
     );
     try {
@@ -210,4 +223,9 @@ export class MemoryBackend extends AbstractBackend {
     }
     return keysWithin(this.#sorted, range);
   }
+}
+
+/** An entry as the store hands it out: bytes copied, so the caller cannot change the store. */
+function copyEntry(entry: Entry | undefined): ExpiringValue | undefined {
+  return entry && { value: copy(entry.value), expiresAt: entry.expiresAt };
 }

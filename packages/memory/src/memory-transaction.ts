@@ -4,7 +4,13 @@
  * commit, that another write touched the same keys after the snapshot. Argument checks,
  * the finished-guard and the body's error are core's (AbstractTransaction).
  */
-import { AbstractTransaction, type BackendSupports, type EncodedValue, type WriteOptions } from '@stowage/core';
+import {
+  AbstractTransaction,
+  type BackendSupports,
+  type EncodedValue,
+  type ExpiringValue,
+  type WriteOptions,
+} from '@stowage/core';
 import { origin } from './options.js';
 
 export interface PendingWrite {
@@ -14,8 +20,8 @@ export interface PendingWrite {
 
 /** What a transaction needs from its backend. */
 export interface TransactionStore {
-  /** The value of `key` as of write `snapshot`. */
-  read(key: string, snapshot: number): EncodedValue | undefined;
+  /** The entry of `key` as of write `snapshot` (a copy the transaction may hand out). */
+  read(key: string, snapshot: number): PendingWrite | undefined;
   /** Applies `tx`'s writes in one synchronous step, or throws CONFLICT. */
   commit(tx: MemoryTransaction): void;
 }
@@ -35,9 +41,11 @@ export class MemoryTransaction extends AbstractTransaction {
   }
 
   protected _get(key: string): EncodedValue | undefined {
-    if (this.writes.has(key)) return copy(this.writes.get(key)?.value);
-    this.reads.add(key);
-    return this.store.read(key, this.snapshot);
+    return this.entry(key)?.value;
+  }
+
+  protected override _getWithExpiry(key: string): ExpiringValue | undefined {
+    return this.entry(key);
   }
 
   protected _set(key: string, value: EncodedValue, options: WriteOptions): void {
@@ -45,13 +53,23 @@ export class MemoryTransaction extends AbstractTransaction {
   }
 
   protected _delete(key: string): boolean {
-    const present = this._get(key) !== undefined;
+    const present = this.entry(key) !== undefined;
     this.writes.set(key, undefined);
     return present;
   }
 
   protected _commit(): void {
     this.store.commit(this);
+  }
+
+  /** `key` as this transaction sees it: its own write, else the snapshot (recorded as read). */
+  private entry(key: string): PendingWrite | undefined {
+    if (this.writes.has(key)) {
+      const write = this.writes.get(key);
+      return write && { value: copy(write.value), expiresAt: write.expiresAt };
+    }
+    this.reads.add(key);
+    return this.store.read(key, this.snapshot);
   }
 }
 

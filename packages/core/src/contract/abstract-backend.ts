@@ -18,6 +18,7 @@ import {
   type BatchOperation,
   CONTRACT_VERSION,
   type EncodedValue,
+  type ExpiringValue,
   type LifecycleState,
   type RangeOptions,
   type StorageBackend,
@@ -34,6 +35,7 @@ export const defaultSupports: BackendSupports = {
   transactions: false,
   versions: false,
   nativeTtl: false,
+  storesExpiry: false,
   exactMembership: true,
   multiProcess: false,
   durability: [],
@@ -60,6 +62,10 @@ export abstract class AbstractBackend implements StorageBackend {
     this.origin = origin;
     // A manifest naming a durability core does not know would make every tool guess.
     assertDurabilityLevels(origin, supports.durability ?? defaultSupports.durability);
+    // Core stops writing its envelope for such a backend and leaves expiry to its sweep.
+    if (supports.storesExpiry === true && supports.nativeTtl !== true) {
+      throw new StowageError('INVALID_CONFIG', `${origin}: supports.storesExpiry needs supports.nativeTtl`, { origin });
+    }
     this.supports = Object.freeze({ ...defaultSupports, ...supports });
   }
 
@@ -109,6 +115,13 @@ export abstract class AbstractBackend implements StorageBackend {
   /** Deletes the entries whose expiry is at or before `now`; returns how many. */
   protected _sweepExpired(_now: number): Promise<number> {
     return Promise.reject(this.unsupported('sweepExpired', 'supports.nativeTtl is set but _sweepExpired is missing'));
+  }
+  /** The value of `key` and its expiry, expired or not. May answer synchronously. */
+  protected _getWithExpiry(_key: string): Promise<ExpiringValue | undefined> | ExpiringValue | undefined {
+    throw this.unsupported('getWithExpiry', 'supports.storesExpiry is set but _getWithExpiry is missing');
+  }
+  protected _entriesWithExpiry(_range: RangeOptions): AsyncIterable<[string, ExpiringValue]> {
+    throw this.unsupported('entriesWithExpiry', 'supports.storesExpiry is set but _entriesWithExpiry is missing');
   }
   protected _versions(_key: string): Promise<VersionInfo[]> {
     return Promise.reject(this.unsupported('versions', 'supports.versions is set but _versions is missing'));
@@ -274,6 +287,23 @@ export abstract class AbstractBackend implements StorageBackend {
       }
       if (!this.supports.nativeTtl) throw this.unsupported('sweepExpired', 'it has no native TTL');
       return this._sweepExpired(now);
+    });
+  }
+
+  /** The value of `key` with its expiry, expired or not (`supports.storesExpiry`). */
+  getWithExpiry(key: string): Promise<ExpiringValue | undefined> {
+    return this.#call('getWithExpiry failed', () => {
+      this.checkKey(key);
+      if (!this.supports.storesExpiry) throw this.unsupported('getWithExpiry', 'it keeps no expiries of its own');
+      return this._getWithExpiry(key);
+    });
+  }
+
+  /** `entries` with each entry's expiry (`supports.storesExpiry`). */
+  entriesWithExpiry(range: RangeOptions = {}): AsyncIterable<[string, ExpiringValue]> {
+    return this.iterate(range, (checked) => {
+      if (!this.supports.storesExpiry) throw this.unsupported('entriesWithExpiry', 'it keeps no expiries of its own');
+      return this._entriesWithExpiry(checked);
     });
   }
 

@@ -9,7 +9,7 @@
 
 import { StowageError } from './errors.js';
 import { checkFunction, checkKey, checkValue, checkWriteOptions, type InputLimits } from './input-checks.js';
-import type { BackendTransaction, EncodedValue, WriteOptions } from './storage-backend.js';
+import type { BackendTransaction, EncodedValue, ExpiringValue, WriteOptions } from './storage-backend.js';
 import { toStowageError } from './to-stowage-error.js';
 
 export abstract class AbstractTransaction implements BackendTransaction {
@@ -29,6 +29,13 @@ export abstract class AbstractTransaction implements BackendTransaction {
   // ---- hooks an engine writes; each gets arguments already checked ----
   /** The value of `key` in the snapshot, or as this transaction last wrote it. May answer synchronously. */
   protected abstract _get(key: string): Promise<EncodedValue | undefined> | EncodedValue | undefined;
+  /**
+   * `_get` with the expiry (as written by this transaction, or in the snapshot), for
+   * engines with `supports.storesExpiry`. May answer synchronously.
+   */
+  protected _getWithExpiry(_key: string): Promise<ExpiringValue | undefined> | ExpiringValue | undefined {
+    throw new StowageError('NOT_SUPPORTED', 'this transaction view does not read expiries', { origin: this.origin });
+  }
   /** Records a write, to be applied by `_commit`. */
   protected abstract _set(key: string, value: EncodedValue, options: WriteOptions): Promise<void> | void;
   /** Records a deletion; true when `key` is present as this transaction sees it. */
@@ -49,6 +56,13 @@ export abstract class AbstractTransaction implements BackendTransaction {
     return this.#call('read failed', () => {
       checkKey(key, this.#limits, this.origin);
       return this._get(key);
+    });
+  }
+
+  getWithExpiry(key: string): Promise<ExpiringValue | undefined> {
+    return this.#call('read failed', () => {
+      checkKey(key, this.#limits, this.origin);
+      return this._getWithExpiry(key);
     });
   }
 

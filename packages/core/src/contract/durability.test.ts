@@ -66,8 +66,8 @@ describe('a manifest names only DurabilityLevels', () => {
 });
 
 describe('contractVersion', () => {
-  it('AbstractBackend declares the current version, and the version is 2', () => {
-    expect(CONTRACT_VERSION).toBe(2);
+  it('AbstractBackend declares the current version, and the version is 3', () => {
+    expect(CONTRACT_VERSION).toBe(3);
     expect(new MapBackend().contractVersion).toBe(CONTRACT_VERSION);
   });
 
@@ -82,7 +82,7 @@ describe('contractVersion', () => {
     const future = Object.assign(new BareBackend(), { contractVersion: CONTRACT_VERSION + 1 });
     await expect(PersistentMap.open(future)).rejects.toMatchObject({
       code: 'INVALID_CONFIG',
-      message: `[@stowage/core] the bare backend implements contract version 3, but this @stowage/core knows versions up to 2: upgrade @stowage/core`,
+      message: `[@stowage/core] the bare backend implements contract version 4, but this @stowage/core knows versions up to 3: upgrade @stowage/core`,
     });
     expect(future.state).toBe('new');
   });

@@ -15,8 +15,11 @@ export type EncodedValue = string | Uint8Array;
  * - 1: the first contract.
  * - 2: optional abilities validated by AbstractBackend before their hooks; a transaction
  *   body's own error passes by identity; every other failure is a StowageError.
+ * - 3: `supports.storesExpiry` with `getWithExpiry`/`entriesWithExpiry` (and the
+ *   transaction view's `getWithExpiry`): a backend that keeps expiries itself is handed
+ *   bare values, without core's TTL envelope.
  */
-export const CONTRACT_VERSION = 2;
+export const CONTRACT_VERSION = 3;
 
 /** How durable an acknowledged write is. */
 export type DurabilityLevel =
@@ -44,6 +47,13 @@ export interface BackendSupports {
   readonly versions: boolean;
   /** The backend indexes `expiresAt` and offers `sweepExpired`. */
   readonly nativeTtl: boolean;
+  /**
+   * The backend keeps each entry's `expiresAt` beside its value (a column, a field) and
+   * returns it through `getWithExpiry` and `entriesWithExpiry`. Core then hands it bare
+   * values instead of wrapping them in its TTL envelope, so what the backend stores is the
+   * codec's output alone. Needs `nativeTtl`. Absent means false.
+   */
+  readonly storesExpiry?: boolean;
   /** `get` never answers for a key that was not set (false for approximate maplets). */
   readonly exactMembership: boolean;
   /** Several processes may open the same store at once. */
@@ -64,11 +74,20 @@ export interface BackendSupports {
 /** Options of one write. */
 export interface WriteOptions {
   /**
-   * Absolute expiry time in ms since the epoch. The expiry is also carried inside the
-   * encoded value by core (see `envelope.ts`), so a backend may ignore this hint; a
-   * backend with `supports.nativeTtl` indexes it so `sweepExpired` is cheap.
+   * Absolute expiry time in ms since the epoch. Unless the backend declares
+   * `supports.storesExpiry`, core also carries the expiry inside the encoded value (see
+   * `envelope.ts`), so such a backend may ignore this hint; a backend with
+   * `supports.nativeTtl` indexes it so `sweepExpired` is cheap; one with
+   * `supports.storesExpiry` must keep it and give it back on reads.
    */
   readonly expiresAt?: number;
+}
+
+/** A stored value with its expiry, as a backend with `supports.storesExpiry` reads it back. */
+export interface ExpiringValue {
+  readonly value: EncodedValue;
+  /** Absolute expiry in ms since the epoch; undefined: never. Reported whether or not it has passed. */
+  readonly expiresAt: number | undefined;
 }
 
 /** Bounds of an iteration. Every backend honours them; order and `reverse` only where `orderedIteration`. */
@@ -105,6 +124,8 @@ export interface BackendTransaction {
   get(key: string): Promise<EncodedValue | undefined>;
   set(key: string, value: EncodedValue, options?: WriteOptions): Promise<void>;
   delete(key: string): Promise<boolean>;
+  /** `get` with the entry's expiry, for backends with `supports.storesExpiry`. */
+  getWithExpiry?(key: string): Promise<ExpiringValue | undefined>;
 }
 
 export type LifecycleState = 'new' | 'opening' | 'open' | 'closing' | 'closed';
@@ -164,6 +185,13 @@ export interface StorageBackend {
    * queues around the commit, so a backend that locks out writers during a body deadlocks.
    */
   transaction?<T>(body: (tx: BackendTransaction) => Promise<T>): Promise<T>;
+  /**
+   * The value of `key` with its expiry (`supports.storesExpiry`). An expired entry not yet
+   * swept is returned with its past expiry: the caller decides what is live.
+   */
+  getWithExpiry?(key: string): Promise<ExpiringValue | undefined>;
+  /** `entries` with each entry's expiry (`supports.storesExpiry`), under the same range rules. */
+  entriesWithExpiry?(range?: RangeOptions): AsyncIterable<[string, ExpiringValue]>;
   /** Every version of `key` still stored, oldest first (`supports.versions`). */
   versions?(key: string): Promise<VersionInfo[]>;
   /** The value of `key` as written by the write with `sequence`; undefined for a deletion or when gone. */

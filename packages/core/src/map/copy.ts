@@ -1,15 +1,17 @@
 /**
- * Moving a store from one engine to another. Copying raw `entries()` by hand keeps the
- * TTL envelope inside each value but never tells a native-TTL engine (sqlite) the expiry,
- * so it would hold expired entries that its sweep never finds. `copy` reads each entry's
- * expiry out of its envelope, hands it to the target as `expiresAt`, leaves out entries
- * that already expired, and writes in batches (one `apply` each where the target has it).
+ * Moving a store from one engine to another. Copying raw `entries()` by hand loses
+ * expiries: an engine that keeps them itself (storesExpiry) holds them beside the value,
+ * and a native-TTL target never told the expiry holds expired entries its sweep never
+ * finds. `copy` reads each entry's expiry (the backend's own, or core's envelope), writes
+ * the value the way the target keeps expiries (bare or in an envelope) with the expiry as
+ * `expiresAt`, leaves out entries that already expired, and writes in batches (one
+ * `apply` each where the target has it).
  */
 
 import { StowageError } from '../contract/errors.js';
 import * as fallbacks from '../contract/fallbacks.js';
-import type { BatchOperation, StorageBackend } from '../contract/storage-backend.js';
-import { expiryOf } from './envelope.js';
+import type { BatchOperation, EncodedValue, StorageBackend } from '../contract/storage-backend.js';
+import { expiryOf, keepsExpiry, storedValue, unwrap } from './envelope.js';
 import { ORIGIN } from './map-store.js';
 
 export interface CopyOptions {
@@ -57,15 +59,37 @@ export async function copy(from: StorageBackend, to: StorageBackend, options: Co
     batch = [];
     options.onProgress?.({ copied, expired });
   };
-  for await (const [key, value] of from.entries()) {
-    const expiresAt = expiryOf(value);
+  const bare = keepsExpiry(to);
+  for await (const [key, stored, kept] of readAll(from)) {
+    const expiresAt = expiryOf(stored, kept);
     if (expiresAt !== undefined && expiresAt <= now) {
       expired++;
       continue;
     }
+    const payload = payloadOf(stored);
+    // A malformed envelope goes across as it is: reading it fails on both sides alike.
+    const value = payload === undefined ? stored : storedValue(payload, expiresAt, bare);
     batch.push(expiresAt === undefined ? { type: 'set', key, value } : { type: 'set', key, value, expiresAt });
     if (batch.length >= batchSize) await write();
   }
   if (batch.length > 0) await write();
   return { copied, expired };
+}
+
+/** Every entry of `backend` with the expiry it keeps itself (undefined where it keeps none). */
+async function* readAll(backend: StorageBackend): AsyncGenerator<[string, EncodedValue, number | undefined]> {
+  if (keepsExpiry(backend)) {
+    for await (const [key, { value, expiresAt }] of backend.entriesWithExpiry!()) yield [key, value, expiresAt];
+  } else {
+    for await (const [key, value] of backend.entries()) yield [key, value, undefined];
+  }
+}
+
+/** The codec's output inside a stored value; undefined for a malformed envelope. */
+function payloadOf(stored: EncodedValue): EncodedValue | undefined {
+  try {
+    return unwrap(stored).payload;
+  } catch {
+    return undefined;
+  }
 }

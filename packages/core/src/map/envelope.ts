@@ -6,12 +6,17 @@
  *     \x01 <expiresAt as decimal digits, or nothing> \x01 <payload>
  *
  * A codec output that itself starts with 0x01 is stored as `\x01\x01<payload>` (no expiry),
- * so nothing is ambiguous. Everything else is stored exactly as the codec produced it, so
- * a CSV cell shows plain JSON and SQLite holds plain TEXT.
+ * so nothing is ambiguous. Everything else is stored exactly as the codec produced it.
+ *
+ * A backend that keeps expiries itself (`supports.storesExpiry`: memory, sqlite, csv) gets
+ * no envelope: the expiry goes in `WriteOptions.expiresAt` and comes back from
+ * `getWithExpiry`, so a CSV cell holds the plain JSON and the expiry its own column. Only a
+ * payload that starts with 0x01 is still escaped, and values written with an envelope by an
+ * older version still read back with their expiry.
  */
 
 import { StowageError } from '../contract/errors.js';
-import type { EncodedValue } from '../contract/storage-backend.js';
+import type { EncodedValue, StorageBackend } from '../contract/storage-backend.js';
 
 const MARK = 0x01;
 const MARK_TEXT = '\x01';
@@ -32,12 +37,7 @@ export interface Unwrapped {
 /** What to store for `payload` expiring at `expiresAt` (ms since the epoch, an integer). */
 export function wrap(payload: EncodedValue, expiresAt: number | undefined): EncodedValue {
   if (expiresAt === undefined && !startsWithMark(payload)) return payload;
-  if (expiresAt !== undefined && !(Number.isSafeInteger(expiresAt) && expiresAt >= 0)) {
-    throw new StowageError(
-      'INVALID_ARGUMENT',
-      `an expiry must be an integer number of ms from 0 to ${MAX_EXPIRES_AT}, got ${String(expiresAt)}`,
-    );
-  }
+  if (expiresAt !== undefined) checkExpiresAt(expiresAt);
   const digits = expiresAt === undefined ? '' : String(expiresAt);
   if (typeof payload === 'string') return `${MARK_TEXT}${digits}${MARK_TEXT}${payload}`;
   const stored = new Uint8Array(digits.length + 2 + payload.byteLength);
@@ -46,6 +46,35 @@ export function wrap(payload: EncodedValue, expiresAt: number | undefined): Enco
   stored[digits.length + 1] = MARK;
   stored.set(payload, digits.length + 2);
   return stored;
+}
+
+/** True when `backend` keeps expiries itself, so core stores its values without an envelope. */
+export function keepsExpiry(backend: StorageBackend): boolean {
+  return (
+    backend.supports.storesExpiry === true &&
+    typeof backend.getWithExpiry === 'function' &&
+    typeof backend.entriesWithExpiry === 'function'
+  );
+}
+
+/**
+ * What to store for `payload` expiring at `expiresAt` on a backend that keeps expiries
+ * itself (`keepsExpiry`: the expiry travels beside the value) or not (inside it).
+ */
+export function storedValue(payload: EncodedValue, expiresAt: number | undefined, keepsExpiry: boolean): EncodedValue {
+  if (!keepsExpiry) return wrap(payload, expiresAt);
+  // The same range whichever way the expiry travels: a store can move between engines.
+  if (expiresAt !== undefined) checkExpiresAt(expiresAt);
+  return wrap(payload, undefined);
+}
+
+function checkExpiresAt(expiresAt: number): void {
+  if (!(Number.isSafeInteger(expiresAt) && expiresAt >= 0)) {
+    throw new StowageError(
+      'INVALID_ARGUMENT',
+      `an expiry must be an integer number of ms from 0 to ${MAX_EXPIRES_AT}, got ${String(expiresAt)}`,
+    );
+  }
 }
 
 /** Takes a stored value apart; throws DECODE_FAILED for a malformed envelope. */
@@ -67,8 +96,13 @@ export function unwrap(stored: EncodedValue): Unwrapped {
   return { payload, expiresAt: digits === '' ? undefined : Number(digits) };
 }
 
-/** The expiry of a stored value, without its payload; undefined when it has none or is malformed. */
-export function expiryOf(stored: EncodedValue): number | undefined {
+/**
+ * The expiry of a stored value, without its payload: the backend's own (`kept`, from
+ * `getWithExpiry`) when it has one, else the envelope's; undefined when it has none or the
+ * envelope is malformed.
+ */
+export function expiryOf(stored: EncodedValue, kept?: number): number | undefined {
+  if (kept !== undefined) return kept;
   if (!startsWithMark(stored)) return undefined;
   try {
     return unwrap(stored).expiresAt;

@@ -11,9 +11,15 @@
 import { StowageError } from '../contract/errors.js';
 import * as fallbacks from '../contract/fallbacks.js';
 import { assertValidKey, compareKeys, inRange, utf8Length } from '../contract/keys.js';
-import type { BatchOperation, EncodedValue, RangeOptions, StorageBackend } from '../contract/storage-backend.js';
+import type {
+  BatchOperation,
+  EncodedValue,
+  ExpiringValue,
+  RangeOptions,
+  StorageBackend,
+} from '../contract/storage-backend.js';
 import type { Codec } from './codecs.js';
-import { expiryOf, unwrap } from './envelope.js';
+import { expiryOf, keepsExpiry, unwrap } from './envelope.js';
 import { KeyQueue } from './key-queue.js';
 import { type CacheEntry, type MapCache, NEVER, type StoredEntry, type Undecoded } from './map-cache.js';
 import { MapCounters } from './map-stats.js';
@@ -47,6 +53,11 @@ export class MapStore<V> {
   readonly expiring = new Map<string, number>();
   /** Transactions and sweeps running now; close waits for them. */
   readonly active = new Set<Promise<unknown>>();
+  /**
+   * The backend keeps expiries itself (`supports.storesExpiry`): values go to it bare and
+   * reads take the expiry from `getWithExpiry`/`entriesWithExpiry` (see envelope.ts).
+   */
+  readonly keepsExpiry: boolean;
   readonly #loads = new Map<string, Load<V>>();
   readonly #sets: SetBatcher;
   #gate: Promise<void> | undefined;
@@ -57,6 +68,7 @@ export class MapStore<V> {
     readonly cache: MapCache<V>,
   ) {
     this.#sets = new SetBatcher(backend, this.failed, (keys) => this.reconcile(keys));
+    this.keepsExpiry = keepsExpiry(backend);
   }
 
   // ---- checks and conversions ----
@@ -75,14 +87,18 @@ export class MapStore<V> {
     assertValidKey(key, this.backend.supports.maxKeyBytes, ORIGIN);
   }
 
-  /** The cache entry for what the backend stores under `key` (an absent entry for undefined or expired). */
-  toEntry(key: string, stored: EncodedValue | undefined, now = Date.now()): CacheEntry<V> {
+  /**
+   * The cache entry for what the backend stores under `key` (an absent entry for undefined
+   * or expired). `kept` is the expiry the backend keeps itself (storesExpiry); a value an
+   * older version wrapped in an envelope still gives its own.
+   */
+  toEntry(key: string, stored: EncodedValue | undefined, now = Date.now(), kept?: number): CacheEntry<V> {
     if (stored === undefined) return this.absent(key);
     let value: V;
     let expiresAt: number;
     try {
       const unwrapped = unwrap(stored);
-      expiresAt = unwrapped.expiresAt ?? NEVER;
+      expiresAt = kept ?? unwrapped.expiresAt ?? NEVER;
       if (expiresAt <= now) return this.absent(key);
       value = this.codec.decode(unwrapped.payload);
     } catch (error) {
@@ -99,6 +115,48 @@ export class MapStore<V> {
 
   absent(key: string): CacheEntry<V> {
     return { value: undefined, expiresAt: NEVER, bytes: this.bytesOf(key, undefined) };
+  }
+
+  /** The cache entry for a read of `key` as the backend answered it (see `read`). */
+  readEntry(key: string, found: EncodedValue | ExpiringValue | undefined, now = Date.now()): CacheEntry<V> {
+    if (found === undefined || !this.keepsExpiry) return this.toEntry(key, found as EncodedValue | undefined, now);
+    const { value, expiresAt } = found as ExpiringValue;
+    return this.toEntry(key, value, now, expiresAt);
+  }
+
+  /** Reads `key` from the backend: its value, with its expiry where the backend keeps it. */
+  read(key: string): Promise<EncodedValue | ExpiringValue | undefined> {
+    try {
+      return this.keepsExpiry ? this.backend.getWithExpiry!(key) : this.backend.get(key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** The expiry of a read as `read` answered it, without decoding the value. */
+  expiryOfRead(found: EncodedValue | ExpiringValue): number | undefined {
+    if (!this.keepsExpiry) return expiryOf(found as EncodedValue);
+    const { value, expiresAt } = found as ExpiringValue;
+    return expiryOf(value, expiresAt);
+  }
+
+  /** Reads `keys` in one call where the backend has one (getMany), else one by one. */
+  readMany(keys: readonly string[]): Promise<(EncodedValue | ExpiringValue | undefined)[]> {
+    if (keys.length === 1) return this.read(keys[0]!).then((found) => [found]);
+    if (this.keepsExpiry) return Promise.all(keys.map((key) => this.read(key)));
+    return fallbacks.getMany(this.backend, keys);
+  }
+
+  /** Backend entries within `range` as [key, stored value, expiry kept by the backend], counted as one read. */
+  async *scan(range: RangeOptions): AsyncGenerator<[string, EncodedValue, number | undefined]> {
+    this.counters.backendReads++;
+    if (this.keepsExpiry) {
+      for await (const [key, { value, expiresAt }] of this.backend.entriesWithExpiry!(range)) {
+        yield [key, value, expiresAt];
+      }
+    } else {
+      for await (const [key, value] of this.backend.entries(range)) yield [key, value, undefined];
+    }
   }
 
   /** Bytes an LRU entry is charged for; the full cache does not count them. */
@@ -135,17 +193,11 @@ export class MapStore<V> {
     const pending = this.#loads.get(key);
     if (pending) return pending.promise;
     this.counters.backendReads++;
-    let read: Promise<EncodedValue | undefined>;
-    try {
-      read = this.backend.get(key);
-    } catch (error) {
-      read = Promise.reject(error);
-    }
     const load: Load<V> = { stale: false, promise: undefined as unknown as Promise<CacheEntry<V>> };
-    load.promise = read.then(
-      (stored) => {
+    load.promise = this.read(key).then(
+      (found) => {
         if (this.#loads.get(key) === load) this.#loads.delete(key);
-        const entry = this.toEntry(key, stored);
+        const entry = this.readEntry(key, found);
         if (!load.stale) this.cache.set(key, entry);
         return entry;
       },
@@ -205,11 +257,7 @@ export class MapStore<V> {
     }
     if (missing.length === 0) return results;
     this.counters.backendReads++;
-    const batch = this.backendCall(() =>
-      missing.length === 1
-        ? this.backend.get(missing[0]!).then((value) => [value])
-        : fallbacks.getMany(this.backend, missing),
-    );
+    const batch = this.backendCall(() => this.readMany(missing));
     missing.forEach((key, position) => {
       const load: Load<V> = { stale: false, promise: undefined as unknown as Promise<CacheEntry<V>> };
       const forget = () => {
@@ -218,7 +266,7 @@ export class MapStore<V> {
       load.promise = batch.then(
         (values) => {
           forget();
-          const entry = this.toEntry(key, values[position]);
+          const entry = this.readEntry(key, values[position]);
           if (!load.stale) this.cache.set(key, entry);
           return entry;
         },
@@ -361,7 +409,7 @@ export class MapStore<V> {
     for (const key of new Set(keys)) {
       try {
         this.counters.backendReads++;
-        this.commit(key, this.toEntry(key, await this.backend.get(key)));
+        this.commit(key, this.readEntry(key, await this.read(key)));
       } catch {
         if (!this.cache.complete) this.cache.delete(key); // the next read asks the backend
       }
@@ -411,15 +459,14 @@ export class MapStore<V> {
    */
   async reloadPrefix(prefix: string): Promise<void> {
     const now = Date.now();
-    this.counters.backendReads++;
     const range: RangeOptions = prefix === '' ? {} : { prefix };
     const live: [string, CacheEntry<V>][] = [];
     const expired: [string, number][] = [];
     await this.backendCall(async () => {
-      for await (const [key, stored] of this.backend.entries(range)) {
-        const entry = this.toEntry(key, stored, now);
+      for await (const [key, stored, kept] of this.scan(range)) {
+        const entry = this.toEntry(key, stored, now, kept);
         if (entry.value !== undefined) live.push([key, entry]);
-        else expired.push([key, expiryOf(stored)!]);
+        else expired.push([key, expiryOf(stored, kept)!]);
       }
     });
     this.forgetPrefix(prefix);
@@ -441,17 +488,11 @@ export class MapStore<V> {
       return count;
     }
     let count = 0;
-    for await (const [, stored] of this.scan(prefix === '' ? {} : { prefix })) {
-      const expiresAt = expiryOf(stored);
+    for await (const [, stored, kept] of this.scan(prefix === '' ? {} : { prefix })) {
+      const expiresAt = expiryOf(stored, kept);
       if (expiresAt === undefined || expiresAt > now) count++;
     }
     return count;
-  }
-
-  /** Backend entries within `range`, counted as one read. */
-  scan(range: RangeOptions): AsyncIterable<[string, EncodedValue]> {
-    this.counters.backendReads++;
-    return this.backend.entries(range);
   }
 
   /** Live entries within `range` as [backend key, value]; from the cache in full mode. */
@@ -485,9 +526,9 @@ export class MapStore<V> {
       }
       return;
     }
-    for await (const [key, stored] of this.scan(bounds)) {
+    for await (const [key, stored, kept] of this.scan(bounds)) {
       this.assertOpen();
-      const entry = this.toEntry(key, stored);
+      const entry = this.toEntry(key, stored, Date.now(), kept);
       if (entry.value === undefined) continue;
       yield [key, entry.value];
       if (++yielded === limit) return;

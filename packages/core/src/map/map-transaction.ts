@@ -12,6 +12,7 @@
  */
 import { StowageError } from '../contract/errors.js';
 import { writeOptions } from '../contract/fallbacks.js';
+import type { BackendTransaction, ExpiringValue } from '../contract/storage-backend.js';
 import type { MapTransaction, SetOptions } from './map-api.js';
 import type { StoredEntry } from './map-cache.js';
 import { isLive, type MapStore, ORIGIN, type PreparedSet } from './map-store.js';
@@ -49,7 +50,8 @@ export async function runTransaction<K, V, T>(
       };
       const read = async (key: string) => {
         store.counters.backendReads++;
-        const entry = store.toEntry(key, await backendTx.get(key));
+        const found = store.keepsExpiry ? await readWithExpiry(backendTx, key) : await backendTx.get(key);
+        const entry = store.readEntry(key, found);
         return isLive(entry) ? entry.value : undefined;
       };
       const tx: MapTransaction<K, V> = {
@@ -88,6 +90,16 @@ export async function runTransaction<K, V, T>(
   } finally {
     release();
   }
+}
+
+/** A read of the transaction's view with the expiry the backend keeps (storesExpiry). */
+function readWithExpiry(tx: BackendTransaction, key: string): Promise<ExpiringValue | undefined> {
+  if (typeof tx.getWithExpiry !== 'function') {
+    throw new StowageError('NOT_SUPPORTED', 'the backend keeps expiries but its transaction view cannot read them', {
+      origin: ORIGIN,
+    });
+  }
+  return tx.getWithExpiry(key);
 }
 
 /** Resolves once the map holds the write queues of `keys`; they stay held until the releaser is called. */

@@ -10,7 +10,7 @@ import { assertValidRange } from '../contract/keys.js';
 import { type RetryOptions, withRetry } from '../contract/retry.js';
 import type { EncodedValue, RangeOptions, StorageBackend } from '../contract/storage-backend.js';
 import { type Codec, jsonCodec, type KeyCodec, stringKeys, structuredCodec } from './codecs.js';
-import { MAX_EXPIRES_AT, wrap } from './envelope.js';
+import { MAX_EXPIRES_AT, storedValue } from './envelope.js';
 import type {
   KeyValueMap,
   MapRangeOptions,
@@ -443,7 +443,7 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
         key: storeKey,
       });
     }
-    const stored = wrap(payload, expiresAt === NEVER ? undefined : expiresAt);
+    const stored = storedValue(payload, expiresAt === NEVER ? undefined : expiresAt, this.#store.keepsExpiry);
     return { key: storeKey, value: this.#asStored(value, payload), stored, expiresAt };
   }
 

@@ -85,10 +85,10 @@ export class TtlSweeper<V> {
     let seen = 0;
     let last: string | undefined;
     await store.backendCall(async () => {
-      for await (const [key, stored] of store.scan(range)) {
+      for await (const [key, stored, kept] of store.scan(range)) {
         seen++;
         last = key;
-        const expiresAt = expiryOf(stored);
+        const expiresAt = expiryOf(stored, kept);
         if (expiresAt !== undefined && expiresAt <= now) due.push(key);
       }
     });
@@ -97,9 +97,9 @@ export class TtlSweeper<V> {
   }
 
   async #expiredInBackend(key: string, now: number): Promise<boolean> {
-    const stored = await this.store.backend.get(key);
-    if (stored === undefined) return false;
-    const expiresAt = expiryOf(stored);
+    const found = await this.store.read(key);
+    if (found === undefined) return false;
+    const expiresAt = this.store.expiryOfRead(found);
     return expiresAt !== undefined && expiresAt <= now;
   }
 

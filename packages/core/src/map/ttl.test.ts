@@ -14,16 +14,22 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const modes: [string, CacheOptions, boolean][] = [
-  ['full cache', { mode: 'full' }, false],
-  ['lru cache', { mode: 'lru', maxEntries: 100 }, false],
-  ['full cache, native TTL', { mode: 'full' }, true],
-  ['lru cache, native TTL', { mode: 'lru', maxEntries: 100 }, true],
+/** How the backend learns expiries: only from core's envelope, as an index beside it (nativeTtl), or kept in place of it (storesExpiry). */
+type TtlKind = 'envelope' | 'native' | 'kept';
+
+const modes: [string, CacheOptions, TtlKind][] = [
+  ['full cache', { mode: 'full' }, 'envelope'],
+  ['lru cache', { mode: 'lru', maxEntries: 100 }, 'envelope'],
+  ['full cache, native TTL', { mode: 'full' }, 'native'],
+  ['lru cache, native TTL', { mode: 'lru', maxEntries: 100 }, 'native'],
+  ['full cache, expiry kept by the backend', { mode: 'full' }, 'kept'],
+  ['lru cache, expiry kept by the backend', { mode: 'lru', maxEntries: 100 }, 'kept'],
 ];
 
-describe.each(modes)('TTL (%s)', (_, cache, nativeTtl) => {
-  const backendOn = (data = new Map<string, EncodedValue>()) =>
-    new MapBackend({ data, supports: { nativeTtl, orderedIteration: true } });
+describe.each(modes)('TTL (%s)', (_, cache, kind) => {
+  const nativeTtl = kind !== 'envelope';
+  const backendOn = (data = new Map<string, EncodedValue>(), expiries = new Map<string, number>()) =>
+    new MapBackend({ data, expiries, supports: { nativeTtl, storesExpiry: kind === 'kept', orderedIteration: true } });
 
   it('hides an entry at once when its TTL passes', async () => {
     const map = await PersistentMap.open(backendOn(), { cache, sweepInterval: 0 });
@@ -43,11 +49,12 @@ describe.each(modes)('TTL (%s)', (_, cache, nativeTtl) => {
     await map.close();
   });
 
-  it('carries the expiry in the stored value and passes it to the backend', async () => {
+  it('hands the backend the expiry, inside the stored value unless the backend keeps it itself', async () => {
     const backend = backendOn();
     const map = await PersistentMap.open(backend, { cache, sweepInterval: 0 });
     await map.set('k', { a: 1 }, { ttl: 1500 });
-    expect(backend.data.get('k')).toBe(`\x01${START + 1500}\x01{"a":1}`);
+    // A backend that keeps expiries (a CSV column, a SQL column) holds the codec's output alone.
+    expect(backend.data.get('k')).toBe(kind === 'kept' ? '{"a":1}' : `\x01${START + 1500}\x01{"a":1}`);
     expect(backend.expiries.get('k')).toBe(START + 1500);
     await map.close();
   });
@@ -74,17 +81,17 @@ describe.each(modes)('TTL (%s)', (_, cache, nativeTtl) => {
 
   it('keeps the expiry across a reopen, and sweeps what expired while closed', async () => {
     const data = new Map<string, EncodedValue>();
-    const first = await PersistentMap.open(backendOn(data), { cache, sweepInterval: 0 });
+    const expiries = new Map<string, number>();
+    const first = await PersistentMap.open(backendOn(data, expiries), { cache, sweepInterval: 0 });
     await first.set('soon', 1, { ttl: 1000 });
     await first.set('later', 2, { ttl: 10_000 });
     await first.close();
     vi.setSystemTime(START + 2000);
-    const backend = backendOn(data);
+    const backend = backendOn(data, kind === 'envelope' ? new Map() : expiries);
     const second = await PersistentMap.open(backend, { cache, sweepInterval: 0 });
     expect(await second.get('soon')).toBeUndefined();
     expect(await second.get('later')).toBe(2);
     expect(await second.ttl('later')).toBe(8000);
-    if (nativeTtl) backend.expiries.set('soon', START + 1000); // a native engine persists its index
     expect(await second.sweep()).toBe(1);
     expect([...data.keys()]).toEqual(['later']);
     await second.close();
