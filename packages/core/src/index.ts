@@ -17,6 +17,7 @@ export type {
   LifecycleState,
   RangeOptions,
   StorageBackend,
+  StoredLocation,
   VersionInfo,
   WriteOptions,
 } from './contract/storage-backend.js';

@@ -9,6 +9,7 @@ import {
   AbstractBackend,
   type BatchOperation,
   type EncodedValue,
+  type ExpiringValue,
   type RangeOptions,
   type WriteOptions,
 } from '@stowage/core';
@@ -87,6 +88,8 @@ export class CsvBackend extends AbstractBackend {
       atomicBatch: true,
       exactMembership: true,
       nativeTtl: true,
+      // The expires column holds the expiry, so core hands the engine bare values.
+      storesExpiry: true,
       // The level this instance was configured with, so tools derive what survives a power cut.
       durability: [resolved.durability],
       maxValueBytes: MAX_VALUE_BYTES,
@@ -183,6 +186,11 @@ export class CsvBackend extends AbstractBackend {
     return copyValue(this.#entries.get(key));
   }
 
+  protected override _getWithExpiry(key: string): ExpiringValue | undefined {
+    const value = this.#entries.get(key);
+    return value === undefined ? undefined : { value: copyValue(value), expiresAt: this.#expiries.get(key) };
+  }
+
   protected override _has(key: string): boolean {
     return this.#entries.has(key);
   }
@@ -199,6 +207,13 @@ export class CsvBackend extends AbstractBackend {
     for (const key of this.#sorted.within(range)) {
       const value = this.#entries.get(key);
       if (value !== undefined) yield [key, copyValue(value)];
+    }
+  }
+
+  protected override async *_entriesWithExpiry(range: RangeOptions): AsyncIterable<[string, ExpiringValue]> {
+    for (const key of this.#sorted.within(range)) {
+      const value = this.#entries.get(key);
+      if (value !== undefined) yield [key, { value: copyValue(value), expiresAt: this.#expiries.get(key) }];
     }
   }
 

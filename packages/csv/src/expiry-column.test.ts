@@ -111,8 +111,27 @@ describe('the expires column', () => {
     const row = readFileSync(path, 'utf8')
       .split('\r\n')
       .find((line) => line.startsWith('new,'))!;
+    // The value cell holds the plain JSON (no invisible envelope a spreadsheet might strip).
+    expect(row.startsWith('new,"""v""",')).toBe(true);
     const expires = row.slice(row.lastIndexOf(',') + 1);
     expect(Date.parse(expires) - Date.now()).toBeGreaterThan(50_000);
+    const again = await PersistentMap.open<string>(new CsvBackend({ path }), { sweepInterval: 0 });
+    expect(await again.ttl('new')).toBeGreaterThan(50_000);
+    await again.close();
+  });
+
+  it('a TTL survives a spreadsheet that strips control characters: the expiry is only in its column', async () => {
+    const map = await PersistentMap.open<string>(new CsvBackend({ path }), { sweepInterval: 0 });
+    await map.set('s', 'session', { ttl: 60_000 });
+    await map.close();
+    const text = readFileSync(path, 'utf8');
+    expect(text).not.toMatch(/[\u0000-\u0008]/);
+    // What a spreadsheet saving "as CSV" may do: drop control characters, keep the rest.
+    writeFileSync(path, text.replace(/[\u0000-\u0008]/g, ''));
+    const again = await PersistentMap.open<string>(new CsvBackend({ path }), { sweepInterval: 0 });
+    expect(await again.get('s')).toBe('session');
+    expect(await again.ttl('s')).toBeGreaterThan(50_000);
+    await again.close();
   });
 
   it('tells where a cell a person typed is: file, line and column', async () => {
@@ -122,5 +141,16 @@ describe('the expires column', () => {
     await backend.set('bad', '"fixed"');
     expect(backend.locate('bad')).toBeUndefined();
     await backend.close();
+  });
+
+  it('a hand-typed cell that is not JSON fails the map open with DECODE_FAILED naming file, line, column and the fix', async () => {
+    writeFileSync(path, 'key,value\r\ngood,"""text"""\r\nbad,hello\r\n');
+    const error = await PersistentMap.open<string>(new CsvBackend({ path }), { sweepInterval: 0 }).then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    expect(error).toMatchObject({ code: 'DECODE_FAILED', key: 'bad' });
+    expect((error as Error).message).toContain(`stored in ${path} at line 3, column 2`);
+    expect((error as Error).message).toContain('text needs its double quotes');
   });
 });

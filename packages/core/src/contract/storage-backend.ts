@@ -83,6 +83,13 @@ export interface WriteOptions {
   readonly expiresAt?: number;
 }
 
+/** A place in a file: 1-based line and column. */
+export interface StoredLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
 /** A stored value with its expiry, as a backend with `supports.storesExpiry` reads it back. */
 export interface ExpiringValue {
   readonly value: EncodedValue;
@@ -172,6 +179,11 @@ export interface StorageBackend {
   clear?(range?: RangeOptions): Promise<void>;
   /** Makes every acknowledged write durable now (fsync, checkpoint, compaction of a journal). */
   flush?(): Promise<void>;
+  /**
+   * Where a person finds the stored value of `key` (a file a person may edit, such as a
+   * CSV), for error messages: core names it when that value cannot be decoded.
+   */
+  locate?(key: string): StoredLocation | undefined;
 
   // ---- optional abilities, declared in `supports` ----
 

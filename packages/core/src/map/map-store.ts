@@ -17,6 +17,7 @@ import type {
   ExpiringValue,
   RangeOptions,
   StorageBackend,
+  StoredLocation,
 } from '../contract/storage-backend.js';
 import type { Codec } from './codecs.js';
 import { expiryOf, keepsExpiry, unwrap } from './envelope.js';
@@ -104,13 +105,26 @@ export class MapStore<V> {
     } catch (error) {
       this.counters.errors++;
       const why = error instanceof Error ? error.message : String(error);
-      throw new StowageError('DECODE_FAILED', `cannot decode the value of key "${key}": ${why}`, {
+      throw new StowageError('DECODE_FAILED', `cannot decode the value of key "${key}"${this.#whereIs(key)}: ${why}`, {
         origin: ORIGIN,
         key,
         cause: error,
       });
     }
     return { value, expiresAt, bytes: this.bytesOf(key, stored) };
+  }
+
+  /** Where a person can fix the value of `key`, for a DECODE_FAILED message ('' when the backend cannot say). */
+  #whereIs(key: string): string {
+    let place: StoredLocation | undefined;
+    try {
+      place = this.backend.locate?.(key);
+    } catch {
+      return ''; // a diagnostic must not replace the error it explains
+    }
+    if (place === undefined) return '';
+    const hint = this.codec.name === 'json' ? '; the json codec reads JSON, so text needs its double quotes' : '';
+    return ` (stored in ${place.file} at line ${place.line}, column ${place.column}${hint})`;
   }
 
   absent(key: string): CacheEntry<V> {
