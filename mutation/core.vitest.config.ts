@@ -1,0 +1,3 @@
+import { mutationTests } from './vitest-base.ts';
+
+export default mutationTests(['packages/core/src/**/*.test.ts', 'packages/core/test/**/*.test.ts']);

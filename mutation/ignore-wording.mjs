@@ -1,0 +1,59 @@
+// A StrykerJS ignorer (`ignorers: ['wording']`): mutants inside the text of an error
+// message change what a person reads, not what a program can rely on (callers branch on
+// StowageError's `code`, node's error `code`, `file`, `key`, `offset`). They are reported
+// as ignored with this reason instead of dragging the score. Codes, details and the
+// conditions that choose between errors are still mutated.
+
+/** Calls whose argument at this index is only message text. */
+const messageArgument = new Map([
+  ['Error', 0],
+  ['RangeError', 0],
+  ['TypeError', 0],
+  ['StowageError', 1], // new StowageError(code, message, details)
+  ['diskError', 1], // fs: diskError(code, message, syscall, path)
+  ['lockedError', 1], // fs: lockedError(path, who, origin)
+  ['corruption', 0], // csv: corruption(message, file, offset)
+  ['notSupported', 0],
+  ['invalidConfig', 0],
+  ['invalidValue', 0],
+  ['csvFileError', 2], // csv: csvFileError(error, file, action)
+  ['corruptionError', 2], // log: corruptionError(file, offset, reason)
+  ['configError', 0],
+  ['argumentError', 0],
+  ['ioError', 2], // log: ioError(error, file, action)
+]);
+
+function calleeName(call) {
+  const callee = call.callee;
+  if (callee.type === 'Identifier') return callee.name;
+  if (callee.type === 'MemberExpression' && callee.property.type === 'Identifier') return callee.property.name;
+  return undefined;
+}
+
+function isMessageArgument(path) {
+  const call = path.parentPath;
+  if (path.listKey !== 'arguments' || !(call?.isCallExpression() || call?.isNewExpression())) return false;
+  const index = messageArgument.get(calleeName(call.node));
+  return index !== undefined && path.key === index;
+}
+
+// fileError(error, { ..., action: 'lock' }): the action is only read into the message.
+function isFileErrorAction(path) {
+  const property = path.parentPath;
+  if (path.key !== 'value' || !property?.isObjectProperty()) return false;
+  const key = property.node.key;
+  if (key.type !== 'Identifier' || key.name !== 'action') return false;
+  const call = property.parentPath?.parentPath;
+  return Boolean(call?.isCallExpression() && calleeName(call.node) === 'fileError');
+}
+
+const wording = {
+  shouldIgnore(path) {
+    if (isMessageArgument(path) || isFileErrorAction(path)) {
+      return 'error message wording: callers rely on the code and details, not the text';
+    }
+    return undefined;
+  },
+};
+
+export const strykerPlugins = [{ kind: 'Ignore', name: 'wording', value: wording }];
