@@ -3,7 +3,7 @@
  * damaged one) with a value of another type is reported as CORRUPTION naming its key,
  * never skipped and never handed to the codec as something it is not.
  */
-import { type EncodedValue, StowageError } from '@stowage/core';
+import { type EncodedValue, type ExpiringValue, StowageError } from '@stowage/core';
 import { origin } from './errors.js';
 
 /**
@@ -17,6 +17,22 @@ export function readValue(stored: unknown, key: string, file: string): EncodedVa
   throw new StowageError(
     'CORRUPTION',
     `the value of key ${JSON.stringify(key)} in ${file} is ${describe(stored)}, not TEXT or BLOB`,
+    { origin, file, key },
+  );
+}
+
+/** A row's value and expiry, both checked. */
+export function expiringValue(value: unknown, expiresAt: unknown, key: string, file: string): ExpiringValue {
+  return { value: readValue(value, key, file), expiresAt: readExpiry(expiresAt, key, file) };
+}
+
+/** The stored expiry: NULL is none; anything but a number is CORRUPTION naming the key. */
+export function readExpiry(stored: unknown, key: string, file: string): number | undefined {
+  if (stored === null || stored === undefined) return undefined;
+  if (typeof stored === 'number' && Number.isFinite(stored)) return stored;
+  throw new StowageError(
+    'CORRUPTION',
+    `the expires_at of key ${JSON.stringify(key)} in ${file} is ${describe(stored)}, not a number of ms`,
     { origin, file, key },
   );
 }

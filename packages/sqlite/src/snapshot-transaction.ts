@@ -15,11 +15,12 @@ import {
   type BackendSupports,
   type BatchOperation,
   type EncodedValue,
+  type ExpiringValue,
   type WriteOptions,
 } from '@stowage/core';
 import type { SqliteDatabase } from './driver.js';
 import { origin, sqliteError } from './errors.js';
-import { readValue } from './row-values.js';
+import { expiringValue, readValue } from './row-values.js';
 import type { Statements } from './statements.js';
 
 /** A stored row as SQLite returns it: `[value, expires_at]`, or undefined when absent. */
@@ -67,6 +68,15 @@ export class SnapshotTransaction extends AbstractTransaction {
     if (written !== undefined) return written.type === 'set' ? written.value : undefined;
     const row = this.#snapshotRow(key);
     return row === undefined ? undefined : readValue(row[0], key, this.#file);
+  }
+
+  protected override _getWithExpiry(key: string): ExpiringValue | undefined {
+    const written = this.#writes.get(key);
+    if (written !== undefined) {
+      return written.type === 'set' ? { value: written.value, expiresAt: written.expiresAt } : undefined;
+    }
+    const row = this.#snapshotRow(key);
+    return row === undefined ? undefined : expiringValue(row[0], row[1], key, this.#file);
   }
 
   protected _set(key: string, value: EncodedValue, options: WriteOptions): void {

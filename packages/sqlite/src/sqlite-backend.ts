@@ -11,6 +11,7 @@ import {
   type BackendTransaction,
   type BatchOperation,
   type EncodedValue,
+  type ExpiringValue,
   type RangeOptions,
   type StowageError,
   type WriteOptions,
@@ -20,7 +21,7 @@ import { origin, sqliteError } from './errors.js';
 import { keyBounds } from './key-range.js';
 import { closeStore, type OpenStore, openStore } from './open-store.js';
 import { type ResolvedOptions, resolveOptions, type SqliteBackendOptions } from './options.js';
-import { readKey, readValue } from './row-values.js';
+import { expiringValue, readKey, readValue } from './row-values.js';
 import type { SnapshotReaders } from './snapshot-readers.js';
 import { type SnapshotReader, SnapshotTransaction } from './snapshot-transaction.js';
 import { boundParameters } from './statements.js';
@@ -48,6 +49,8 @@ export class SqliteBackend extends AbstractBackend {
       orderedIteration: true,
       atomicBatch: true,
       nativeTtl: true,
+      // The expires_at column holds the expiry, so core hands the engine bare values.
+      storesExpiry: true,
       // Snapshots come from a second connection to the file, which :memory: cannot have.
       transactions: !memory,
       multiProcess: !memory,
@@ -106,6 +109,16 @@ export class SqliteBackend extends AbstractBackend {
       throw this.#fail(error, key);
     }
     return stored === undefined ? undefined : readValue(stored, key, this.file);
+  }
+
+  protected override _getWithExpiry(key: string): ExpiringValue | undefined {
+    let row: [unknown, unknown] | undefined;
+    try {
+      row = this.#ready().statements.row.get(key) as [unknown, unknown] | undefined;
+    } catch (error) {
+      throw this.#fail(error, key);
+    }
+    return row === undefined ? undefined : expiringValue(row[0], row[1], key, this.file);
   }
 
   /** Queued, and committed with the other writes of this turn of the event loop (see OpenStore's queue). */
@@ -263,6 +276,15 @@ export class SqliteBackend extends AbstractBackend {
       for (const row of rows as unknown[][]) {
         const key = readKey(row[0], this.file);
         yield [key, readValue(row[1], key, this.file)];
+      }
+    }
+  }
+
+  protected override async *_entriesWithExpiry(range: RangeOptions): AsyncIterable<[string, ExpiringValue]> {
+    for (const rows of this.#pages(range, false)) {
+      for (const row of rows as unknown[][]) {
+        const key = readKey(row[0], this.file);
+        yield [key, expiringValue(row[1], row[2], key, this.file)];
       }
     }
   }

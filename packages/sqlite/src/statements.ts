@@ -45,14 +45,14 @@ export class Statements {
   }
 
   /**
-   * One page of a range, in key order (descending when `reverse`): rows `[key, value]`,
-   * or keys alone when `keysOnly`. Bind with `pageParameters`.
+   * One page of a range, in key order (descending when `reverse`): rows
+   * `[key, value, expires_at]`, or keys alone when `keysOnly`. Bind with `pageParameters`.
    */
   page(bounds: KeyBounds, reverse: boolean, keysOnly: boolean): Statement {
     const shape = `page ${boundShape(bounds)} ${reverse ? 'desc' : 'asc'} ${keysOnly ? 'keys' : 'entries'}`;
     let statement = this.#ranges.get(shape);
     if (statement === undefined) {
-      const columns = keysOnly ? 'key' : 'key, value';
+      const columns = keysOnly ? 'key' : 'key, value, expires_at';
       statement = this.#database.prepare(
         `SELECT ${columns} FROM ${this.#table}${whereClause(bounds)} ORDER BY key ${reverse ? 'DESC' : 'ASC'} LIMIT ?`,
       );

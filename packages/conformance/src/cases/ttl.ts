@@ -145,4 +145,84 @@ export const ttlCases: KitCase[] = [
       expect(await rawKeys(backend)).toEqual(['cleared', 'never']);
     },
   },
+  {
+    name: 'getWithExpiry and entriesWithExpiry give each value back with the expiry it was written with',
+    modes: ['raw'],
+    gate: (supports) => supports.storesExpiry === true,
+    async run(context) {
+      let subject = await context.open();
+      let backend = subject.backend;
+      const now = Date.now();
+      await backend.set('later', 'a', { expiresAt: now + 3_600_000 });
+      await backend.set('past', 'b', { expiresAt: now - 1000 }); // reported until swept: the caller decides
+      await backend.set('never', 'c');
+      await backend.set('ended', 'd', { expiresAt: now + 5000 });
+      await backend.set('ended', 'd2'); // a write without expiry ends the old one
+      if (backend.apply) await backend.apply([{ type: 'set', key: 'batched', value: 'e', expiresAt: now + 7000 }]);
+      else await backend.set('batched', 'e', { expiresAt: now + 7000 });
+      const expected: [string, { value: string; expiresAt: number | undefined }][] = [
+        ['batched', { value: 'e', expiresAt: now + 7000 }],
+        ['ended', { value: 'd2', expiresAt: undefined }],
+        ['later', { value: 'a', expiresAt: now + 3_600_000 }],
+        ['never', { value: 'c', expiresAt: undefined }],
+        ['past', { value: 'b', expiresAt: now - 1000 }],
+      ];
+      const check = async (when: string) => {
+        for (const [key, entry] of expected) {
+          expect(await backend.getWithExpiry!(key), `getWithExpiry(${key}) ${when}`).toEqual(entry);
+        }
+        expect(await backend.getWithExpiry!('absent'), `an absent key ${when}`).toBeUndefined();
+        const listed = (await collect(backend.entriesWithExpiry!())).sort(([a], [b]) => (a < b ? -1 : 1));
+        expect(listed, `entriesWithExpiry ${when}`).toEqual(expected);
+        const ranged = await collect(backend.entriesWithExpiry!({ gte: 'l', lt: 'p' }));
+        expect(ranged.map(([key]) => key).sort(), `entriesWithExpiry within a range ${when}`).toEqual([
+          'later',
+          'never',
+        ]);
+      };
+      await check('after the writes');
+      if (canReopen(context.supports, context.kit)) {
+        subject = await context.reopen(subject);
+        backend = subject.backend;
+        await check('after a reopen');
+      }
+    },
+  },
+  {
+    name: 'through the map, a backend that keeps expiries holds the bare value and the expiry beside it',
+    modes: mapModes,
+    gate: (supports) => supports.storesExpiry === true,
+    async run(context) {
+      const store = await context.open();
+      const map = store.map!;
+      await map.set('plain', 'same');
+      await map.set('timed', 'same', { ttl: 60_000 });
+      const backend = store.backend;
+      const plain = await backend.getWithExpiry!('plain');
+      const timed = await backend.getWithExpiry!('timed');
+      expect(plain?.expiresAt, 'no expiry on a write without ttl').toBeUndefined();
+      // No envelope: the value a ttl was given is stored exactly as the same value without one.
+      expect(timed?.value, 'the stored value of an entry with a ttl').toEqual(plain?.value);
+      expect(timed?.expiresAt).toBeGreaterThan(Date.now());
+      expect(timed?.expiresAt).toBeLessThanOrEqual(Date.now() + 60_000);
+      const left = await map.ttl('timed');
+      expect(left).toBeGreaterThan(0);
+      expect(left).toBeLessThanOrEqual(60_000);
+    },
+  },
+  {
+    name: 'inside a transaction an entry whose ttl passed is absent, swept or not',
+    modes: mapModes,
+    gate: (supports) => supports.transactions,
+    async run(context) {
+      const store = await context.open();
+      const map = store.map!;
+      await map.set('short', 'brief', { ttl: 40 });
+      await map.set('kept', 'here');
+      await sleep(100);
+      const seen = await map.transaction(async (tx) => [await tx.get('short'), await tx.get('kept')]);
+      expect(seen[0], 'an expired entry read in a transaction').toBeUndefined();
+      expectValue(seen[1], 'here', 'a live entry read in a transaction');
+    },
+  },
 ];
