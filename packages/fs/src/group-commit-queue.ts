@@ -162,10 +162,12 @@ export class GroupCommitQueue<T, R = void> {
     let end = 1;
     while (end < this.#queue.length && this.#queue[end]!.kind === 'item') end++;
     const batch = this.#queue.splice(0, end) as Extract<Entry<T>, { kind: 'item' }>[];
-    const failed = new Map<number, unknown>();
+    // Made on the first `fail` only: most batches fail nothing, and a sequential writer pays per batch.
+    let failed: Map<number, unknown> | undefined;
     const control: BatchControl = {
       fail: (index, error) => {
-        if (index >= 0 && index < batch.length && !failed.has(index)) failed.set(index, error);
+        if (index < 0 || index >= batch.length || failed?.has(index) === true) return;
+        (failed ??= new Map()).set(index, error);
       },
     };
     this.#batches++;
@@ -188,11 +190,11 @@ export class GroupCommitQueue<T, R = void> {
   /** Settles every waiter of a batch, then runs `afterBatch` after a batch that did not throw. */
   #finish(
     batch: readonly Settle[],
-    failed: ReadonlyMap<number, unknown>,
+    failed: ReadonlyMap<number, unknown> | undefined,
     outcome: Outcome<R>,
   ): Promise<void> | undefined {
     batch.forEach((entry, index) => {
-      if (failed.has(index)) entry.reject(failed.get(index));
+      if (failed?.has(index) === true) entry.reject(failed.get(index));
       else if (!outcome.ok) entry.reject(outcome.error);
       else entry.resolve(outcome.results === undefined ? undefined : outcome.results[index]);
     });

@@ -10,6 +10,7 @@ export {
   GroupCommitQueue,
 } from './group-commit-queue.js';
 export { acquireLock, type FileLock, type LockHolder, type LockOptions, readLockHolder } from './lock.js';
+export { type LockedStore, type LockedStoreOptions, openLockedStore } from './locked-store.js';
 export { nodeFileSystem } from './node-file-system.js';
 export { processExists } from './process-liveness.js';
 export { closeQuietly, unlinkQuietly } from './quiet.js';

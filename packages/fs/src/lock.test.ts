@@ -152,7 +152,7 @@ describe('acquireLock', () => {
     const error = await rejection(acquireLock(fs, path, { origin }));
     expect(error.code).toBe('LOCKED');
     expect(error.message).toContain(`pid ${process.ppid}`);
-    expect(readdirSync(dir)).toEqual(['.LOCK.3.' + process.ppid + '-0123456789ab.tmp', 'LOCK.3']);
+    expect(readdirSync(dir)).toEqual([`.LOCK.3.${process.ppid}-0123456789ab.tmp`, 'LOCK.3']);
     // The same with a claimant that died (a crash between create and write): stale.
     rmSync(join(dir, `.LOCK.3.${process.ppid}-0123456789ab.tmp`));
     const dead = await deadPid();

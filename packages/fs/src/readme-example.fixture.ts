@@ -2,22 +2,22 @@
 // left, a durable log file with a header, group commit, and reading the file back.
 import { join } from 'node:path';
 import {
-  acquireLock,
   closeQuietly,
   createFileDurable,
   type FileSystem,
   GroupCommitQueue,
-  makeDirectoryDurable,
+  openLockedStore,
   readWholeFile,
-  sweepTempFiles,
   unlinkQuietly,
 } from '@stowage/fs';
 
 export async function example(fs: FileSystem, dir: string): Promise<string> {
-  await makeDirectoryDurable(fs, dir); // mkdir -p; each new level's folder fsynced
-  const lock = await acquireLock(fs, join(dir, 'LOCK'), { origin: 'example' });
-  sweepTempFiles(fs, dir); // temp files of dead processes only
-  const log = await createFileDurable(fs, join(dir, '1.log'), new TextEncoder().encode('LOG1\n'));
+  // mkdir -p (each new level's folder fsynced), the lock, a sweep of dead processes' temp
+  // files, then the engine's recovery; the lock is released if the recovery throws.
+  const { lock, log } = await openLockedStore(fs, dir, { origin: 'example' }, async ({ lock }) => ({
+    lock,
+    log: await createFileDurable(fs, join(dir, '1.log'), new TextEncoder().encode('LOG1\n')),
+  }));
   // Sets issued in the same tick share one append and one fsync.
   const queue = new GroupCommitQueue<string, number>({
     async commit(lines) {
