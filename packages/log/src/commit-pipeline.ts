@@ -15,15 +15,15 @@
  * goes on working. Only when even that cut fails does it refuse further writes, since
  * what the file holds is then unknown.
  *
- * Not yet on @stowage/fs's GroupCommitQueue (issue 9): the queue fits this skeleton (items =
- * prepare functions, `batch.fail(i)` for a refused change, gather `immediate` for batch and
- * `microtask` otherwise, `idle()` for drain) and keeps every guarantee here, since the
- * publish, roll-back and the `writing` marks that keep merge off files being written stay
- * in the batch function; the move was not made only for lack of time to re-run the crash
- * and power-cut tests and the bench on it. One difference to keep in mind: the queue
- * settles a refused change (CONFLICT) when its batch ends, not at once.
+ * The queueing (gathering a group, one group at a time, settling each change) is
+ * @stowage/fs's GroupCommitQueue; this file keeps only what is the log's own: prepare in
+ * order, the overlay, encode, append (a rotation closes a chunk), fsync, roll back, publish,
+ * and the `writing` marks that keep a merge off files being written. A change its prepare
+ * function refuses (CONFLICT) rejects when its group settles, with the group's writes
+ * published, so a retried transaction starts from a snapshot that holds them.
  */
 import type { StowageError } from '@stowage/core';
+import { type BatchControl, GroupCommitQueue } from '@stowage/fs';
 import type { DataFile } from './data-files.js';
 import { ioError } from './errors.js';
 import {
@@ -45,21 +45,14 @@ import type { StoreState } from './store-state.js';
  */
 export type PrepareChange = () => readonly RecordInput[];
 
-interface Change {
-  readonly prepare: PrepareChange;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
-
-/** What one group has done so far: the changes whose records are appended, and the chunk being gathered. */
+/** What one group has done so far: the files it appended to, and the chunk being gathered. */
 class GroupInFlight {
-  /** Changes whose records are appended. */
-  readonly written: Change[] = [];
   /** Every file this group appended to, with its size before the group. */
   readonly dirty = new Map<DataFile, number>();
   chunk: Buffer[] = [];
   chunkBytes = 0;
-  chunkChanges: Change[] = [];
+  /** The changes (indices in the group) whose records are in the chunk. */
+  chunkChanges: number[] = [];
   /** Index in the pending writes where the chunk's writes begin. */
   chunkFrom = 0;
 }
@@ -99,9 +92,7 @@ interface PendingWrite {
 
 export class CommitPipeline {
   readonly #state: StoreState;
-  #pending: Change[] = [];
-  #running = false;
-  #idle: (() => void)[] = [];
+  readonly #queue: GroupCommitQueue<PrepareChange>;
   #failure: StowageError | undefined;
   /** The group in flight, in file order, and the newest of its writes per key. */
   #group: PendingWrite[] = [];
@@ -109,24 +100,22 @@ export class CommitPipeline {
 
   constructor(state: StoreState) {
     this.#state = state;
+    this.#queue = new GroupCommitQueue<PrepareChange>({
+      // `batch` waits a macrotask for company; `always` and `none` commit what this tick queued.
+      gather: state.settings.durability === 'batch' ? 'immediate' : 'microtask',
+      commit: (changes, batch) => this.#commit(changes, batch),
+    });
   }
 
   /** Queues a change; resolves once its records are durable per the store's level. */
   submit(prepare: PrepareChange): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ prepare, resolve, reject });
-      if (this.#running) return;
-      this.#running = true;
-      if (this.#state.settings.durability === 'batch') setImmediate(() => void this.#run());
-      else queueMicrotask(() => void this.#run());
-    });
+    return this.#queue.enqueue(prepare);
   }
 
   /** Resolves once every queued change has settled. */
   drain(): Promise<void> {
-    if (!this.#running) return Promise.resolve();
-    return new Promise((resolve) => this.#idle.push(resolve));
+    return this.#queue.idle();
   }
 
   /** The error that stopped the pipeline, if a write failed past undoing. */
@@ -157,66 +146,48 @@ export class CommitPipeline {
 
   // ---- the writer ----
 
-  async #run(): Promise<void> {
-    try {
-      while (this.#pending.length > 0) {
-        const changes = this.#pending;
-        this.#pending = [];
-        await this.#commit(changes);
-      }
-    } finally {
-      this.#running = false;
-      for (const resolve of this.#idle.splice(0)) resolve();
-    }
-  }
-
   /**
    * Writes one group: each change is prepared and encoded in queue order, the encoded
    * records are appended in as few calls as possible (a rotation closes a chunk), and one
    * fsync per file touched makes them durable; then the group is published, or rolled
-   * back if any step failed.
+   * back if any step failed. The queue settles the changes: `batch.fail` for one refused
+   * or whose append failed, a throw for the whole group.
    */
-  async #commit(changes: readonly Change[]): Promise<void> {
+  async #commit(changes: readonly PrepareChange[], batch: BatchControl): Promise<void> {
     const group = new GroupInFlight();
     try {
-      for (const change of changes) {
+      for (const [index, prepare] of changes.entries()) {
         if (this.#failure !== undefined) {
-          change.reject(this.#failure);
+          batch.fail(index, this.#failure);
           continue;
         }
-        const records = this.#prepare(change);
-        if (records === undefined) continue;
+        let records: readonly RecordInput[];
+        try {
+          records = prepare();
+        } catch (error) {
+          batch.fail(index, error);
+          continue;
+        }
         const encoded = measure(records);
         if (this.#mustRotate(group, encoded.size)) {
-          this.#append(group);
+          this.#append(group, batch);
           if (this.#failure !== undefined) {
-            change.reject(this.#failure);
+            batch.fail(index, this.#failure);
             continue;
           }
           await this.#rotate();
         }
-        this.#encode(group, change, records, encoded);
+        this.#encode(group, index, records, encoded);
       }
-      this.#append(group);
-      if (this.#state.settings.durability !== 'none' && group.written.length > 0) await this.#sync(group);
+      this.#append(group, batch);
+      if (this.#state.settings.durability !== 'none' && group.dirty.size > 0) await this.#sync(group);
     } catch (error) {
-      this.#rollBack(group, changes, error);
-      return;
+      // Changes refused earlier keep their own error; the rest reject with this one.
+      throw this.#rollBack(group, error);
     } finally {
       this.#state.writing.clear();
     }
     this.#publish();
-    for (const change of group.written) change.resolve();
-  }
-
-  /** The records of a change, or undefined when its prepare function refused it (the change is rejected). */
-  #prepare(change: Change): readonly RecordInput[] | undefined {
-    try {
-      return change.prepare();
-    } catch (error) {
-      change.reject(error);
-      return undefined;
-    }
   }
 
   /** True when `size` more bytes would take a non-empty active file past the size limit. */
@@ -226,7 +197,7 @@ export class CommitPipeline {
   }
 
   /** Encodes the records of one change into the group's next chunk, with their sequence numbers and places. */
-  #encode(group: GroupInFlight, change: Change, records: readonly RecordInput[], encoded: Measured): void {
+  #encode(group: GroupInFlight, index: number, records: readonly RecordInput[], encoded: Measured): void {
     const state = this.#state;
     const buffer = Buffer.allocUnsafe(encoded.size);
     const base = state.active.handle.size() + group.chunkBytes;
@@ -258,7 +229,7 @@ export class CommitPipeline {
       group.chunk.push(buffer);
       group.chunkBytes += encoded.size;
     }
-    group.chunkChanges.push(change);
+    group.chunkChanges.push(index);
   }
 
   /**
@@ -266,7 +237,7 @@ export class CommitPipeline {
    * chunk's changes reject, their writes are forgotten and the file is cut back; the rest
    * of the group goes on.
    */
-  #append(group: GroupInFlight): void {
+  #append(group: GroupInFlight, batch: BatchControl): void {
     const state = this.#state;
     const active = state.active;
     if (group.chunkBytes > 0) {
@@ -284,11 +255,9 @@ export class CommitPipeline {
           this.#failure = ioError(truncateError, handle.path, 'truncate a failed append of');
         }
         const failure = ioError(error, handle.path, 'append to');
-        for (const change of group.chunkChanges) change.reject(failure);
-        group.chunkChanges = [];
+        for (const index of group.chunkChanges) batch.fail(index, failure);
       }
     }
-    group.written.push(...group.chunkChanges);
     group.chunk = [];
     group.chunkBytes = 0;
     group.chunkChanges = [];
@@ -301,8 +270,11 @@ export class CommitPipeline {
     await Promise.all([...group.dirty.keys()].map((file) => state.withFile(file, () => file.handle.sync())));
   }
 
-  /** A failed fsync or file rotation: nothing of this group is known to be on disk, so all of it is undone. */
-  #rollBack(group: GroupInFlight, changes: readonly Change[], error: unknown): void {
+  /**
+   * A failed fsync or file rotation: nothing of this group is known to be on disk, so all
+   * of it is undone. Returns the error the group's changes reject with.
+   */
+  #rollBack(group: GroupInFlight, error: unknown): StowageError {
     const failure = ioError(error, this.#state.active.handle.path, 'commit a group of writes to');
     this.#forget(0);
     for (const [file, size] of group.dirty) {
@@ -312,8 +284,7 @@ export class CommitPipeline {
         this.#failure ??= ioError(truncateError, file.path, 'cut back a failed group of');
       }
     }
-    // Settling is idempotent: changes refused earlier keep their own error.
-    for (const change of changes) change.reject(failure);
+    return failure;
   }
 
   /** Closes the full active file (made durable first, so only the newest file can ever have a torn tail) and starts the next. */

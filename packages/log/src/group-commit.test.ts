@@ -155,4 +155,22 @@ describe('group commit', () => {
     await outside;
     expect(await log.get('k')).toBe('outside');
   });
+
+  it('a CONFLICT settles with its group, so the write it lost to is visible when it arrives', async () => {
+    const log = await openLog({ durability: 'batch' });
+    await log.set('k', 'old');
+    let outside: Promise<void> | undefined;
+    const committing = log.transaction(async (tx) => {
+      await tx.get('k');
+      outside = log.set('k', 'outside'); // the same group as the commit, ahead of it
+      await tx.set('k', 'inside');
+    });
+    // A retry starting here takes a snapshot that already holds the winning write.
+    const seen = await committing.then(
+      () => 'committed',
+      async (error: { code?: string }) => `${error.code} ${await log.get('k')}`,
+    );
+    expect(seen).toBe('CONFLICT outside');
+    await outside;
+  });
 });
