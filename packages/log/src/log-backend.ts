@@ -15,7 +15,7 @@ import {
   type VersionInfo,
   type WriteOptions,
 } from '@stowage/core';
-import { acquireLock, makeDirectoryDurable } from '@stowage/fs';
+import { openLockedStore } from '@stowage/fs';
 import { CommitPipeline } from './commit-pipeline.js';
 import { LOCK_FILE } from './data-files.js';
 import { conflictError, ORIGIN } from './errors.js';
@@ -75,17 +75,18 @@ export class LogBackend extends AbstractBackend {
   // ---- lifecycle ----
 
   protected async _open(): Promise<void> {
-    const settings = this.#settings;
-    await makeDirectoryDurable(settings.fs, settings.dir);
-    const state = new StoreState(settings);
-    state.lock = await acquireLock(settings.fs, join(settings.dir, LOCK_FILE), { origin: ORIGIN });
-    try {
-      await recoverStore(state);
-    } catch (error) {
-      state.closeAll();
-      await state.lock.release().catch(() => undefined);
-      throw error;
-    }
+    const { fs, dir } = this.#settings;
+    const state = new StoreState(this.#settings);
+    const lockPath = join(dir, LOCK_FILE);
+    await openLockedStore(fs, dir, { origin: ORIGIN, lockPath }, async ({ lock, removedTempFiles }) => {
+      state.lock = lock;
+      try {
+        await recoverStore(state, removedTempFiles);
+      } catch (error) {
+        state.closeAll();
+        throw error;
+      }
+    });
     this.#opened = { state, pipeline: new CommitPipeline(state) };
   }
 

@@ -6,7 +6,7 @@
  * CORRUPTION naming the file and offset, and `LogBackend.repair` is the way out.
  */
 import { join } from 'node:path';
-import { createFileDurable, errorCode, type FileSystem, readWholeFile, sweepTempFiles, TEMP_SUFFIX } from '@stowage/fs';
+import { createFileDurable, errorCode, type FileSystem, readWholeFile, TEMP_SUFFIX } from '@stowage/fs';
 import {
   type DataFile,
   dataFileName,
@@ -32,15 +32,17 @@ import {
 } from './record-format.js';
 import type { StoreState } from './store-state.js';
 
-export async function recoverStore(state: StoreState): Promise<void> {
+/**
+ * `removedTempFiles`: what the open's sweep (fs's openLockedStore) removed before this ran,
+ * a merge or repair that died before its rename (the originals are intact).
+ */
+export async function recoverStore(state: StoreState, removedTempFiles: readonly string[]): Promise<void> {
   const { fs, dir } = state.settings;
-  const listed = readFileList(fs, dir);
-  const merged = await finishInterruptedMerge(state);
-  // A merge or repair that died before its rename; the originals are intact. Only temp files
-  // whose writer is gone: a rival opener's lock claim is a live process's and stays.
-  for (const name of sweepTempFiles(fs, dir)) {
+  for (const name of removedTempFiles) {
     state.recovery.push({ action: 'removed-temp-file', file: name, detail: 'left by an interrupted write' });
   }
+  const listed = readFileList(fs, dir);
+  const merged = await finishInterruptedMerge(state);
   const names = fs.readdir(dir);
   const dataIds: number[] = [];
   const hintIds = new Set<number>();
