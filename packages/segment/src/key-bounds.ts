@@ -1,18 +1,27 @@
 /**
- * A range as two bounds in code-point order, so every sorted source (memtable, segment,
- * level) positions itself once and stops at the far bound by itself. A prefix becomes
- * the bounds [prefix, successor of prefix).
+ * A range as two bounds in code-point order, so a level or a segment's blocks can be
+ * skipped by their smallest and largest keys, and a cursor stops at the far bound by
+ * itself. A prefix becomes the bounds [prefix, successor of prefix). Within one sorted
+ * array (a memtable's keys, a block's keys) the range is found by core's `rangeBounds`.
  */
 import { compareKeys, type RangeOptions } from '@stowage/core';
 
 export interface KeyBounds {
+  /** The range these bounds came from, for core's `rangeBounds` over a sorted array of keys. */
+  readonly range: RangeOptions;
   readonly lower: string | undefined;
   readonly lowerInclusive: boolean;
   readonly upper: string | undefined;
   readonly upperInclusive: boolean;
 }
 
-export const ALL_KEYS: KeyBounds = { lower: undefined, lowerInclusive: true, upper: undefined, upperInclusive: true };
+export const ALL_KEYS: KeyBounds = {
+  range: {},
+  lower: undefined,
+  lowerInclusive: true,
+  upper: undefined,
+  upperInclusive: true,
+};
 
 export function boundsOf(range: RangeOptions): KeyBounds {
   let lower = range.gte ?? range.gt;
@@ -30,7 +39,7 @@ export function boundsOf(range: RangeOptions): KeyBounds {
       upperInclusive = false;
     }
   }
-  return { lower, lowerInclusive, upper, upperInclusive };
+  return { range, lower, lowerInclusive, upper, upperInclusive };
 }
 
 /** True when `key` lies below the lower bound. */
@@ -62,17 +71,4 @@ export function prefixEnd(prefix: string): string | undefined {
     }
   }
   return undefined;
-}
-
-/** The first index in sorted `keys` at or (with `after`) past `key`: where a bound starts. */
-export function lowerBound(keys: readonly string[], key: string, after: boolean): number {
-  let low = 0;
-  let high = keys.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    const order = compareKeys(keys[mid]!, key);
-    if (order < 0 || (after && order === 0)) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }

@@ -6,9 +6,9 @@
  * plus an undo map per open snapshot that keeps the value a key had when the snapshot
  * was taken, filled by writes that come later.
  */
-import { compareKeys, type EncodedValue } from '@stowage/core';
+import { compareKeys, type EncodedValue, rangeBounds } from '@stowage/core';
 import type { EntryCursor } from './entry-cursor.js';
-import { aboveUpper, belowLower, type KeyBounds, lowerBound } from './key-bounds.js';
+import type { KeyBounds } from './key-bounds.js';
 import { KIND_BYTES, KIND_STRING, KIND_TOMBSTONE } from './segment-format.js';
 import { type Lookup, TOMBSTONE } from './segment-reader.js';
 
@@ -113,7 +113,9 @@ export class MemtableCursor implements EntryCursor {
   readonly #keys: string[];
   readonly #map: Map<string, Stored>;
   readonly #snapshot: Snapshot;
-  readonly #bounds: KeyBounds;
+  /** The slice [start, end) of the keys within the bounds. */
+  readonly #start: number;
+  readonly #end: number;
   readonly #reverse: boolean;
   readonly #release: () => void;
   #position: number;
@@ -133,15 +135,10 @@ export class MemtableCursor implements EntryCursor {
     this.#keys = keys;
     this.#map = map;
     this.#snapshot = snapshot;
-    this.#bounds = bounds;
     this.#reverse = reverse;
     this.#release = release;
-    if (!reverse) {
-      this.#position = bounds.lower === undefined ? 0 : lowerBound(keys, bounds.lower, !bounds.lowerInclusive);
-    } else {
-      this.#position =
-        bounds.upper === undefined ? keys.length - 1 : lowerBound(keys, bounds.upper, bounds.upperInclusive) - 1;
-    }
+    [this.#start, this.#end] = rangeBounds(keys, bounds.range);
+    this.#position = reverse ? this.#end - 1 : this.#start;
     this.#settle();
   }
 
@@ -165,9 +162,8 @@ export class MemtableCursor implements EntryCursor {
 
   #settle(): void {
     const keys = this.#keys;
-    while (this.#position >= 0 && this.#position < keys.length) {
+    while (this.#position >= this.#start && this.#position < this.#end) {
       const key = keys[this.#position]!;
-      if (this.#reverse ? belowLower(key, this.#bounds) : aboveUpper(key, this.#bounds)) break;
       const undo = this.#snapshot.undo;
       const stored = undo.has(key) ? undo.get(key) : this.#map.get(key);
       if (stored !== undefined) {

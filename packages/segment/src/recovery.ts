@@ -4,11 +4,12 @@
  * the WAL files from the manifest's log number on into a memtable (a torn tail is cut;
  * damage followed by intact records is CORRUPTION, since those are acknowledged writes),
  * write that memtable as a level-0 segment, start a new WAL, and record all of it in one
- * manifest edit. Only then are files the manifest does not list removed: old WALs,
- * segments of an interrupted flush or compaction, temp files.
+ * manifest edit. Only then are files the manifest does not list removed: old WALs and
+ * segments of an interrupted flush or compaction. (Temp files of dead writers are swept
+ * before this runs, by the open: they are never promoted, so nothing here needs them.)
  */
 import { StowageError } from '@stowage/core';
-import { fileError, sweepTempFiles } from '@stowage/fs';
+import { fileError } from '@stowage/fs';
 import { corruption, ORIGIN } from './errors.js';
 import { flushOldest, removeQuietly, switchMemtable } from './flush.js';
 import { LEVEL_COUNT } from './limits.js';
@@ -17,7 +18,8 @@ import { Memtable } from './memtable.js';
 import type { StoreState, Table } from './store-state.js';
 import { scanWal } from './wal-scan.js';
 
-export async function recoverStore(state: StoreState): Promise<void> {
+/** `removedTempFiles`: how many temp files the open's sweep (fs's openLockedStore) removed before this ran. */
+export async function recoverStore(state: StoreState, removedTempFiles: number): Promise<void> {
   const { fs, dir } = state.settings;
   const names = fs.readdir(dir);
   const files = names.map((name) => ({ name, parsed: parseFileName(name) }));
@@ -95,7 +97,7 @@ export async function recoverStore(state: StoreState): Promise<void> {
   else await state.commit((current) => current, state.active.walNumber);
 
   // The manifest edit is durable: what it does not list can go.
-  let removed = 0;
+  let removed = removedTempFiles;
   for (const file of files) {
     const parsed = file.parsed;
     if (parsed === undefined) continue;
@@ -103,13 +105,6 @@ export async function recoverStore(state: StoreState): Promise<void> {
     if (!orphan) continue;
     removeQuietly(state, file.name);
     if (parsed.kind !== 'wal') removed++;
-  }
-  // Temp files (a segment or manifest being written, a lock claim) only of writers that are
-  // gone: a live rival's lock claim, or a writer of this process, keeps its file.
-  try {
-    removed += sweepTempFiles(fs, dir).length;
-  } catch (error) {
-    throw fileError(error, { origin: ORIGIN, file: dir, action: 'sweep temp files in' });
   }
   state.recovery = {
     walFiles: wals.length,

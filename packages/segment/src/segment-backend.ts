@@ -14,7 +14,7 @@ import {
   type RangeOptions,
   type WriteOptions,
 } from '@stowage/core';
-import { acquireLock, makeDirectoryDurable } from '@stowage/fs';
+import { openLockedStore } from '@stowage/fs';
 import { type CompactionPlan, pickCompaction, runCompaction } from './compaction.js';
 import type { EntryCursor } from './entry-cursor.js';
 import { asStowageError, ORIGIN } from './errors.js';
@@ -83,22 +83,19 @@ export class SegmentBackend extends AbstractBackend {
   // ---- lifecycle ----
 
   protected async _open(): Promise<void> {
-    const settings = this.#settings;
-    try {
-      await makeDirectoryDurable(settings.fs, settings.dir);
-    } catch (error) {
-      throw asStowageError(error, `create the store folder ${settings.dir}`);
-    }
-    const state = new StoreState(settings);
-    state.lock = await acquireLock(settings.fs, join(settings.dir, LOCK_FILE), { origin: ORIGIN });
-    try {
-      await recoverStore(state);
-    } catch (error) {
-      state.closeAll();
-      await state.lock.release().catch(() => undefined);
-      // A StowageError (CORRUPTION naming a file, IO) stays as it is; a bare node error gets its code.
-      throw asStowageError(error, `open the store in ${settings.dir}`);
-    }
+    const { fs, dir } = this.#settings;
+    const state = new StoreState(this.#settings);
+    const lockPath = join(dir, LOCK_FILE);
+    await openLockedStore(fs, dir, { origin: ORIGIN, lockPath }, async ({ lock, removedTempFiles }) => {
+      state.lock = lock;
+      try {
+        await recoverStore(state, removedTempFiles.length);
+      } catch (error) {
+        state.closeAll();
+        // A StowageError (CORRUPTION naming a file, IO) stays as it is; a bare node error gets its code.
+        throw asStowageError(error, `open the store in ${dir}`);
+      }
+    });
     this.#state = state;
     this.#pipeline = new WritePipeline(state, () => this.#makeRoom());
     this.#schedule();

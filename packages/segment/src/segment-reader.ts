@@ -7,14 +7,14 @@
  * cache, so a flipped byte is CORRUPTION with file and offset, never a wrong value.
  * Reads are synchronous (the file layer's reads are): a get answers without an await.
  */
-import { compareKeys, type EncodedValue, type RangeOptions, StowageError } from '@stowage/core';
+import { compareKeys, type EncodedValue, type RangeOptions, rangeBounds, StowageError } from '@stowage/core';
 import { crc32c, type FileHandle, type FileSystem, fileError, nodeFileSystem } from '@stowage/fs';
 import { BlockCache } from './block-cache.js';
 import { BlockDamage, type BlockHit, type DecodedBlock, decodeBlock, findInBlock } from './block-reader.js';
 import { BloomFilter, keyHash } from './bloom-filter.js';
 import type { EntryCursor } from './entry-cursor.js';
 import { corruption, ORIGIN } from './errors.js';
-import { ALL_KEYS, aboveUpper, belowLower, boundsOf, type KeyBounds, lowerBound } from './key-bounds.js';
+import { ALL_KEYS, aboveUpper, belowLower, boundsOf, type KeyBounds } from './key-bounds.js';
 import { DEFAULT_BLOCK_CACHE_BYTES } from './limits.js';
 import {
   BLOCK_TRAILER_SIZE,
@@ -299,8 +299,7 @@ export class SegmentCursor implements EntryCursor {
       if (this.#blockIndex >= blocks) return;
       this.#load();
       const keys = this.#block!.keys;
-      let position = 0;
-      if (bounds.lower !== undefined) position = lowerBound(keys, bounds.lower, !bounds.lowerInclusive);
+      const [position] = rangeBounds(keys, bounds.range);
       this.#position = position;
       if (position >= keys.length) this.#nextBlock();
       else this.#settle();
@@ -311,9 +310,7 @@ export class SegmentCursor implements EntryCursor {
       }
       this.#blockIndex = bounds.upper === undefined ? blocks - 1 : Math.min(reader.blockFor(bounds.upper), blocks - 1);
       this.#load();
-      const keys = this.#block!.keys;
-      let position = keys.length - 1;
-      if (bounds.upper !== undefined) position = lowerBound(keys, bounds.upper, bounds.upperInclusive) - 1;
+      const position = rangeBounds(this.#block!.keys, bounds.range)[1] - 1;
       this.#position = position;
       if (position < 0) this.#nextBlock();
       else this.#settle();
