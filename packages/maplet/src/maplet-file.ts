@@ -4,17 +4,16 @@
  * appended to the log, then made durable as configured; a checkpoint writes a new
  * snapshot and starts an empty log (each atomically, tied together by an epoch).
  */
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { type DurabilityLevel, StowageError } from '@stowage/core';
 import {
-  acquireLock,
   errorCode,
   type FileHandle,
   type FileLock,
   type FileSystem,
   fileError,
   nodeFileSystem,
-  sweepTempFiles,
+  openLockedStore,
   writeFileAtomic,
 } from '@stowage/fs';
 import {
@@ -97,21 +96,17 @@ export class MapletFile {
     if (!(Number.isInteger(checkpointRecords) && checkpointRecords >= 1)) {
       throw new StowageError('INVALID_CONFIG', 'checkpointRecords must be a positive integer', { origin: ORIGIN });
     }
+    const lockPath = join(dir, LOCK_FILE);
     try {
-      fs.mkdir(dir);
-      await fs.syncDirectory(dirname(dir));
+      // Folder (mkdir -p, durable), lock, sweep of dead writers' temp files; the lock is released if loading fails.
+      return await openLockedStore(fs, dir, { origin: ORIGIN, lockPath }, async ({ lock }) => {
+        const { maplet, epoch, records } = await load(fs, dir, options.maplet ?? {});
+        const log = fs.open(join(dir, LOG_FILE), 'write');
+        return new MapletFile({ dir, fs, durability, checkpointRecords }, maplet, lock, log, epoch, records);
+      });
     } catch (error) {
-      throw fileError(error, { origin: ORIGIN, file: dir, action: 'create the folder' });
-    }
-    const lock = await acquireLock(fs, join(dir, LOCK_FILE), { origin: ORIGIN });
-    try {
-      sweepTempFiles(fs, dir);
-      const { maplet, epoch, records } = await load(fs, dir, options.maplet ?? {});
-      const log = fs.open(join(dir, LOG_FILE), 'write');
-      return new MapletFile({ dir, fs, durability, checkpointRecords }, maplet, lock, log, epoch, records);
-    } catch (error) {
-      await lock.release().catch(() => undefined);
-      throw StowageError.is(error) ? error : fileError(error, { origin: ORIGIN, file: dir, action: 'open' });
+      // A StowageError (LOCKED, CORRUPTION, IO) stays as it is.
+      throw fileError(error, { origin: ORIGIN, file: dir, action: 'open' });
     }
   }
 
