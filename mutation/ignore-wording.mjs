@@ -33,8 +33,16 @@ function calleeName(call) {
 function isMessageArgument(path) {
   const call = path.parentPath;
   if (path.listKey !== 'arguments' || !(call?.isCallExpression() || call?.isNewExpression())) return false;
+  if (call.node.callee.type === 'Super') return path.key === 0 && extendsAnError(call);
   const index = messageArgument.get(calleeName(call.node));
   return index !== undefined && path.key === index;
+}
+
+// super(message) in the constructor of a class extending an error class.
+function extendsAnError(path) {
+  const owner = path.findParent((parent) => parent.isClass());
+  const base = owner?.node.superClass;
+  return base?.type === 'Identifier' && base.name.endsWith('Error');
 }
 
 // fileError(error, { ..., action: 'lock' }): the action is only read into the message.

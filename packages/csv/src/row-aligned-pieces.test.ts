@@ -1,0 +1,62 @@
+/**
+ * Guarantee: the CSV is read in pieces that end only at row ends outside quoted cells, also
+ * when the very first cell (right at the start of the file or of the bytes after a
+ * byte-order mark) is quoted and holds line breaks; and a byte-order mark is skipped only
+ * when all three of its bytes are there, so a first cell starting with a character whose
+ * UTF-8 begins with 0xEF (U+F000 to U+FFFF, e.g. fullwidth letters) keeps its bytes.
+ */
+import { describe, expect, it } from 'vitest';
+import { readCsvBytes, rowAlignedPieces } from './csv-read.js';
+
+const failing = {
+  skipMalformed: false,
+  fail: (row: { reason: string }): never => {
+    throw new Error(row.reason);
+  },
+};
+
+const piecesOf = (data: Buffer, start: number) =>
+  [...rowAlignedPieces(data, start, 1)].map(([from, to]) => data.subarray(from, to).toString());
+
+describe('reading the CSV in row-aligned pieces', () => {
+  it('never cuts inside a quoted cell that opens the data', () => {
+    const data = Buffer.from('"k\ney",value\r\n"a\r\nb",1\r\n');
+    expect(piecesOf(data, 0)).toEqual(['"k\ney",value\r\n', '"a\r\nb",1\r\n']);
+  });
+
+  it('never cuts inside a quoted cell that opens the data after a byte-order mark', () => {
+    const data = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('"k\ney",value\r\na,1\r\n')]);
+    expect(piecesOf(data, 3)).toEqual(['"k\ney",value\r\n', 'a,1\r\n']);
+  });
+
+  it('reads a file whose first cell is quoted and spans lines the same in pieces as whole', () => {
+    const data = Buffer.from('key,value\r\n"a\nb",1\r\n"c\rd",2\r\n');
+    const whole = readCsvBytes(data, failing);
+    const inPieces = readCsvBytes(data, failing, 1);
+    expect([...inPieces.entries.keys()]).toEqual(['a\nb', 'c\rd']);
+    expect(inPieces.entries).toEqual(whole.entries);
+  });
+});
+
+describe('the byte-order mark', () => {
+  it('is skipped when all three bytes are there, and reported', () => {
+    const read = readCsvBytes(Buffer.from('\ufeffkey,value\r\na,1\r\n'), failing);
+    expect(read.hadByteOrderMark).toBe(true);
+    expect(read.entries.get('a')).toBe('1');
+  });
+
+  it('is not taken from the first bytes of a fullwidth character', () => {
+    // U+FF4B (fullwidth k) is EF BD 8B in UTF-8: it shares the mark's first byte only. The
+    // header is then wrong, and the error points at its first byte, not three bytes on.
+    const rows: unknown[] = [];
+    const collect = {
+      skipMalformed: false,
+      fail: (row: unknown): never => {
+        rows.push(row);
+        throw new Error('bad');
+      },
+    };
+    expect(() => readCsvBytes(Buffer.from('\uff4bey,value\r\na,1\r\n'), collect)).toThrow('bad');
+    expect(rows).toMatchObject([{ line: 1, offset: 0 }]);
+  });
+});
