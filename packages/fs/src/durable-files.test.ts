@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from './atomic-write.js';
-import { createFileDurable, makeDirectoryDurable, readWholeFile } from './durable-files.js';
+import { createFileDurable, makeDirectoryDurable, readWholeFile, truncateFileDurable } from './durable-files.js';
 import type { FileSystem } from './file-system.js';
 import { nodeFileSystem } from './node-file-system.js';
 import { closeQuietly, unlinkQuietly } from './quiet.js';
@@ -90,6 +90,30 @@ describe('createFileDurable', () => {
     disk.failNext('sync', 'EIO');
     await expect(createFileDurable(disk, '/1.log', bytes('HEADER'))).rejects.toMatchObject({ code: 'EIO' });
     expect(disk.readdir('/')).toEqual([]);
+  });
+});
+
+describe('truncateFileDurable', () => {
+  it('cuts the file to its first bytes, and the cut survives a power cut right after it returns', async () => {
+    const disk = new SimulatedDisk();
+    const fs = disk.mount();
+    const handle = await createFileDurable(fs, '/1.log', bytes('HEADER+torn'));
+    handle.close();
+    await truncateFileDurable(fs, '/1.log', 6);
+    expect(text(fs.readFile('/1.log'))).toBe('HEADER');
+    disk.powerCut({ mode: 'lose-all' });
+    expect(text(disk.readFile('/1.log'))).toBe('HEADER');
+  });
+
+  it("throws node's error when the fsync fails: the cut is then not durable", async () => {
+    const disk = new SimulatedDisk();
+    const handle = await createFileDurable(disk, '/1.log', bytes('HEADER+torn'));
+    handle.close();
+    disk.failNext('sync', 'EIO');
+    await expect(truncateFileDurable(disk, '/1.log', 6)).rejects.toMatchObject({ code: 'EIO' });
+    // A power cut now loses the unsynced cut: the old content is what the disk holds.
+    disk.powerCut({ mode: 'lose-all' });
+    expect(text(disk.readFile('/1.log'))).toBe('HEADER+torn');
   });
 });
 

@@ -49,6 +49,21 @@ export async function createFileDurable(
   }
 }
 
+/**
+ * Cuts the file at `path` down to its first `length` bytes and fsyncs it, so the cut
+ * survives a power cut (a torn tail cut at open, a damaged tail cut by a repair). The
+ * file is closed again either way; errors are node's.
+ */
+export async function truncateFileDurable(fs: FileSystem, path: string, length: number): Promise<void> {
+  const handle = fs.open(path, 'write');
+  try {
+    handle.truncate(length);
+    await handle.sync();
+  } finally {
+    closeQuietly(handle);
+  }
+}
+
 /** The whole content of an open file as of now (what a writer appended so far included). */
 export function readWholeFile(handle: FileHandle): Buffer {
   const size = handle.size();

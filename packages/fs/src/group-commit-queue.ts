@@ -167,7 +167,8 @@ export class GroupCommitQueue<T, R = void> {
     const control: BatchControl = {
       fail: (index, error) => {
         if (index < 0 || index >= batch.length || failed?.has(index) === true) return;
-        (failed ??= new Map()).set(index, error);
+        failed ??= new Map();
+        failed.set(index, error);
       },
     };
     this.#batches++;

@@ -1,6 +1,6 @@
 export { type AtomicContent, TEMP_SUFFIX, tempPathFor, writeFileAtomic } from './atomic-write.js';
 export { crc32c } from './crc32c.js';
-export { createFileDurable, makeDirectoryDurable, readWholeFile } from './durable-files.js';
+export { createFileDurable, makeDirectoryDurable, readWholeFile, truncateFileDurable } from './durable-files.js';
 export { errorCode, type FileErrorOptions, fileError, hasErrorCode } from './errors.js';
 export type { FileHandle, FileStat, FileSystem, OpenMode } from './file-system.js';
 export {
