@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { StowageError } from '@stowage/core';
-import { acquireLock, unlinkQuietly } from '@stowage/fs';
+import { acquireLock, truncateFileDurable, unlinkQuietly } from '@stowage/fs';
 import { ORIGIN } from './errors.js';
 import { LEVEL_COUNT } from './limits.js';
 import { type FileMeta, parseFileName, readManifest, segmentName, walName, writeManifest } from './manifest.js';
@@ -76,13 +76,7 @@ export async function repairStore(settings: StoreSettings): Promise<RepairReport
       const bytes = Buffer.from(fs.readFile(path));
       const scan = scanWal(bytes, () => undefined);
       if (scan.damage === undefined) continue;
-      const handle = fs.open(path, 'write');
-      try {
-        handle.truncate(scan.intactEnd);
-        await handle.sync();
-      } finally {
-        handle.close();
-      }
+      await truncateFileDurable(fs, path, scan.intactEnd);
       wals.push({ file: path, cutAt: scan.intactEnd, lostBytes: bytes.length - scan.intactEnd });
     }
     if (segments.length > 0) {
