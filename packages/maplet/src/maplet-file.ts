@@ -14,6 +14,7 @@ import {
   fileError,
   nodeFileSystem,
   openLockedStore,
+  truncateFileDurable,
   writeFileAtomic,
 } from '@stowage/fs';
 import {
@@ -320,15 +321,7 @@ async function load(
     else if (record.type === DELETE) maplet.deleteHash(record.hi, record.lo, record.value);
     else maplet.clear();
   }
-  if (log.validLength < logBytes.length) {
-    const handle = fs.open(logPath, 'write');
-    try {
-      handle.truncate(log.validLength);
-      await handle.sync();
-    } finally {
-      handle.close();
-    }
-  }
+  if (log.validLength < logBytes.length) await truncateFileDurable(fs, logPath, log.validLength);
   return { maplet, epoch, records: log.records.length };
 }
 
