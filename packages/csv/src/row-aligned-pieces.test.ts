@@ -1,9 +1,11 @@
 /**
- * Guarantee: the CSV is read in pieces that end only at row ends outside quoted cells, also
- * when the very first cell (right at the start of the file or of the bytes after a
- * byte-order mark) is quoted and holds line breaks; and a byte-order mark is skipped only
- * when all three of its bytes are there, so a first cell starting with a character whose
- * UTF-8 begins with 0xEF (U+F000 to U+FFFF, e.g. fullwidth letters) keeps its bytes.
+ * Guarantee: the CSV is read in pieces that end only at row ends outside quoted cells: also
+ * when the very first cell (at the start of the file, or right after a byte-order mark) is
+ * quoted and holds line breaks, when a quoted cell starts a row ended by a lone CR, and
+ * after a quote inside an unquoted cell (which is text, not the start of a quoted cell).
+ * A byte-order mark is skipped only when all three of its bytes are there, so a first cell
+ * starting with a character whose UTF-8 begins with 0xEF (e.g. fullwidth letters) keeps
+ * its bytes.
  */
 import { describe, expect, it } from 'vitest';
 import { readCsvBytes, rowAlignedPieces } from './csv-read.js';
@@ -27,6 +29,20 @@ describe('reading the CSV in row-aligned pieces', () => {
   it('never cuts inside a quoted cell that opens the data after a byte-order mark', () => {
     const data = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('"k\ney",value\r\na,1\r\n')]);
     expect(piecesOf(data, 3)).toEqual(['"k\ney",value\r\n', 'a,1\r\n']);
+  });
+
+  it('takes a quote inside an unquoted cell as text, so a quoted cell on a later row still keeps its line breaks', () => {
+    const data = Buffer.from('key,value\r\na"b,1\r\nc,"x\r\ny"\r\n');
+    expect(piecesOf(data, 0)).toEqual(['key,value\r\n', 'a"b,1\r\n', 'c,"x\r\ny"\r\n']);
+    expect([...readCsvBytes(data, failing, 1).entries]).toEqual([
+      ['a"b', '1'],
+      ['c', 'x\r\ny'],
+    ]);
+  });
+
+  it('opens a quoted cell at the start of a row ended by a lone CR', () => {
+    const data = Buffer.from('key,value\r"a\nb",1\r"c\rd",2\r');
+    expect(piecesOf(data, 0)).toEqual(['key,value\r', '"a\nb",1\r', '"c\rd",2\r']);
   });
 
   it('reads a file whose first cell is quoted and spans lines the same in pieces as whole', () => {
