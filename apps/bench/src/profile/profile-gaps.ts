@@ -13,14 +13,17 @@
  * Cases: log-get, minimal-get (a store of <keys> keys, then <ops> gets of existing keys in
  * random order, as the bench's get-existing: the log awaited, the minimal log called
  * synchronously); log-set-none, minimal-set (<ops> sequential sets of new keys, after
- * <keys> preloaded); csv-batch-set, sqlite-full-set (the same, each set awaited and fsynced).
+ * <keys> preloaded); csv-batch-set, sqlite-full-set (the same, each set awaited and fsynced);
+ * fsync-async, fsync-sync (the floor of those two: an append and an fsync per set, the fsync
+ * on the thread pool or in the calling thread).
  * It prints the rate of the timed part, so it also gives quick ratios.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
 import type { StorageBackend } from '@stowage/core';
 import { CsvBackend } from '@stowage/csv';
 import { LogBackend } from '@stowage/log';
@@ -121,6 +124,34 @@ const cases: Record<string, () => Case> = {
     backendCase(() => new SqliteBackend({ file: join(dir, 'store.db'), durability: 'full' }), 'set'),
 };
 
+/**
+ * The floor under csv `batch` and sqlite `full`: one ~120-byte append and one fsync per
+ * awaited set, with the fsync on libuv's thread pool (as @stowage/fs does: the result comes
+ * back through the event loop) or in the calling thread (as better-sqlite3 does).
+ */
+function fsyncCase(where: 'async' | 'sync'): Case {
+  const fd = openSync(join(dir, 'fsync.log'), 'a');
+  const fsyncAsync = promisify(fsync);
+  return {
+    async setup() {},
+    async run() {
+      let done = 0;
+      for (const entry of fresh) {
+        writeSync(fd, `${entry.key}\t${entry.json}\n`);
+        if (where === 'sync') fsyncSync(fd);
+        else await fsyncAsync(fd);
+        done++;
+      }
+      return done;
+    },
+    async close() {
+      closeSync(fd);
+    },
+  };
+}
+cases['fsync-async'] = () => fsyncCase('async');
+cases['fsync-sync'] = () => fsyncCase('sync');
+
 const make = cases[name];
 if (!make) throw new Error(`unknown case ${name}; known: ${Object.keys(cases).join(', ')}`);
 const chosen = make();
@@ -132,17 +163,21 @@ try {
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
   }
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const done = await chosen.run();
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   if (session && profilePath !== undefined) {
     const { profile } = await session.post('Profiler.stop');
     writeFileSync(profilePath, JSON.stringify(profile));
     session.disconnect();
   }
   if (done !== ops) throw new Error(`${name}: ${done} of ${ops} operations found or done`);
+  // CPU time of this process (all its threads) per operation: moves less with the load than the rate.
+  const perOp = (micros: number) => (ops > 0 ? (micros / ops).toFixed(1) : '0');
   console.log(
-    `${name} keys=${keys} ops=${ops}: ${ms.toFixed(0)} ms, ${((ops * 1000) / Math.max(ms, 1e-3)).toFixed(0)} ops/s`,
+    `${name} keys=${keys} ops=${ops}: ${ms.toFixed(0)} ms, ${((ops * 1000) / Math.max(ms, 1e-3)).toFixed(0)} ops/s, CPU per op ${perOp(cpu.user)} µs user + ${perOp(cpu.system)} µs system`,
   );
   await chosen.close();
 } finally {
