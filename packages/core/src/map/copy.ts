@@ -11,7 +11,7 @@
 import { StowageError } from '../contract/errors.js';
 import * as fallbacks from '../contract/fallbacks.js';
 import type { BatchOperation, EncodedValue, StorageBackend } from '../contract/storage-backend.js';
-import { expiryOf, keepsExpiry, storedValue, unwrap } from './envelope.js';
+import { expiryOf, keepsExpiry, scanEntries, storedValue, unwrap } from './envelope.js';
 import { ORIGIN } from './map-store.js';
 
 export interface CopyOptions {
@@ -60,7 +60,7 @@ export async function copy(from: StorageBackend, to: StorageBackend, options: Co
     options.onProgress?.({ copied, expired });
   };
   const bare = keepsExpiry(to);
-  for await (const [key, stored, kept] of readAll(from)) {
+  for await (const [key, stored, kept] of scanEntries(from, {}, keepsExpiry(from))) {
     const expiresAt = expiryOf(stored, kept);
     if (expiresAt !== undefined && expiresAt <= now) {
       expired++;
@@ -74,15 +74,6 @@ export async function copy(from: StorageBackend, to: StorageBackend, options: Co
   }
   if (batch.length > 0) await write();
   return { copied, expired };
-}
-
-/** Every entry of `backend` with the expiry it keeps itself (undefined where it keeps none). */
-async function* readAll(backend: StorageBackend): AsyncGenerator<[string, EncodedValue, number | undefined]> {
-  if (keepsExpiry(backend)) {
-    for await (const [key, { value, expiresAt }] of backend.entriesWithExpiry!()) yield [key, value, expiresAt];
-  } else {
-    for await (const [key, value] of backend.entries()) yield [key, value, undefined];
-  }
 }
 
 /** The codec's output inside a stored value; undefined for a malformed envelope. */

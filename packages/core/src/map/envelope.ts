@@ -16,7 +16,7 @@
  */
 
 import { StowageError } from '../contract/errors.js';
-import type { EncodedValue, StorageBackend } from '../contract/storage-backend.js';
+import type { EncodedValue, ExpiringValue, RangeOptions, StorageBackend } from '../contract/storage-backend.js';
 
 const MARK = 0x01;
 const MARK_TEXT = '\x01';
@@ -55,6 +55,22 @@ export function keepsExpiry(backend: StorageBackend): boolean {
     typeof backend.getWithExpiry === 'function' &&
     typeof backend.entriesWithExpiry === 'function'
   );
+}
+
+/** An entry as `scanEntries` yields it: key, stored value and, where the backend keeps it, the expiry. */
+export type ScannedEntry = readonly [key: string, stored: EncodedValue, kept?: number | undefined];
+
+/**
+ * The entries of `backend` within `range` with the expiries it keeps (`keeps`, see
+ * keepsExpiry). A backend without them is iterated as it is, its pairs having no third
+ * element: a full-cache open goes through here for every entry, so no layer is added.
+ */
+export function scanEntries(backend: StorageBackend, range: RangeOptions, keeps: boolean): AsyncIterable<ScannedEntry> {
+  return keeps ? withExpiries(backend.entriesWithExpiry!(range)) : backend.entries(range);
+}
+
+async function* withExpiries(entries: AsyncIterable<[string, ExpiringValue]>): AsyncGenerator<ScannedEntry> {
+  for await (const [key, { value, expiresAt }] of entries) yield [key, value, expiresAt];
 }
 
 /**

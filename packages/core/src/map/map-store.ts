@@ -20,7 +20,7 @@ import type {
   StoredLocation,
 } from '../contract/storage-backend.js';
 import type { Codec } from './codecs.js';
-import { expiryOf, keepsExpiry, unwrap } from './envelope.js';
+import { expiryOf, keepsExpiry, type ScannedEntry, scanEntries, unwrap } from './envelope.js';
 import { KeyQueue } from './key-queue.js';
 import { type CacheEntry, type MapCache, NEVER, type StoredEntry, type Undecoded } from './map-cache.js';
 import { MapCounters } from './map-stats.js';
@@ -161,16 +161,14 @@ export class MapStore<V> {
     return fallbacks.getMany(this.backend, keys);
   }
 
-  /** Backend entries within `range` as [key, stored value, expiry kept by the backend], counted as one read. */
-  async *scan(range: RangeOptions): AsyncGenerator<[string, EncodedValue, number | undefined]> {
+  /**
+   * Backend entries within `range` as [key, stored value, expiry kept by the backend],
+   * counted as one read. A backend without kept expiries is iterated as it is (its pairs
+   * have no third element): a full-cache open goes through here for every entry.
+   */
+  scan(range: RangeOptions): AsyncIterable<ScannedEntry> {
     this.counters.backendReads++;
-    if (this.keepsExpiry) {
-      for await (const [key, { value, expiresAt }] of this.backend.entriesWithExpiry!(range)) {
-        yield [key, value, expiresAt];
-      }
-    } else {
-      for await (const [key, value] of this.backend.entries(range)) yield [key, value, undefined];
-    }
+    return scanEntries(this.backend, range, this.keepsExpiry);
   }
 
   /** Bytes an LRU entry is charged for; the full cache does not count them. */
