@@ -1,7 +1,7 @@
 /**
  * Moving a store to another engine with core's `copy(from, to)`: a log-engine store with
  * some entries under a TTL moves to SQLite. `copy` carries every value byte for byte and
- * each expiry (so the TTL keeps running on the new engine), leaves out what already expired,
+ * each expiry (into SQLite's `expires_at` column, so the TTL keeps running on the new engine), leaves out what already expired,
  * and reports progress. Copy while no map is open on the target.
  *
  * Run: node --import tsx examples/migrate-engines.ts [folder]

@@ -31,8 +31,8 @@ export interface CopyProgress {
 }
 
 /**
- * Copies every live entry of `from` into `to`, values byte for byte and expiries as
- * expiries. Both backends are opened if they are not yet, and left open. Entries of `to`
+ * Copies every live entry of `from` into `to`: each codec output byte for byte (stored
+ * bare or in core's envelope, as `to` keeps expiries) and each expiry as an expiry. Both backends are opened if they are not yet, and left open. Entries of `to`
  * that `from` lacks are kept; a key in both ends with `from`'s value. Open maps on `to`
  * do not see the copy (their caches are per map): copy first, then open the map.
  */
