@@ -2,7 +2,8 @@
  * Guarantee: the CSV is read in pieces that end only at row ends outside quoted cells: also
  * when the very first cell (at the start of the file, or right after a byte-order mark) is
  * quoted and holds line breaks, when a quoted cell starts a row ended by a lone CR, and
- * after a quote inside an unquoted cell (which is text, not the start of a quoted cell).
+ * after a quote inside an unquoted cell (which is text, not the start of a quoted cell); the
+ * last row is read even without a line break after it.
  * A byte-order mark is skipped only when all three of its bytes are there, so a first cell
  * starting with a character whose UTF-8 begins with 0xEF (e.g. fullwidth letters) keeps
  * its bytes.
@@ -37,6 +38,15 @@ describe('reading the CSV in row-aligned pieces', () => {
     expect([...readCsvBytes(data, failing, 1).entries]).toEqual([
       ['a"b', '1'],
       ['c', 'x\r\ny'],
+    ]);
+  });
+
+  it('ends with the last row even when no line break follows it', () => {
+    const data = Buffer.from('key,value\r\na,1\r\nb,2');
+    expect(piecesOf(data, 0)).toEqual(['key,value\r\n', 'a,1\r\n', 'b,2']);
+    expect([...readCsvBytes(data, failing, 1).entries]).toEqual([
+      ['a', '1'],
+      ['b', '2'],
     ]);
   });
 
