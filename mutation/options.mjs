@@ -6,9 +6,9 @@
 export const shared = {
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner', './mutation/ignore-wording.mjs'],
-  // Mutants that change only what an error message says are not a guarantee a test must
-  // hold; they are reported as ignored with the reason (see ignore-wording.mjs).
-  ignorers: ['wording'],
+  // Reported as ignored, with the reason (see ignore-wording.mjs): mutants that change only
+  // what an error message says, and equivalent mutants listed node by node.
+  ignorers: ['wording', 'equivalent'],
   ignorePatterns: ['dist', 'reports', 'apps/bench/results', '.turbo', 'docs'],
   incremental: true,
   // Vitest does not type-check, and Stryker's `// @ts-nocheck` headers would break the
