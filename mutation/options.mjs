@@ -5,8 +5,8 @@
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export const shared = {
   testRunner: 'vitest',
-  plugins: ['@stryker-mutator/vitest-runner', './mutation/ignore-wording.mjs'],
-  // Reported as ignored, with the reason (see ignore-wording.mjs): mutants that change only
+  plugins: ['@stryker-mutator/vitest-runner', './mutation/ignorers.mjs'],
+  // Reported as ignored, with the reason (see ignorers.mjs): mutants that change only
   // what an error message says, and equivalent mutants listed node by node.
   ignorers: ['wording', 'equivalent'],
   ignorePatterns: ['dist', 'reports', 'apps/bench/results', '.turbo', 'docs'],
