@@ -47,5 +47,8 @@ export function packageRun(pkg) {
     incrementalFile: `reports/mutation/${pkg}/incremental.json`,
     htmlReporter: { fileName: `reports/mutation/${pkg}/index.html` },
     jsonReporter: { fileName: `reports/mutation/${pkg}/mutation.json` },
+    // With `--reporters ...,event-recorder`, every mutant's result as it comes (a long run
+    // stopped early still shows what it measured).
+    eventReporter: { baseDir: `reports/mutation/${pkg}/events` },
   };
 }
