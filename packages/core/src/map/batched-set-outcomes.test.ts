@@ -75,7 +75,7 @@ describe('a batched set is the set the caller made', () => {
     const backend = new MapBackend({ supports: { atomicBatch: true } });
     const map = await PersistentMap.open<string, number>(backend, { cache: { mode: 'lru', maxEntries: 10 } });
     await map.set('ok', 0);
-    backend.failWith = (operation, key) => (key === 'bad' ? new Error('EIO') : undefined);
+    backend.failWith = (_operation, key) => (key === 'bad' ? new Error('EIO') : undefined);
     const results = await Promise.allSettled([map.set('x', 1), map.set('bad', 2), map.set('y', 3)]);
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(backend.calls.get).toBe(0);

@@ -269,7 +269,7 @@ describe.each(modes)('a non-atomic batch that fails half way (%s cache)', (_, ca
   it('does not read back after a failed batch of an atomic backend', async () => {
     const backend = new MapBackend({ supports: { atomicBatch: true } });
     const map = await PersistentMap.open<string, number>(backend, { cache, sweepInterval: 0 });
-    backend.failWith = (operation, key) => (key === 'b' ? new Error('EIO') : undefined);
+    backend.failWith = (_operation, key) => (key === 'b' ? new Error('EIO') : undefined);
     const reads = backend.calls.get;
     expect(
       await codeOf(
