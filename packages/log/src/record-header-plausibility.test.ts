@@ -3,7 +3,7 @@
  * as written: no flag bit outside the four the format defines, the three padding bytes
  * after the flags zero, key and value lengths within the limits (a length exactly at its
  * limit accepted), and a deletion without a value. Anything else is not a record, so a
- * scan never trusts lengths read from garbage.
+ * scan never trusts lengths read from garbage. `recordSize` measures what `writeRecord` writes.
  */
 import { describe, expect, it } from 'vitest';
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './limits.js';
@@ -14,6 +14,7 @@ import {
   FLAG_TXN_MORE,
   RECORD_HEADER_SIZE,
   readRecordHeader,
+  recordSize,
   writeRecord,
 } from './record-format.js';
 
@@ -56,10 +57,11 @@ describe('a plausible record header', () => {
     expect(readRecordHeader(bytes, 0)).toBeUndefined();
   });
 
-  it('reads the header at its offset in a larger buffer', () => {
-    const one = header(FLAG_STRING);
+  it('reads the header at its offset in a larger buffer, with the size recordSize measures', () => {
+    const one = header(FLAG_STRING, 'value');
     const two = Buffer.concat([Buffer.alloc(5, 0xff), one]);
     expect(readRecordHeader(two, 5)).toEqual(readRecordHeader(one, 0));
     expect(readRecordHeader(two, 5)?.size).toBe(one.length);
+    expect(recordSize(1, 5)).toBe(one.length);
   });
 });
