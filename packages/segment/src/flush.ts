@@ -9,9 +9,10 @@ import { ORIGIN } from './errors.js';
 import { ALL_KEYS } from './key-bounds.js';
 import { walName } from './manifest.js';
 import { Memtable } from './memtable.js';
+import { encodeFileHeader } from './segment-format.js';
 import type { StoreState, Table } from './store-state.js';
 import { writeTables } from './table-writer.js';
-import { encodeWalHeader } from './wal-format.js';
+import { WAL_MAGIC, WAL_VERSION } from './wal-format.js';
 
 /** Writes the oldest frozen memtable to a level-0 file and drops its WAL. */
 export async function flushOldest(state: StoreState): Promise<void> {
@@ -52,7 +53,7 @@ export async function switchMemtable(state: StoreState): Promise<void> {
     // (in the new WAL) while losing older ones.
     await state.wal?.sync();
     // On failure createFileDurable closes and removes the new file itself.
-    handle = await createFileDurable(fs, path, encodeWalHeader());
+    handle = await createFileDurable(fs, path, encodeFileHeader(WAL_MAGIC, WAL_VERSION));
   } catch (error) {
     throw fileError(error, { origin: ORIGIN, file: path, action: 'start a new WAL file' });
   }

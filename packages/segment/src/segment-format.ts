@@ -44,21 +44,25 @@ export interface Footer {
 
 const TWO_32 = 2 ** 32;
 
-export function encodeHeader(): Buffer {
+/**
+ * The 16-byte header a segment and a WAL file both start with: magic (8 B) · u16 format
+ * version · u16 0 · u32 CRC32C of bytes 0..12.
+ */
+export function encodeFileHeader(magic: Buffer, version: number): Buffer {
   const header = Buffer.alloc(HEADER_SIZE);
-  SEGMENT_MAGIC.copy(header, 0);
-  header.writeUInt16LE(FORMAT_VERSION, 8);
+  magic.copy(header, 0);
+  header.writeUInt16LE(version, 8);
   header.writeUInt32LE(crc32c(header.subarray(0, 12)), 12);
   return header;
 }
 
-/** Undefined when the header is valid, else why not. */
-export function checkHeader(header: Buffer): string | undefined {
-  if (header.length < HEADER_SIZE) return 'file header is incomplete';
-  if (!header.subarray(0, 8).equals(SEGMENT_MAGIC)) return 'not a stowage segment file (bad magic)';
-  if (header.readUInt32LE(12) !== crc32c(header.subarray(0, 12))) return 'file header checksum mismatch';
-  const version = header.readUInt16LE(8);
-  if (version !== FORMAT_VERSION) return `unsupported format version ${version}`;
+/** Undefined when `header` is valid for `magic` and `version`, else why not; `kind` names the file (`segment`, `WAL`). */
+export function checkFileHeader(header: Buffer, magic: Buffer, version: number, kind: string): string | undefined {
+  if (header.length < HEADER_SIZE) return `${kind} file header is incomplete`;
+  if (!header.subarray(0, 8).equals(magic)) return `not a stowage ${kind} file (bad magic)`;
+  if (header.readUInt32LE(12) !== crc32c(header.subarray(0, 12))) return `${kind} file header checksum mismatch`;
+  const found = header.readUInt16LE(8);
+  if (found !== version) return `unsupported ${kind} format version ${found}`;
   return undefined;
 }
 

@@ -18,9 +18,10 @@ import { ALL_KEYS, aboveUpper, belowLower, boundsOf, type KeyBounds } from './ke
 import { DEFAULT_BLOCK_CACHE_BYTES } from './limits.js';
 import {
   BLOCK_TRAILER_SIZE,
-  checkHeader,
+  checkFileHeader,
   decodeFooter,
   FOOTER_SIZE,
+  FORMAT_VERSION,
   type Footer,
   HEADER_SIZE,
   KIND_BYTES,
@@ -28,6 +29,7 @@ import {
   KIND_TOMBSTONE,
   readU64,
   readVarint,
+  SEGMENT_MAGIC,
 } from './segment-format.js';
 import type { SegmentEntry } from './segment-writer.js';
 
@@ -69,7 +71,7 @@ export class SegmentReader {
     this.fileSize = handle.size();
     if (this.fileSize < HEADER_SIZE + FOOTER_SIZE) throw corruption(path, 0, 'file too short for a segment');
     const header = this.#readRaw(0, HEADER_SIZE);
-    const headerProblem = checkHeader(header);
+    const headerProblem = checkFileHeader(header, SEGMENT_MAGIC, FORMAT_VERSION, 'segment');
     if (headerProblem !== undefined) throw corruption(path, 0, headerProblem);
     const footerAt = this.fileSize - FOOTER_SIZE;
     const footer = decodeFooter(this.#readRaw(footerAt, FOOTER_SIZE));

@@ -31,11 +31,13 @@ import {
 } from './limits.js';
 import {
   type BlockHandle,
+  encodeFileHeader,
   encodeFooter,
-  encodeHeader,
+  FORMAT_VERSION,
   KIND_BYTES,
   KIND_STRING,
   KIND_TOMBSTONE,
+  SEGMENT_MAGIC,
   varintSize,
   writeU64,
   writeVarint,
@@ -119,7 +121,7 @@ export class SegmentWriter {
       this.#release();
       throw fileError(error, { origin: ORIGIN, file: this.#temp, action: 'create' });
     }
-    this.#emit(encodeHeader());
+    this.#emit(encodeFileHeader(SEGMENT_MAGIC, FORMAT_VERSION));
   }
 
   /** Writes a whole segment from `entries` (ascending keys; of equal keys the last wins). */

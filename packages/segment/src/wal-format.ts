@@ -11,11 +11,12 @@
 import type { EncodedValue } from '@stowage/core';
 import { crc32c } from '@stowage/fs';
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './limits.js';
-import { KIND_BYTES, KIND_STRING, KIND_TOMBSTONE } from './segment-format.js';
+import { HEADER_SIZE, KIND_BYTES, KIND_STRING, KIND_TOMBSTONE } from './segment-format.js';
 
 export const WAL_MAGIC = Buffer.from('STOWWAL\0', 'latin1');
 export const WAL_VERSION = 1;
-export const WAL_HEADER_SIZE = 16;
+/** The header is segment-format's encodeFileHeader with WAL_MAGIC and WAL_VERSION. */
+export const WAL_HEADER_SIZE = HEADER_SIZE;
 export const RECORD_HEADER_SIZE = 8;
 const OPERATION_HEADER_SIZE = 9;
 /** Largest record body: a batch may hold many operations, but not more than this. */
@@ -25,24 +26,6 @@ export const MAX_RECORD_BYTES = 1024 * 1024 * 1024;
 export interface WalOperation {
   readonly key: string;
   readonly value: EncodedValue | undefined;
-}
-
-export function encodeWalHeader(): Buffer {
-  const header = Buffer.alloc(WAL_HEADER_SIZE);
-  WAL_MAGIC.copy(header, 0);
-  header.writeUInt16LE(WAL_VERSION, 8);
-  header.writeUInt32LE(crc32c(header.subarray(0, 12)), 12);
-  return header;
-}
-
-/** Undefined when the header is valid, else why not. */
-export function checkWalHeader(header: Buffer): string | undefined {
-  if (header.length < WAL_HEADER_SIZE) return 'WAL header is incomplete';
-  if (!header.subarray(0, 8).equals(WAL_MAGIC)) return 'not a stowage WAL file (bad magic)';
-  if (header.readUInt32LE(12) !== crc32c(header.subarray(0, 12))) return 'WAL header checksum mismatch';
-  const version = header.readUInt16LE(8);
-  if (version !== WAL_VERSION) return `unsupported WAL format version ${version}`;
-  return undefined;
 }
 
 /** Encodes one change as a record; `userBytes` gets the key and value bytes it carries. */

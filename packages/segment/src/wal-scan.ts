@@ -4,11 +4,13 @@
  * write a crash tore (its change was never acknowledged); damage followed by an intact
  * record is damage to acknowledged writes, which recovery refuses and repair cuts off.
  */
+import { checkFileHeader } from './segment-format.js';
 import {
-  checkWalHeader,
   decodeRecordAt,
   RECORD_HEADER_SIZE,
   WAL_HEADER_SIZE,
+  WAL_MAGIC,
+  WAL_VERSION,
   type WalOperation,
 } from './wal-format.js';
 
@@ -27,7 +29,7 @@ export function scanWal(bytes: Buffer, visit: (operations: WalOperation[]) => vo
   if (bytes.length < WAL_HEADER_SIZE) {
     return { intactEnd: 0, damage: undefined, damageInMiddle: false, headerless: true };
   }
-  const headerProblem = checkWalHeader(bytes.subarray(0, WAL_HEADER_SIZE));
+  const headerProblem = checkFileHeader(bytes.subarray(0, WAL_HEADER_SIZE), WAL_MAGIC, WAL_VERSION, 'WAL');
   if (headerProblem !== undefined) {
     return { intactEnd: 0, damage: { offset: 0, reason: headerProblem }, damageInMiddle: true, headerless: false };
   }
