@@ -2,11 +2,13 @@
  * Guarantee: a journal record counts only when its checksum matches and its payload is a
  * JSON array of well-formed batches. A record whose checksum matches a payload that is not
  * JSON, not an array, or holds a malformed operation is never replayed: the scan stops
- * before it and reports it, with the batches before it intact.
+ * before it and reports it, with the batches before it intact. A batch is well-formed
+ * only when every operation is `["d", key]`, `["s", key, cell]` or `["s", key, cell, expiry]`
+ * with a string key and cell and a finite number for the expiry.
  */
 import { crc32c } from '@stowage/fs';
 import { describe, expect, it } from 'vitest';
-import { encodeBatch } from './journal-codec.js';
+import { decodeBatch, encodeBatch } from './journal-codec.js';
 import { encodeRecord, journalHeader, scanRecords } from './journal-format.js';
 
 const hex = (value: number) => value.toString(16).padStart(8, '0');
@@ -39,5 +41,47 @@ describe('a journal record whose checksum matches', () => {
       validLength: data.length,
       tail: undefined,
     });
+  });
+});
+
+describe('a batch read back from the journal', () => {
+  it.each([
+    ['not an array', { d: 'a' }],
+    ['an operation that is not an array', ['d']],
+    ['a deletion without a key', [['d']]],
+    ['a deletion whose key is not a string', [['d', 1]]],
+    ['a deletion with an extra item', [['d', 'a', 'x']]],
+    ['a set without its cell', [['s', 'a']]],
+    ['a set whose key is not a string', [['s', 1, 'v']]],
+    ['a set whose cell is not a string', [['s', 'a', 1]]],
+    ['a set with too many items', [['s', 'a', 'v', 1, 2]]],
+    ['a set whose expiry is not a number', [['s', 'a', 'v', '1']]],
+    ['a set whose expiry is null', [['s', 'a', 'v', null]]],
+    ['an unknown operation', [['x', 'a', 'v']]],
+    [
+      'one malformed operation after good ones',
+      [
+        ['d', 'a'],
+        ['s', 'b', 'v'],
+        ['s', 'c'],
+      ],
+    ],
+  ])('is refused when it is %s', (_what, parsed) => {
+    expect(decodeBatch(parsed)).toBeUndefined();
+  });
+
+  it('is read when every operation is well-formed', () => {
+    expect(
+      decodeBatch([
+        ['d', 'a'],
+        ['s', 'b', 'v'],
+        ['s', 'c', 'w', 5],
+      ]),
+    ).toEqual([
+      { type: 'delete', key: 'a' },
+      { type: 'set', key: 'b', value: 'v' },
+      { type: 'set', key: 'c', value: 'w', expiresAt: 5 },
+    ]);
+    expect(decodeBatch([])).toEqual([]);
   });
 });
