@@ -1,22 +1,22 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@stowage/conformance';
 import { StowageError } from '@stowage/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CsvBackend } from './csv-backend.js';
 import type { CsvBackendOptions } from './options.js';
 
+const dir = tempDir('stowage-csv-backend');
 let directory: string;
 let path: string;
 const opened: CsvBackend[] = [];
 
 beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'stowage-csv-'));
+  directory = dir();
   path = join(directory, 'store.csv');
 });
 afterEach(async () => {
   for (const backend of opened.splice(0)) await backend.close().catch(() => undefined);
-  rmSync(directory, { recursive: true, force: true });
 });
 
 async function open(options: Partial<CsvBackendOptions> = {}): Promise<CsvBackend> {

@@ -1,21 +1,19 @@
 /** Issue 10 item 7: expiry in its own column, native sweep, and cells a person can find. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@stowage/conformance';
 import { PersistentMap, type StorageBackend } from '@stowage/core';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CsvBackend } from './csv-backend.js';
 import { decodeExpiryCell, encodeExpiryCell } from './expiry-cell.js';
 
-let directory: string;
+const dir = tempDir('stowage-csv-ttl');
 let path: string;
 
 beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'stowage-csv-ttl-'));
-  path = join(directory, 'store.csv');
+  path = join(dir(), 'store.csv');
 });
-afterEach(() => rmSync(directory, { recursive: true, force: true }));
 
 async function opened(): Promise<CsvBackend> {
   const backend = new CsvBackend({ path });

@@ -1,22 +1,22 @@
 /** Issue 8 item 6: a crash may tear only the last journal record; anything more is reported. */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@stowage/conformance';
 import { crc32c } from '@stowage/fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CsvBackend } from './csv-backend.js';
 import type { CsvBackendOptions } from './options.js';
 
+const dir = tempDir('stowage-csv-journal');
 let directory: string;
 let path: string;
 let journal: string;
 
 beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'stowage-csv-journal-'));
+  directory = dir();
   path = join(directory, 'store.csv');
   journal = `${path}.journal`;
 });
-afterEach(() => rmSync(directory, { recursive: true, force: true }));
 
 /**
  * Writes `count` separately awaited sets and leaves the store as a crash would (journal in

@@ -1,12 +1,14 @@
 /** Issue 8 item 7: a hand-edited CSV may end each row differently. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@stowage/conformance';
 import type { EncodedValue } from '@stowage/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CsvBackend } from './csv-backend.js';
 import { parseCsv, serializeCsv } from './csv-file.js';
+
+const dir = tempDir('stowage-csv-eol');
 
 const failing = {
   skipMalformed: false,
@@ -85,23 +87,18 @@ describe('row ends', () => {
   });
 
   it('opens a CRLF store after `echo "c,3" >> data.csv` with exact values', async () => {
-    const directory = mkdtempSync(join(tmpdir(), 'stowage-csv-eol-'));
-    const path = join(directory, 'data.csv');
-    try {
-      const backend = new CsvBackend({ path });
-      await backend.open();
-      await backend.set('a', '1');
-      await backend.close();
-      writeFileSync(path, `${readFileSync(path, 'utf8')}c,3\n`);
-      const reopened = new CsvBackend({ path });
-      await reopened.open();
-      expect(await reopened.get('a')).toBe('1');
-      expect(await reopened.get('c')).toBe('3');
-      await reopened.set('d', '4');
-      await reopened.close();
-      expect(readFileSync(path, 'utf8')).toBe('key,value\r\na,1\r\nc,3\r\nd,4\r\n');
-    } finally {
-      rmSync(directory, { recursive: true, force: true });
-    }
+    const path = join(dir(), 'data.csv');
+    const backend = new CsvBackend({ path });
+    await backend.open();
+    await backend.set('a', '1');
+    await backend.close();
+    writeFileSync(path, `${readFileSync(path, 'utf8')}c,3\n`);
+    const reopened = new CsvBackend({ path });
+    await reopened.open();
+    expect(await reopened.get('a')).toBe('1');
+    expect(await reopened.get('c')).toBe('3');
+    await reopened.set('d', '4');
+    await reopened.close();
+    expect(readFileSync(path, 'utf8')).toBe('key,value\r\na,1\r\nc,3\r\nd,4\r\n');
   });
 });

@@ -1,19 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startChild } from '@stowage/conformance';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startChild, tempDir } from '@stowage/conformance';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CsvBackend } from './csv-backend.js';
 
-let directory: string;
+const dir = tempDir('stowage-csv-lock');
 let path: string;
 
 beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'stowage-csv-lock-'));
-  path = join(directory, 'store.csv');
-});
-afterEach(() => {
-  rmSync(directory, { recursive: true, force: true });
+  path = join(dir(), 'store.csv');
 });
 
 describe('the lock', () => {

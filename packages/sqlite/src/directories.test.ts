@@ -1,17 +1,15 @@
 import * as fs from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '@stowage/conformance';
 import { nodeFileSystem } from '@stowage/fs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { SqliteBackend } from './sqlite-backend.js';
 
+const dir = tempDir('stowage-sqlite-dirs');
 let root: string;
 
 beforeEach(() => {
-  root = fs.mkdtempSync(join(tmpdir(), 'stowage-sqlite-dirs-'));
-});
-afterEach(() => {
-  fs.rmSync(root, { recursive: true, force: true });
+  root = dir();
 });
 
 describe('missing directories of a new store', () => {

@@ -1,21 +1,19 @@
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@stowage/conformance';
 import { StowageError } from '@stowage/core';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { sqliteError } from './errors.js';
 import { SqliteBackend } from './sqlite-backend.js';
 
+const dir = tempDir('stowage-sqlite-errors');
 let directory: string;
 let file: string;
 
 beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'stowage-sqlite-errors-'));
+  directory = dir();
   file = join(directory, 'store.db');
-});
-afterEach(() => {
-  rmSync(directory, { recursive: true, force: true });
 });
 
 async function failure(promise: Promise<unknown>): Promise<StowageError> {

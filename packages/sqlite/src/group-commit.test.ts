@@ -1,17 +1,11 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@stowage/conformance';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteBackend } from './sqlite-backend.js';
 
-let directory: string;
-beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'stowage-sqlite-group-'));
-});
-afterEach(() => {
-  rmSync(directory, { recursive: true, force: true });
-});
+const dir = tempDir('stowage-sqlite-group');
 
 /**
  * An in-memory store whose table records every insert it sees, in order, with whether it
@@ -79,7 +73,7 @@ describe('SqliteBackend group commit', () => {
   });
 
   it('fails the whole group without retrying each write when the write lock timed out', async () => {
-    const file = join(directory, 'locked.db');
+    const file = join(dir(), 'locked.db');
     const backend = new SqliteBackend({ file, busyTimeout: 100 });
     await backend.open();
     const holder = new Database(file);
@@ -127,7 +121,7 @@ describe('SqliteBackend group commit', () => {
   });
 
   it('keeps the place of a flush: the writes called before it are in the checkpointed file', async () => {
-    const file = join(directory, 'flushed.db');
+    const file = join(dir(), 'flushed.db');
     const backend = new SqliteBackend({ file });
     await backend.open();
     const writes = [backend.set('a', 'x'), backend.set('b', 'y')];

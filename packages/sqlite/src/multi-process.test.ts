@@ -1,20 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startChild } from '@stowage/conformance';
+import { startChild, tempDir } from '@stowage/conformance';
 import { PersistentMap } from '@stowage/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SqliteBackend } from './sqlite-backend.js';
 
-let directory: string;
+const dir = tempDir('stowage-sqlite-processes');
 let file: string;
 
 beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'stowage-sqlite-processes-'));
-  file = join(directory, 'shared.db');
-});
-afterEach(() => {
-  rmSync(directory, { recursive: true, force: true });
+  file = join(dir(), 'shared.db');
 });
 
 describe('several processes on one file', () => {

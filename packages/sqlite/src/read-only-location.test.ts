@@ -9,12 +9,12 @@
  * At least one way must exist, or the test fails: it is never skipped silently.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childExecArgv } from '@stowage/conformance';
+import { childExecArgv, tempDir } from '@stowage/conformance';
 import { StowageError } from '@stowage/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyDirectoryPrefix } from './read-only-open.js';
@@ -22,6 +22,7 @@ import { SqliteBackend } from './sqlite-backend.js';
 
 const script = fileURLToPath(new URL('./fixtures/read-only-reader.fixture.ts', import.meta.url));
 const nobody = { uid: 65534, gid: 65534 };
+const dir = tempDir('stowage-sqlite-ro');
 
 /** How a location is made one the reader may not write. */
 type Way = 'chmod, read by this user' | 'chmod, read by nobody' | 'read-only tmpfs mount, read by root';
@@ -52,11 +53,10 @@ function nobodyCanRunReader(): boolean {
 
 /** True when this process may mount a tmpfs and remount it read-only (root with CAP_SYS_ADMIN). */
 function canMountReadOnly(): boolean {
-  const point = mkdtempSync(join(tmpdir(), 'stowage-sqlite-mount-probe-'));
+  const point = dir();
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', point], { stdio: 'ignore' });
   } catch {
-    rmSync(point, { recursive: true, force: true });
     return false;
   }
   try {
@@ -66,7 +66,6 @@ function canMountReadOnly(): boolean {
     return false;
   } finally {
     unmount(point);
-    rmSync(point, { recursive: true, force: true });
   }
 }
 
@@ -100,8 +99,10 @@ let root: string;
 let locked: string;
 
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'stowage-sqlite-ro-'));
-  chmodSync(root, 0o755); // traversable by the other user
+  root = dir();
+  // Traversable by the other user, down from the kit's own (private) folder.
+  chmodSync(dirname(root), 0o755);
+  chmodSync(root, 0o755);
   locked = join(root, 'locked');
 });
 afterEach(() => {
@@ -112,7 +113,6 @@ afterEach(() => {
     try {
       chmodSync(locked, 0o755);
     } catch {}
-    rmSync(root, { recursive: true, force: true });
   }
 });
 

@@ -1,20 +1,20 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@stowage/conformance';
 import { StowageError } from '@stowage/core';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteBackend } from './sqlite-backend.js';
 
+const dir = tempDir('stowage-sqlite-backend');
 let directory: string;
 const opened: SqliteBackend[] = [];
 
 beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'stowage-sqlite-'));
+  directory = dir();
 });
 afterEach(async () => {
   for (const backend of opened.splice(0)) await backend.close();
-  rmSync(directory, { recursive: true, force: true });
 });
 
 async function openStore(options: Partial<ConstructorParameters<typeof SqliteBackend>[0]> = {}) {

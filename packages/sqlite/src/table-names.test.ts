@@ -1,20 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '@stowage/conformance';
 import { StowageError } from '@stowage/core';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SqliteBackend } from './sqlite-backend.js';
 
+const dir = tempDir('stowage-sqlite-names');
 let directory: string;
 let file: string;
 
 beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'stowage-sqlite-names-'));
+  directory = dir();
   file = join(directory, 'store.db');
-});
-afterEach(() => {
-  rmSync(directory, { recursive: true, force: true });
 });
 
 function refusal(create: () => unknown): StowageError {

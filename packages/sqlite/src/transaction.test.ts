@@ -1,21 +1,21 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@stowage/conformance';
 import { PersistentMap, StowageError } from '@stowage/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteBackend } from './sqlite-backend.js';
 
+const dir = tempDir('stowage-sqlite-tx');
 let directory: string;
 let backend: SqliteBackend;
 
 beforeEach(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'stowage-sqlite-tx-'));
+  directory = dir();
   backend = new SqliteBackend({ file: join(directory, 'store.db') });
   await backend.open();
 });
 afterEach(async () => {
   await backend.close();
-  rmSync(directory, { recursive: true, force: true });
 });
 
 describe('SqliteBackend transactions', () => {

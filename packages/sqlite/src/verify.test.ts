@@ -1,29 +1,18 @@
-import {
-  closeSync,
-  copyFileSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, copyFileSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@stowage/conformance';
 import { StowageError } from '@stowage/core';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SqliteBackend } from './sqlite-backend.js';
 
+const dir = tempDir('stowage-sqlite-verify');
 let directory: string;
 let file: string;
 
 beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'stowage-sqlite-verify-'));
+  directory = dir();
   file = join(directory, 'store.db');
-});
-afterEach(() => {
-  rmSync(directory, { recursive: true, force: true });
 });
 
 /** A closed store of 2,000 entries, all in the database file (the WAL checkpointed away). */
