@@ -1,7 +1,7 @@
 /**
- * Guarantee: the CSV is read in pieces that end only at row ends outside quoted cells: also
- * when the very first cell (at the start of the file, or right after a byte-order mark) is
- * quoted and holds line breaks, when a quoted cell starts a row ended by a lone CR, and
+ * Guarantee: the CSV is read in pieces of at least the piece size (but the last) that end
+ * only at row ends outside quoted cells: also when the very first cell (at the start of the
+ * file, or right after a byte-order mark) is quoted and holds line breaks, when a quoted cell starts a row ended by a lone CR, and
  * after a quote inside an unquoted cell (which is text, not the start of a quoted cell); the
  * last row is read even without a line break after it.
  * A byte-order mark is skipped only when all three of its bytes are there, so a first cell
@@ -38,6 +38,29 @@ describe('reading the CSV in row-aligned pieces', () => {
     expect([...readCsvBytes(data, failing, 1).entries]).toEqual([
       ['a"b', '1'],
       ['c', 'x\r\ny'],
+    ]);
+  });
+
+  it('makes each piece but the last at least the piece size, cut at the first row end that reaches it', () => {
+    const data = Buffer.from('ab\ncd\nef\ngh\n');
+    const sized = (size: number) => [...rowAlignedPieces(data, 0, size)].map(([from, to]) => [from, to]);
+    expect(sized(3)).toEqual([
+      [0, 3],
+      [3, 6],
+      [6, 9],
+      [9, 12],
+    ]);
+    expect(sized(4)).toEqual([
+      [0, 6],
+      [6, 12],
+    ]);
+    expect(sized(6)).toEqual([
+      [0, 6],
+      [6, 12],
+    ]);
+    expect(sized(7)).toEqual([
+      [0, 9],
+      [9, 12],
     ]);
   });
 
