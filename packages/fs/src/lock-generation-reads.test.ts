@@ -1,0 +1,46 @@
+/**
+ * Guarantee: reading a lock generation tells its states apart and never hides a failing
+ * disk. A generation removed since the folder was listed reads as `missing`; one that is
+ * not (yet) whole, or names no complete holder, as `unreadable`; a free one as free; a held
+ * one with its holder. A read that fails for any other reason than the file being gone
+ * (EIO) is thrown, not taken for a missing generation.
+ */
+import { describe, expect, it } from 'vitest';
+import { encodeContent, generationPath, readGeneration } from './lock-generations.js';
+import { SimulatedDisk } from './simulated-disk.js';
+
+const holder = { pid: 4242, hostname: 'host', token: 'abc' };
+
+function diskWith(generation: number, content: Uint8Array): SimulatedDisk {
+  const disk = new SimulatedDisk();
+  disk.mkdir('/db');
+  const handle = disk.open(generationPath('/db/LOCK', generation), 'createNew');
+  handle.write(content, 0);
+  handle.close();
+  return disk;
+}
+
+describe('reading a lock generation', () => {
+  it('is missing when the file is gone', () => {
+    expect(readGeneration(new SimulatedDisk(), '/db/LOCK', 3)).toBe('missing');
+  });
+
+  it('throws a failing read instead of calling the generation missing', () => {
+    const disk = diskWith(3, encodeContent('held', holder));
+    disk.failNext('readFile', 'EIO');
+    expect(() => readGeneration(disk, '/db/LOCK', 3)).toThrow(expect.objectContaining({ code: 'EIO' }));
+    expect(readGeneration(disk, '/db/LOCK', 3)).toEqual({ state: 'held', holder });
+  });
+
+  it('tells free, held and unreadable generations apart', () => {
+    expect(readGeneration(diskWith(1, encodeContent('free', holder)), '/db/LOCK', 1)).toEqual({ state: 'free' });
+    expect(readGeneration(diskWith(1, encodeContent('held', holder)), '/db/LOCK', 1)).toEqual({
+      state: 'held',
+      holder,
+    });
+    const half = encodeContent('held', holder).subarray(0, 10);
+    expect(readGeneration(diskWith(1, half), '/db/LOCK', 1)).toBe('unreadable');
+    const noToken = new TextEncoder().encode(`${JSON.stringify({ pid: 1, hostname: 'h', state: 'held' })}\n`);
+    expect(readGeneration(diskWith(1, noToken), '/db/LOCK', 1)).toBe('unreadable');
+  });
+});
