@@ -43,6 +43,12 @@ describe('a CSV that is not UTF-8', () => {
     ['a stray continuation byte', [0x80]],
     ['a lead byte that never starts a sequence', [0xc0, 0x80]],
     ['a 2-byte sequence interrupted', [0xc3, 0x41]],
+    ['a 3-byte sequence interrupted after two bytes', [0xe2, 0x80]],
+    // Continuation bytes where a sequence should start, followed by what would complete a
+    // 2-, 3- or 4-byte sequence if they were lead bytes.
+    ['a continuation byte before one more', [0x82, 0x80]],
+    ['a continuation byte before two more', [0x81, 0x80, 0x80]],
+    ['a continuation byte before three more', [0x81, 0x80, 0x80, 0x80]],
     ['an overlong 3-byte encoding of "/"', [0xe0, 0x80, 0xaf]],
     ['an encoded surrogate U+D800', [0xed, 0xa0, 0x80]],
     ['an encoded surrogate U+DFFF', [0xed, 0xbf, 0xbf]],
