@@ -4,7 +4,7 @@
  * JSON, not an array, or holds a malformed operation is never replayed: the scan stops
  * before it and reports it, with the batches before it intact. A batch is well-formed
  * only when every operation is `["d", key]`, `["s", key, cell]` or `["s", key, cell, expiry]`
- * with a string key and cell and a finite number for the expiry.
+ * with a string key, a cell that decodes, and a finite number for the expiry.
  */
 import { crc32c } from '@stowage/fs';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +58,8 @@ describe('a batch read back from the journal', () => {
     ['a set whose expiry is not a number', [['s', 'a', 'v', '1']]],
     ['a set whose expiry is null', [['s', 'a', 'v', null]]],
     ['an unknown operation', [['x', 'a', 'v']]],
+    ['a set whose cell claims bytes that are not base64', [['s', 'a', 'base64:not base64!']]],
+    ['a set whose expiry overflows to Infinity', JSON.parse('[["s","a","v",1e999]]')],
     [
       'one malformed operation after good ones',
       [
