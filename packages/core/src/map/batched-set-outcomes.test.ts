@@ -47,12 +47,33 @@ describe('a batched set is the set the caller made', () => {
     await map.close();
   });
 
-  it('sends every set of a backend without apply on its own', async () => {
-    const backend = new BareBackend();
+  it('sends every set of a backend without apply on its own, and reads nothing back when one fails', async () => {
+    class FailingBare extends BareBackend {
+      override set(key: string, value: EncodedValue): Promise<void> {
+        return key === 'k3' ? Promise.reject(new Error('EIO')) : super.set(key, value);
+      }
+    }
+    const backend = new FailingBare();
     const map = await PersistentMap.open<string, number>(backend, { sweepInterval: 0 });
-    await Promise.all(Array.from({ length: 10 }, (_, index) => map.set(`k${index}`, index)));
-    expect(backend.calls.set).toBe(10);
-    expect(backend.data.size).toBe(10);
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, index) => map.set(`k${index}`, index)));
+    expect(results.filter((result) => result.status === 'rejected')).toHaveLength(1);
+    expect(backend.calls.set).toBe(9);
+    expect(backend.data.size).toBe(9);
+    // One set at a time is all or nothing: there is nothing uncertain to read back.
+    expect(backend.calls.get).toBe(0);
+    await map.close();
+  });
+
+  it('never calls apply for a tick that gathered no set', async () => {
+    let applies = 0;
+    class CountingBare extends BareBackend {
+      async apply(): Promise<void> {
+        applies++;
+      }
+    }
+    const map = await PersistentMap.open<string, number>(new CountingBare(), { sweepInterval: 0 });
+    for (let index = 0; index < 3; index++) await map.set(`k${index}`, index);
+    expect(applies).toBe(0);
     await map.close();
   });
 

@@ -97,6 +97,7 @@ function checkExpiresAt(expiresAt: number): void {
 export function unwrap(stored: EncodedValue): Unwrapped {
   if (!startsWithMark(stored)) return { payload: stored, expiresAt: undefined };
   let digits = '';
+  // Stryker disable next-line UnaryOperator: both branches below assign `end` before it is read
   let end = -1;
   if (typeof stored === 'string') {
     end = stored.indexOf(MARK_TEXT, 1);
@@ -105,7 +106,8 @@ export function unwrap(stored: EncodedValue): Unwrapped {
     end = stored.indexOf(MARK, 1);
     for (let i = 1; i < end; i++) digits += String.fromCharCode(stored[i]!);
   }
-  if (end < 0 || !/^\d*$/.test(digits) || digits.length > 16 || Number(digits) > MAX_EXPIRES_AT) {
+  // indexOf answers -1 or a position from 1 on: `=== -1` leaves no equivalent `<= 0` to mutate.
+  if (end === -1 || !/^\d*$/.test(digits) || digits.length > 16 || Number(digits) > MAX_EXPIRES_AT) {
     throw new StowageError('DECODE_FAILED', 'a value starting with 0x01 is not a well-formed TTL envelope');
   }
   const payload = typeof stored === 'string' ? stored.slice(end + 1) : stored.subarray(end + 1);
