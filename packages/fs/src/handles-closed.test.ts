@@ -2,13 +2,14 @@
  * Guarantee: the durable-file helpers leave no handle open behind them. writeFileAtomic
  * closes the temp file's handle whether it succeeds or fails; createFileDurable closes
  * the new file's handle when it fails (and hands it, open, to the caller when it succeeds);
- * readWholeFile returns exactly the bytes a read got, when the file is shorter than its
+ * closeQuietly closes (and swallows what a dead handle throws); readWholeFile returns exactly the bytes a read got, when the file is shorter than its
  * size said.
  */
 import { describe, expect, it } from 'vitest';
 import { writeFileAtomic } from './atomic-write.js';
 import { createFileDurable, readWholeFile } from './durable-files.js';
 import type { FileHandle, FileSystem } from './file-system.js';
+import { closeQuietly } from './quiet.js';
 import { SimulatedDisk } from './simulated-disk.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -78,6 +79,17 @@ describe('no handle is left open', () => {
     expect(open.size).toBe(1);
     handle.close();
     expect(open.size).toBe(0);
+  });
+});
+
+describe('closeQuietly', () => {
+  it('closes the handle, and swallows what a dead handle throws', () => {
+    const disk = new SimulatedDisk();
+    const handle = disk.open('/f', 'createNew');
+    closeQuietly(handle);
+    expect(() => handle.size()).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    expect(() => closeQuietly(handle)).not.toThrow();
+    expect(() => closeQuietly(undefined)).not.toThrow();
   });
 });
 
