@@ -66,10 +66,21 @@ const wording = {
 
 /**
  * Equivalent mutants in files this folder may not annotate: the node (file, line, node
- * type, and operator where given) whose every mutant changes nothing observable, with why.
+ * type, and operator or literal value where given) whose every mutant changes nothing observable, with why.
  * Where a source file can be edited, a `// Stryker disable next-line` comment is better.
  */
 const equivalentNodes = [
+  ...[
+    [13, 'latin1'],
+    [96, 'utf8'],
+    [98, 'utf8'],
+  ].map(([line, value]) => ({
+    file: 'packages/log/src/record-format.ts',
+    line,
+    type: 'StringLiteral',
+    value,
+    reason: 'an empty encoding name means utf8, which writes these ASCII and UTF-8 strings byte for byte the same',
+  })),
   {
     file: 'packages/fs/src/crc32c.ts',
     line: 48,
@@ -116,7 +127,8 @@ function isEquivalent(path) {
       file.endsWith(entry.file) &&
       node.loc.start.line === entry.line &&
       node.type === entry.type &&
-      (entry.operator === undefined || node.operator === entry.operator),
+      (entry.operator === undefined || node.operator === entry.operator) &&
+      (entry.value === undefined || node.value === entry.value),
   )?.reason;
 }
 
