@@ -103,6 +103,16 @@ describe('a batched set is the set the caller made', () => {
     await map.close();
   });
 
+  it('reads nothing back when a lone set that waited for the tick fails, since a single set is all or nothing', async () => {
+    const backend = new MapBackend();
+    const map = await PersistentMap.open<string, number>(backend, { cache: { mode: 'lru', maxEntries: 10 } });
+    backend.failWith = (operation, key) => (operation === 'set' && key === 'bad' ? new Error('EIO') : undefined);
+    const results = await Promise.allSettled([map.set('a', 1), map.set('bad', 2)]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+    expect(backend.calls.get).toBe(0);
+    await map.close();
+  });
+
   it('passes the expiry in the options of a single set, and no options object without one', async () => {
     const seen: (WriteOptions | undefined)[] = [];
     class Recording extends BareBackend {
