@@ -70,12 +70,18 @@ export function* rowAlignedPieces(data: Uint8Array, start: number, size: number)
     }
     const rowEnd = byte === 0x0a || (byte === 0x0d && data[i + 1] !== 0x0a);
     fieldStart = byte === 0x2c || byte === 0x0a || byte === 0x0d;
-    if (rowEnd && i + 1 - pieceStart >= size) {
+    // Never start a piece with U+FEFF: the parser takes a leading one for a byte order mark
+    // and drops it, so a key beginning with that character would lose it at a piece boundary.
+    if (rowEnd && i + 1 - pieceStart >= size && !startsWithByteOrderMark(data, i + 1)) {
       yield [pieceStart, i + 1];
       pieceStart = i + 1;
     }
   }
   if (pieceStart < data.length || pieceStart === start) yield [pieceStart, data.length];
+}
+
+function startsWithByteOrderMark(data: Uint8Array, at: number): boolean {
+  return data[at] === 0xef && data[at + 1] === 0xbb && data[at + 2] === 0xbf;
 }
 
 /** Line breaks in `bytes`, counted as the parser counts them (CRLF once). */
