@@ -277,11 +277,6 @@ export class CsvBackend extends AbstractBackend {
     });
   }
 
-  /** When `key` expires (ms since the epoch), or undefined when it has no expiry or is absent. */
-  expiryOf(key: string): number | undefined {
-    return this.#entries.has(key) ? this.#expiries.get(key) : undefined;
-  }
-
   /**
    * Where a person finds the value of `key` in the CSV: file, line and column, while the
    * value is still the one read from the file; undefined once it was written since.

@@ -34,11 +34,11 @@ describe('the expires column', () => {
       'key,value,expires\r\na,1,2030-01-31T12:00:00.250Z\r\nb,2,2030-01-31T12:00:00.251Z\r\nc,3,\r\n',
     );
     const reopened = await opened();
-    expect(reopened.expiryOf('a')).toBe(soon);
-    expect(reopened.expiryOf('b')).toBe(soon + 1);
-    expect(reopened.expiryOf('c')).toBeUndefined();
+    expect((await reopened.getWithExpiry('a'))?.expiresAt).toBe(soon);
+    expect((await reopened.getWithExpiry('b'))?.expiresAt).toBe(soon + 1);
+    expect((await reopened.getWithExpiry('c'))?.expiresAt).toBeUndefined();
     await reopened.set('a', '1 again');
-    expect(reopened.expiryOf('a')).toBeUndefined();
+    expect((await reopened.getWithExpiry('a'))?.expiresAt).toBeUndefined();
     await reopened.close();
   });
 
@@ -54,10 +54,10 @@ describe('the expires column', () => {
   it('reads what a person types: ISO with an offset, ms since 1970, an empty cell, a row without the cell', async () => {
     writeFileSync(path, 'key,value,expires\na,1,2030-01-31T13:00:00.250+01:00\nb,2,1900000000000\nc,3,\nd,4\n');
     const backend = await opened();
-    expect(backend.expiryOf('a')).toBe(soon);
-    expect(backend.expiryOf('b')).toBe(1_900_000_000_000);
-    expect(backend.expiryOf('c')).toBeUndefined();
-    expect(backend.expiryOf('d')).toBeUndefined();
+    expect((await backend.getWithExpiry('a'))?.expiresAt).toBe(soon);
+    expect((await backend.getWithExpiry('b'))?.expiresAt).toBe(1_900_000_000_000);
+    expect((await backend.getWithExpiry('c'))?.expiresAt).toBeUndefined();
+    expect((await backend.getWithExpiry('d'))?.expiresAt).toBeUndefined();
     await backend.close();
   });
 
