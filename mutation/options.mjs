@@ -44,7 +44,9 @@ export function packageRun(pkg) {
     ...shared,
     mutate: sourceGlobs(pkg),
     vitest: { configFile: `mutation/${pkg}.vitest.config.ts`, related: false },
-    incrementalFile: `reports/mutation/${pkg}/incremental.json`,
+    // Committed, so the next machine (and CI-less sessions) starts from the last run's results
+    // and only re-tests mutants whose code or covering tests changed since.
+    incrementalFile: `mutation/incremental/${pkg}.json`,
     htmlReporter: { fileName: `reports/mutation/${pkg}/index.html` },
     jsonReporter: { fileName: `reports/mutation/${pkg}/mutation.json` },
     // With `--reporters ...,event-recorder`, every mutant's result as it comes (a long run
