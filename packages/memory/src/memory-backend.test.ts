@@ -1,4 +1,4 @@
-import { compareKeys, inRange, PersistentMap, type RangeOptions, StowageError } from '@stowage/core';
+import { compareKeys, inRange, type RangeOptions, StowageError } from '@stowage/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemoryBackend } from './memory-backend.js';
