@@ -70,6 +70,7 @@ export function findInBlock(block: Buffer, target: Buffer, hit: BlockHit): boole
   }
   cursor.at = block.readUInt32LE(end + 4 * low);
   const stop = low + 1 < count ? block.readUInt32LE(end + 4 * (low + 1)) : end;
+  // Stryker disable next-line ConditionalExpression,BlockStatement,StringLiteral: unreachable defence, equivalent: the search above probed restart low + 1 and threw unless it lies before `end`
   if (stop > end) throw new BlockDamage('restart point past the entries');
   // Scans without rebuilding keys: `matched` is how many leading bytes the previous key
   // (which sorts below target) shares with target. An entry sharing fewer bytes than that
@@ -129,6 +130,7 @@ export function decodeBlock(block: Buffer): DecodedBlock {
     valueLengths.push(lengths[2]!);
     cursor.at += lengths[2]!;
   }
+  // Stryker disable next-line ConditionalExpression,BlockStatement,StringLiteral: unreachable defence, equivalent: entryHeader refuses any entry ending past `end`, so the loop stops exactly there
   if (cursor.at !== end) throw new BlockDamage('entries overrun the restart table');
   return {
     keys,

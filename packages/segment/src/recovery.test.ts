@@ -5,9 +5,10 @@
  * second opener is refused with LOCKED.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StowageError } from '@stowage/core';
+import { crc32c } from '@stowage/fs';
 import { describe, expect, it } from 'vitest';
 import { SegmentBackend } from './segment-backend.js';
 import { keyOf, tempDir } from './test-helpers.fixture.js';
@@ -166,5 +167,87 @@ describe('recovery, verify and repair', () => {
     expect(readdirSync(dir)).toContain(live);
     expect((await store.stats()).recovery.removedOrphans).toBe(1);
     await store.close();
+  });
+});
+
+/** A closed store holding `writes` in its WAL only (a large memtable: nothing flushed); its folder and WAL name. */
+async function walOnly(writes: [string, string][]): Promise<{ dir: string; wal: string }> {
+  const dir = tempDir();
+  const store = new SegmentBackend({ dir, memtableBytes: 1024 * 1024 });
+  await store.open();
+  for (const [key, value] of writes) await store.set(key, value);
+  await store.close();
+  const [wal] = files(dir, '.wal');
+  return { dir, wal: wal! };
+}
+
+describe('recovery order and bookkeeping', () => {
+  it('replays WAL files in number order, 9 before 10, so the newer write wins', async () => {
+    const older = await walOnly([
+      ['k', 'old'],
+      ['only-old', '1'],
+    ]);
+    const newer = await walOnly([['k', 'new']]);
+    renameSync(join(older.dir, older.wal), join(older.dir, '000009.wal'));
+    copyFileSync(join(newer.dir, newer.wal), join(older.dir, '000010.wal'));
+    const store = new SegmentBackend({ dir: older.dir });
+    await store.open();
+    expect(await store.getMany(['k', 'only-old'])).toEqual(['new', '1']);
+    const { recovery } = await store.stats();
+    expect(recovery.walFiles).toBe(2);
+    expect(recovery.replayedChanges).toBe(3);
+    // Numbers go on above the highest file present, whatever the manifest said.
+    expect(files(older.dir, '.wal').map((name) => Number.parseInt(name, 10))).toEqual([11]);
+    await store.close();
+  });
+
+  it('skips WAL files below the manifest log number and removes them without counting them as orphans', async () => {
+    const { dir, wal } = await walOnly([['a', '1']]);
+    const store = new SegmentBackend({ dir });
+    await store.open();
+    await store.close();
+    // The replayed write is in a segment now; the old WAL is gone, a new one is active.
+    expect(files(dir, '.wal')).not.toContain(wal);
+    // An old WAL put back below the log number would replay a stale write if it were read.
+    const stale = await walOnly([['a', 'stale']]);
+    copyFileSync(join(stale.dir, stale.wal), join(dir, '000001.wal'));
+    const reopened = new SegmentBackend({ dir });
+    await reopened.open();
+    expect(await reopened.getMany(['a'])).toEqual(['1']);
+    const { recovery } = await reopened.stats();
+    expect(recovery.replayedChanges).toBe(0);
+    expect(recovery.removedOrphans).toBe(0);
+    expect(files(dir, '.wal')).not.toContain('000001.wal');
+    await reopened.close();
+  });
+
+  it('refuses segment files without a manifest with CORRUPTION naming the manifest', async () => {
+    const dir = await filled(1000);
+    rmSync(join(dir, 'MANIFEST'));
+    const error = await openError(dir);
+    expect(StowageError.is(error) && error.code).toBe('CORRUPTION');
+    expect((error as StowageError).file).toBe(join(dir, 'MANIFEST'));
+    // Only WAL files and no manifest is a store that never flushed: it opens.
+    const { dir: fresh } = await walOnly([['x', '1']]);
+    rmSync(join(fresh, 'MANIFEST'), { force: true });
+    const store = new SegmentBackend({ dir: fresh });
+    await store.open();
+    expect(await store.getMany(['x'])).toEqual(['1']);
+    await store.close();
+  });
+
+  it('refuses a segment holding another entry count than the manifest lists, naming the segment', async () => {
+    const dir = await filled(1000);
+    const path = join(dir, 'MANIFEST');
+    const [json] = readFileSync(path, 'utf8').split('\n');
+    const manifest = JSON.parse(json!) as { levels: { number: number; entries: number }[][] };
+    const meta = manifest.levels.flat()[0]!;
+    meta.entries += 1;
+    const body = JSON.stringify(manifest);
+    writeFileSync(path, `${body}\n${crc32c(Buffer.from(body)).toString(16).padStart(8, '0')}\n`);
+    const error = await openError(dir);
+    expect(StowageError.is(error) && error.code).toBe('CORRUPTION');
+    expect((error as StowageError).file).toBe(join(dir, `${String(meta.number).padStart(6, '0')}.seg`));
+    expect((error as StowageError).offset).toBe(0);
   });
 });
