@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { StowageError } from '@stowage/core';
 import { createRandom, SimulatedDisk } from '@stowage/fs/testing';
 import { describe, expect, it } from 'vitest';
+import { encodeLogHeader, scanLog } from './change-log.js';
 import { LOG_FILE, MapletFile, SNAPSHOT_FILE } from './maplet-file.js';
 
 const dir = '/store';
@@ -177,5 +178,142 @@ describe('MapletFile: snapshot and change log', () => {
     const reopened = await MapletFile.open({ fs: disk.mount(), dir });
     expect(reopened.maplet.has('kept')).toBe(true);
     await reopened.close();
+  });
+});
+
+/** Replaces `path` on `disk` with `bytes`, synced. */
+async function replaceFile(disk: SimulatedDisk, path: string, bytes: Uint8Array): Promise<void> {
+  if (disk.stat(path) !== undefined) disk.unlink(path);
+  const handle = disk.open(path, 'createNew');
+  handle.write(bytes, 0);
+  await handle.sync();
+  handle.close();
+}
+
+describe('MapletFile: opening what is on disk', () => {
+  it('refuses a change log of a later epoch than the snapshot, and a log without its snapshot', async () => {
+    const disk = new SimulatedDisk();
+    const file = await MapletFile.open({ fs: disk.mount(), dir });
+    await file.insert('a');
+    await file.close(); // checkpointed: snapshot and log are epoch 2
+    const logPath = join(dir, LOG_FILE);
+    await replaceFile(disk, logPath, encodeLogHeader(3));
+    const ahead = await expectCode(MapletFile.open({ fs: disk.mount(), dir }), 'CORRUPTION');
+    expect(ahead.file).toBe(logPath);
+    expect(ahead.offset).toBe(12);
+    // The same epoch is the log that continues the snapshot.
+    await replaceFile(disk, logPath, encodeLogHeader(2));
+    const same = await MapletFile.open({ fs: disk.mount(), dir });
+    expect(same.maplet.has('a')).toBe(true);
+    await same.close();
+    disk.unlink(join(dir, SNAPSHOT_FILE));
+    const orphan = await expectCode(MapletFile.open({ fs: disk.mount(), dir }), 'CORRUPTION');
+    expect(orphan.file).toBe(join(dir, SNAPSHOT_FILE));
+  });
+
+  it('starts a new change log of the snapshot’s epoch when the log is missing', async () => {
+    const disk = new SimulatedDisk();
+    const file = await MapletFile.open({ fs: disk.mount(), dir });
+    await file.insert('a');
+    await file.close();
+    disk.unlink(join(dir, LOG_FILE));
+    const reopened = await MapletFile.open({ fs: disk.mount(), dir });
+    expect(reopened.maplet.has('a')).toBe(true);
+    await reopened.insert('b');
+    await reopened.flush();
+    disk.powerCut({ mode: 'lose-all' });
+    // The new log continues the snapshot: its record replays on the next open.
+    expect(scanLog(disk.readFile(join(dir, LOG_FILE)), 'log')).toMatchObject({ epoch: 2 });
+    const again = await MapletFile.open({ fs: disk.mount(), dir });
+    expect([again.maplet.has('a'), again.maplet.has('b')]).toEqual([true, true]);
+    await again.close();
+  });
+
+  it('replays inserts, deletes and clears in order, and counts the records it replayed', async () => {
+    const disk = new SimulatedDisk();
+    const file = await MapletFile.open({ fs: disk.mount(), dir, maplet: options });
+    await file.insert('gone', 2);
+    await file.clear();
+    await file.insert('kept', 3);
+    await file.insert('kept', 4);
+    expect(await file.delete('kept', 3)).toBe(true);
+    // A pair no entry holds: refused, nothing logged.
+    expect(await file.delete('never', 1)).toBe(false);
+    expect(file.logRecords).toBe(5);
+    disk.powerCut({ mode: 'lose-all' });
+    const reopened = await MapletFile.open({ fs: disk.mount(), dir, maplet: options });
+    expect(reopened.logRecords).toBe(5);
+    expect(reopened.maplet.get('gone')).toBeUndefined();
+    expect(reopened.maplet.get('kept')).toBe(4);
+    await reopened.close();
+  });
+
+  it('close checkpoints only when the log holds records; a checkpoint starts an empty log of the next epoch', async () => {
+    const disk = new SimulatedDisk();
+    const file = await MapletFile.open({ fs: disk.mount(), dir });
+    await file.close();
+    const epochOf = () => scanLog(disk.readFile(join(dir, LOG_FILE)), 'log').epoch;
+    expect(epochOf()).toBe(1);
+    const second = await MapletFile.open({ fs: disk.mount(), dir });
+    await second.insert('x');
+    await second.checkpoint();
+    expect(second.logRecords).toBe(0);
+    expect(epochOf()).toBe(2);
+    expect(scanLog(disk.readFile(join(dir, LOG_FILE)), 'log').records).toEqual([]);
+    await second.insert('y');
+    await second.close();
+    expect(epochOf()).toBe(3);
+    await expectCode(second.insert('z'), 'STORE_CLOSED');
+    await second.close(); // a second close does nothing
+  });
+
+  it('checkpoints by itself once the log holds checkpointRecords records', async () => {
+    const disk = new SimulatedDisk();
+    const file = await MapletFile.open({ fs: disk.mount(), dir, checkpointRecords: 3 });
+    await file.insert('a');
+    await file.insert('b');
+    expect(file.logRecords).toBe(2);
+    await file.insert('c');
+    expect(file.logRecords).toBe(0);
+    await file.insert('d');
+    expect(file.logRecords).toBe(1);
+    await file.close();
+  });
+
+  it('refuses bad durability and checkpointRecords with INVALID_CONFIG, before touching the folder', async () => {
+    const disk = new SimulatedDisk();
+    for (const bad of [{ durability: 'sometimes' }, { checkpointRecords: 0 }, { checkpointRecords: 1.5 }]) {
+      await expectCode(MapletFile.open({ fs: disk.mount(), dir, ...(bad as object) }), 'INVALID_CONFIG');
+    }
+    expect(disk.stat(dir)).toBeUndefined();
+    for (const durability of ['none', 'batch', 'always'] as const) {
+      const file = await MapletFile.open({ fs: disk.mount(), dir, durability, checkpointRecords: 1 });
+      await file.close();
+    }
+  });
+
+  it('refuses a stored seed, custom operator or rebuild policy the options do not match', async () => {
+    const disk = new SimulatedDisk();
+    const custom = { name: 'mine', merge: (a: number, b: number) => a ^ b };
+    const file = await MapletFile.open({ fs: disk.mount(), dir, maplet: { seed: 5, valueBits: 4, merge: custom } });
+    await file.insert('a', 3);
+    await file.close();
+    await expectCode(MapletFile.open({ fs: disk.mount(), dir, maplet: { seed: 6 } }), 'INVALID_CONFIG');
+    await expectCode(MapletFile.open({ fs: disk.mount(), dir }), 'INVALID_CONFIG');
+    await expectCode(MapletFile.open({ fs: disk.mount(), dir, maplet: { merge: 'sum' } }), 'INVALID_CONFIG');
+    const reopened = await MapletFile.open({ fs: disk.mount(), dir, maplet: { seed: 5, merge: custom } });
+    expect(reopened.maplet.get('a')).toBe(3);
+    expect(reopened.maplet.settings.seed).toBe(5);
+    await reopened.close();
+
+    const rebuildDir = '/rebuild';
+    const growth = { rebuild: () => [] };
+    const rebuilt = await MapletFile.open({ fs: disk.mount(), dir: rebuildDir, maplet: { growth } });
+    await rebuilt.insert('r');
+    await rebuilt.close();
+    await expectCode(MapletFile.open({ fs: disk.mount(), dir: rebuildDir }), 'INVALID_CONFIG');
+    const withSource = await MapletFile.open({ fs: disk.mount(), dir: rebuildDir, maplet: { growth } });
+    expect(withSource.maplet.settings.growth).toBe(growth);
+    await withSource.close();
   });
 });
