@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EncodedValue, RangeOptions } from '../contract/storage-backend.js';
-import { codeOf, MapBackend } from '../test-backends.fixture.js';
+import { codeOf, latch, MapBackend, settle } from '../test-backends.fixture.js';
 import { PersistentMap } from './persistent-map.js';
 
 const START = 1_700_000_000_000;
@@ -89,5 +89,44 @@ describe('errors of a closed map', () => {
       (thrown: unknown) => thrown,
     );
     expect(error).toMatchObject({ code: 'STORE_CLOSED', origin: '@stowage/core' });
+  });
+});
+
+describe('clear of a namespace (lru cache)', () => {
+  it('keeps a read of a key outside it that was in flight, so the key stays cached', async () => {
+    const backend = new MapBackend();
+    backend.data.set('outside', '1');
+    const map = await PersistentMap.open<string, number>(backend, { cache: { mode: 'lru', maxEntries: 10 } });
+    const slowRead = latch();
+    backend.hold = (operation) => (operation === 'get' ? slowRead.promise : undefined);
+    const reading = map.get('outside');
+    await settle();
+    await map.namespace('ns:').clear();
+    slowRead.release();
+    expect(await reading).toBe(1);
+    expect(await map.get('outside')).toBe(1);
+    expect(backend.calls.get).toBe(1);
+    await map.close();
+  });
+
+  it('forgets its cached keys after a failed clear without scanning the store, and reads them again', async () => {
+    const backend = new MapBackend();
+    const map = await PersistentMap.open<string, number>(backend, { cache: { mode: 'lru', maxEntries: 10 } });
+    const ns = map.namespace('ns:');
+    await ns.setMany([
+      ['a', 1],
+      ['b', 2],
+    ]);
+    await map.set('outside', 3);
+    backend.failWith = (operation) => (operation === 'clear' ? new Error('EIO') : undefined);
+    backend.data.delete('ns:a'); // the clear got this far before failing
+    expect(await codeOf(ns.clear())).toBe('IO');
+    backend.failWith = undefined;
+    expect(backend.calls.entries).toBe(0);
+    expect(await ns.getMany(['a', 'b'])).toEqual([undefined, 2]);
+    expect(backend.calls.getMany).toBe(1);
+    expect(await map.get('outside')).toBe(3);
+    expect(backend.calls.get).toBe(0);
+    await map.close();
   });
 });
