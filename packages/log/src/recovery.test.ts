@@ -212,6 +212,18 @@ describe('recovery', () => {
     expect(await again.get('a')).toBe('1');
   });
 
+  it('reports the orphan hint it removed by its path, like every other recovery action', async () => {
+    const dir = tempDir();
+    const log = await openLog({ dir });
+    await log.set('a', '1');
+    await log.close();
+    writeFileSync(join(dir, '000009.hint'), 'orphan');
+    const again = await openLog({ dir });
+    expect((await again.stats()).recovery).toEqual([
+      { action: 'removed-orphan-hint', file: join(dir, '000009.hint'), detail: expect.any(String) },
+    ]);
+  });
+
   it('every recovery action says why it was taken (a detail that is not empty)', async () => {
     const dir = tempDir();
     const log = await openLog({ dir });

@@ -59,7 +59,11 @@ export async function recoverStore(state: StoreState, removedTempFiles: readonly
     if (dataIds.includes(id)) continue;
     // A merge renames the hint before its data file; a crash between leaves this.
     fs.unlink(hintFilePath(dir, id));
-    state.recovery.push({ action: 'removed-orphan-hint', file: `${id}`, detail: 'its data file was never renamed in' });
+    state.recovery.push({
+      action: 'removed-orphan-hint',
+      file: hintFilePath(dir, id),
+      detail: 'its data file was never renamed in',
+    });
   }
   state.nextFileId = (dataIds.at(-1) ?? 0) + 1;
 
