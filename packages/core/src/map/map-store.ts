@@ -173,7 +173,6 @@ export class MapStore<V> {
 
   /** Bytes an LRU entry is charged for; the full cache does not count them. */
   bytesOf(key: string, stored: EncodedValue | undefined): number {
-    // Stryker disable next-line ConditionalExpression: the full cache never reads an entry's bytes (FullCache stores none)
     if (this.cache.complete) return 0;
     const valueBytes = stored === undefined ? 0 : typeof stored === 'string' ? utf8Length(stored) : stored.byteLength;
     return utf8Length(key) + valueBytes;
@@ -247,7 +246,6 @@ export class MapStore<V> {
         slots.push(index);
       }
     });
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: load([]) reads nothing and returns no entries
     if (missing.length > 0) {
       const loaded = await Promise.all(this.load(missing));
       loaded.forEach((entry, position) => {
@@ -456,7 +454,6 @@ export class MapStore<V> {
       }
       this.forgetPrefix(prefix);
     } finally {
-      // Stryker disable next-line ConditionalExpression: a gate left behind is resolved: later writes pass it one microtask later, in the same order
       if (this.#gate === gate) this.#gate = undefined;
       open();
     }
