@@ -226,3 +226,52 @@ describe('the real disk keeps no temp file after writeFileAtomic', () => {
     expect(readdirSync(dir)).toEqual(['x']);
   });
 });
+
+describe('makeDirectoryDurable, at the edges', () => {
+  it('makes no mkdir call for a folder that exists (some mounts refuse even a no-op mkdir)', async () => {
+    const disk = new SimulatedDisk();
+    disk.mkdir('/data');
+    let mkdirs = 0;
+    const mount = disk.mount();
+    const counting: FileSystem = {
+      ...mount,
+      mkdir(path) {
+        mkdirs++;
+        mount.mkdir(path);
+      },
+    };
+    expect(await makeDirectoryDurable(counting, '/data')).toEqual([]);
+    expect(mkdirs).toBe(0);
+  });
+
+  it('stops walking up at the root, even on a disk that reports no root', async () => {
+    const disk = new SimulatedDisk();
+    const mount = disk.mount();
+    let stats = 0;
+    const rootless: FileSystem = {
+      ...mount,
+      stat(path) {
+        if (++stats > 50) throw new Error('walked past the root');
+        return path === '/' ? undefined : mount.stat(path);
+      },
+    };
+    expect(await makeDirectoryDurable(rootless, '/a/b')).toEqual(['/', '/a', '/a/b']);
+    expect(disk.stat('/a/b')?.isDirectory).toBe(true);
+  });
+});
+
+describe('truncateFileDurable, on the real disk and on a missing file', () => {
+  it('cuts a real file, opened for writing', async () => {
+    const dir = realDir();
+    const file = join(dir, '1.log');
+    writeFileSync(file, 'HEADER+torn');
+    await truncateFileDurable(nodeFileSystem, file, 6);
+    expect(readFileSync(file, 'utf8')).toBe('HEADER');
+  });
+
+  it('fails with ENOENT on a missing file and creates nothing', async () => {
+    const disk = new SimulatedDisk();
+    await expect(truncateFileDurable(disk, '/missing.log', 0)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(disk.readdir('/')).toEqual([]);
+  });
+});

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { writeFileAtomic } from './atomic-write.js';
-import { createFileDurable, readWholeFile } from './durable-files.js';
+import { createFileDurable, readWholeFile, truncateFileDurable } from './durable-files.js';
 import type { FileHandle, FileSystem } from './file-system.js';
 import { closeQuietly } from './quiet.js';
 import { SimulatedDisk } from './simulated-disk.js';
@@ -78,6 +78,19 @@ describe('no handle is left open', () => {
     const handle = await createFileDurable(fs, '/new', bytes('header'));
     expect(open.size).toBe(1);
     handle.close();
+    expect(open.size).toBe(0);
+  });
+});
+
+describe('no handle is left open by truncateFileDurable', () => {
+  it('when it succeeds and when its fsync fails', async () => {
+    const disk = new SimulatedDisk();
+    const { fs, open } = trackingFileSystem(disk);
+    (await createFileDurable(fs, '/1.log', bytes('HEADER+torn'))).close();
+    await truncateFileDurable(fs, '/1.log', 6);
+    expect(open.size).toBe(0);
+    disk.failNext('sync', 'EIO');
+    await expect(truncateFileDurable(fs, '/1.log', 0)).rejects.toMatchObject({ code: 'EIO' });
     expect(open.size).toBe(0);
   });
 });

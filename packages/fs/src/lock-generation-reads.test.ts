@@ -6,7 +6,7 @@
  * (EIO) is thrown, not taken for a missing generation.
  */
 import { describe, expect, it } from 'vitest';
-import { encodeContent, generationPath, readGeneration } from './lock-generations.js';
+import { encodeContent, generationPath, listLock, parseLegacy, readGeneration } from './lock-generations.js';
 import { SimulatedDisk } from './simulated-disk.js';
 
 const holder = { pid: 4242, hostname: 'host', token: 'abc' };
@@ -42,5 +42,47 @@ describe('reading a lock generation', () => {
     expect(readGeneration(diskWith(1, half), '/db/LOCK', 1)).toBe('unreadable');
     const noToken = new TextEncoder().encode(`${JSON.stringify({ pid: 1, hostname: 'h', state: 'held' })}\n`);
     expect(readGeneration(diskWith(1, noToken), '/db/LOCK', 1)).toBe('unreadable');
+  });
+});
+
+describe('reading JSON that is not an object', () => {
+  it.each(['null', '5', '"held"'])('takes %s for unreadable, as generation and as old-format lock', (json) => {
+    const content = new TextEncoder().encode(json);
+    expect(readGeneration(diskWith(1, content), '/db/LOCK', 1)).toBe('unreadable');
+    expect(parseLegacy(content)).toBeUndefined();
+  });
+});
+
+describe('listing a lock', () => {
+  it('finds its generations (ascending), the pids of claims per generation, and old-format temp files, nothing else', () => {
+    const disk = new SimulatedDisk();
+    disk.mkdir('/db');
+    const names = [
+      'LOCK.10',
+      'LOCK.9',
+      'LOCK.2',
+      '.LOCK.10.4242-0123456789ab.tmp',
+      '.LOCK.10.77-0123456789ab.tmp',
+      '.LOCK.9.4242-0123456789ab.tmp',
+      `LOCK.${'ab'.repeat(16)}.tmp`,
+      // Not the lock's: other files, a claim of the old temp scheme (no pid), a generation 0, a claim for no generation.
+      'LOCK',
+      'LOCK.0',
+      'LOCK.x',
+      'OTHER.1',
+      '.LOCK.3.0123456789ab.tmp',
+      '.LOCK.4242-0123456789ab.tmp',
+      '.store.csv.4242-0123456789ab.tmp',
+    ];
+    for (const name of names) disk.open(`/db/${name}`, 'createNew').close();
+    const listing = listLock(disk, '/db/LOCK');
+    expect(listing.generations).toEqual([2, 9, 10]);
+    expect(new Map([...listing.claims].map(([generation, pids]) => [generation, [...pids].sort()]))).toEqual(
+      new Map([
+        [10, [4242, 77].sort()],
+        [9, [4242]],
+      ]),
+    );
+    expect(listing.legacyTemps).toEqual([`LOCK.${'ab'.repeat(16)}.tmp`]);
   });
 });
