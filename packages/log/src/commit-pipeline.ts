@@ -15,6 +15,14 @@
  * goes on working. Only when even that cut fails does it refuse further writes, since
  * what the file holds is then unknown.
  *
+ * A lone write with durability `none` skips the queue: when nothing is queued or in
+ * flight and no other change went this way in the same tick, it is prepared, encoded,
+ * appended and published at once, inside `submit`. That is what the queue would do with a
+ * group of one (there is no fsync to wait for, so the write is visible as soon as it is
+ * written), without the promise round, the microtask and the overlay. A change arriving
+ * while one is queued or in flight, the second one of a tick (so a burst still shares one
+ * append), and one that would rotate the file go through the queue.
+ *
  * The queueing (gathering a group, one group at a time, settling each change) is
  * @stowage/fs's GroupCommitQueue; this file keeps only what is the log's own: prepare in
  * order, the overlay, encode, append (a rotation closes a chunk), fsync, roll back, publish,
@@ -79,6 +87,26 @@ function measure(records: readonly RecordInput[]): Measured {
   return { keyBytes, valueBytes, size };
 }
 
+/**
+ * Writes the records of one change into `buffer` (sized by `measure`), framed as one
+ * transaction, with the sequence numbers from `firstSequence` on and one timestamp.
+ */
+function encodeChange(buffer: Buffer, records: readonly RecordInput[], encoded: Measured, firstSequence: number): void {
+  const timestamp = Date.now();
+  const last = records.length - 1;
+  let at = 0;
+  for (let i = 0; i <= last; i++) {
+    const { key, value } = records[i]!;
+    const k = encoded.keyBytes[i]!;
+    const v = encoded.valueBytes[i]!;
+    let flags = value === undefined ? FLAG_DELETED : typeof value === 'string' ? FLAG_STRING : 0;
+    if (i > 0) flags |= FLAG_TXN_CONT;
+    if (i < last) flags |= FLAG_TXN_MORE;
+    writeRecord(buffer, at, flags, firstSequence + i, timestamp, key, k, value, v);
+    at += RECORD_HEADER_SIZE + k + v;
+  }
+}
+
 /** A record written by the group in flight, applied to the key directory once durable. */
 interface PendingWrite {
   readonly key: string;
@@ -90,10 +118,20 @@ interface PendingWrite {
   readonly flags: number;
 }
 
+/** What a lone write resolves with: one settled promise serves them all. */
+const DONE: Promise<void> = Promise.resolve();
+
 export class CommitPipeline {
   readonly #state: StoreState;
   readonly #queue: GroupCommitQueue<PrepareChange>;
   #failure: StowageError | undefined;
+  /** Lone writes may skip the queue: only without an fsync, which would need the queue's wait. */
+  readonly #direct: boolean;
+  /** A change skipped the queue in this tick: the next ones of the tick are gathered into a group. */
+  #directThisTick = false;
+  readonly #endTick = (): void => {
+    this.#directThisTick = false;
+  };
   /** The group in flight, in file order, and the newest of its writes per key. */
   #group: PendingWrite[] = [];
   readonly #overlay = new Map<string, PendingWrite>();
@@ -105,11 +143,13 @@ export class CommitPipeline {
       gather: state.settings.durability === 'batch' ? 'immediate' : 'microtask',
       commit: (changes, batch) => this.#commit(changes, batch),
     });
+    this.#direct = state.settings.durability === 'none';
   }
 
-  /** Queues a change; resolves once its records are durable per the store's level. */
+  /** Queues a change (or writes a lone one at once); resolves once its records are durable per the store's level. */
   submit(prepare: PrepareChange): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#direct && !this.#directThisTick && !this.#queue.busy) return this.#writeAlone(prepare);
     return this.#queue.enqueue(prepare);
   }
 
@@ -147,6 +187,68 @@ export class CommitPipeline {
   // ---- the writer ----
 
   /**
+   * A change with nothing ahead of it and durability `none`: prepared now (nothing queued
+   * can change what it sees), appended with one call and published before this returns,
+   * as a group of one would be. A failed append leaves the store as it was: the file is
+   * cut back and nothing is published. A change that would rotate the file goes through
+   * the queue with the records it prepared, since the rotation waits for an fsync.
+   */
+  #writeAlone(prepare: PrepareChange): Promise<void> {
+    let records: readonly RecordInput[];
+    try {
+      records = prepare();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const encoded = measure(records);
+    if (this.#mustRotate(0, encoded.size)) return this.#queue.enqueue(() => records);
+    this.#directThisTick = true;
+    queueMicrotask(this.#endTick);
+    if (encoded.size === 0) return DONE;
+    const state = this.#state;
+    const active = state.active;
+    const handle = active.handle;
+    const before = handle.size();
+    const buffer = Buffer.allocUnsafe(encoded.size);
+    const firstSequence = state.lastSequence + 1;
+    encodeChange(buffer, records, encoded, firstSequence);
+    state.lastSequence += records.length;
+    try {
+      handle.append(buffer);
+    } catch (error) {
+      try {
+        handle.truncate(before);
+      } catch (truncateError) {
+        this.#failure = ioError(truncateError, handle.path, 'truncate a failed append of');
+      }
+      return Promise.reject(ioError(error, handle.path, 'append to'));
+    }
+    const keydir = state.keydir;
+    const remember = state.openTransactions > 0;
+    let at = before;
+    for (let i = 0; i < records.length; i++) {
+      const { key, value } = records[i]!;
+      const k = encoded.keyBytes[i]!;
+      const v = encoded.valueBytes[i]!;
+      const sequence = firstSequence + i;
+      if (value === undefined) keydir.delete(key);
+      else
+        keydir.set(
+          key,
+          active.id,
+          at + RECORD_HEADER_SIZE + k,
+          v,
+          sequence,
+          typeof value === 'string' ? FLAG_STRING : 0,
+        );
+      if (remember) state.recentWrites.set(key, sequence);
+      at += RECORD_HEADER_SIZE + k + v;
+    }
+    state.visibleSequence = state.lastSequence;
+    return DONE;
+  }
+
+  /**
    * Writes one group: each change is prepared and encoded in queue order, the encoded
    * records are appended in as few calls as possible (a rotation closes a chunk), and one
    * fsync per file touched makes them durable; then the group is published, or rolled
@@ -169,7 +271,7 @@ export class CommitPipeline {
           continue;
         }
         const encoded = measure(records);
-        if (this.#mustRotate(group, encoded.size)) {
+        if (this.#mustRotate(group.chunkBytes, encoded.size)) {
           this.#append(group, batch);
           if (this.#failure !== undefined) {
             batch.fail(index, this.#failure);
@@ -190,9 +292,9 @@ export class CommitPipeline {
     this.#publish();
   }
 
-  /** True when `size` more bytes would take a non-empty active file past the size limit. */
-  #mustRotate(group: GroupInFlight, size: number): boolean {
-    const fileSize = this.#state.active.handle.size() + group.chunkBytes;
+  /** True when `size` more bytes after `pending` unwritten ones would take a non-empty active file past the size limit. */
+  #mustRotate(pending: number, size: number): boolean {
+    const fileSize = this.#state.active.handle.size() + pending;
     return size > 0 && fileSize > FILE_HEADER_SIZE && fileSize + size > this.#state.settings.maxFileSize;
   }
 
@@ -200,26 +302,22 @@ export class CommitPipeline {
   #encode(group: GroupInFlight, index: number, records: readonly RecordInput[], encoded: Measured): void {
     const state = this.#state;
     const buffer = Buffer.allocUnsafe(encoded.size);
-    const base = state.active.handle.size() + group.chunkBytes;
+    const firstSequence = state.lastSequence + 1;
+    encodeChange(buffer, records, encoded, firstSequence);
+    state.lastSequence += records.length;
     const file = state.active.id;
-    const timestamp = Date.now();
-    let at = 0;
+    let at = state.active.handle.size() + group.chunkBytes;
     for (let i = 0; i < records.length; i++) {
       const { key, value } = records[i]!;
       const k = encoded.keyBytes[i]!;
       const v = encoded.valueBytes[i]!;
-      let flags = value === undefined ? FLAG_DELETED : typeof value === 'string' ? FLAG_STRING : 0;
-      if (i > 0) flags |= FLAG_TXN_CONT;
-      if (i < records.length - 1) flags |= FLAG_TXN_MORE;
-      const sequence = ++state.lastSequence;
-      writeRecord(buffer, at, flags, sequence, timestamp, key, k, value, v);
       const pending: PendingWrite = {
         key,
         file,
-        valueOffset: base + at + RECORD_HEADER_SIZE + k,
+        valueOffset: at + RECORD_HEADER_SIZE + k,
         valueLength: v,
-        sequence,
-        flags: flags & (FLAG_DELETED | FLAG_STRING),
+        sequence: firstSequence + i,
+        flags: value === undefined ? FLAG_DELETED : typeof value === 'string' ? FLAG_STRING : 0,
       };
       this.#group.push(pending);
       this.#overlay.set(key, pending);

@@ -1,0 +1,172 @@
+/**
+ * The lone-write path of the commit pipeline: with durability none, a change with nothing
+ * queued or in flight is appended and published inside the call, without the group
+ * commit queue. Every guarantee of the queue holds on it: order, bursts sharing an append,
+ * transactions' conflicts, rotation, and a failed append leaving the store as it was.
+ */
+import { readdirSync } from 'node:fs';
+import { type FileHandle, type FileSystem, nodeFileSystem } from '@stowage/fs';
+import { describe, expect, it } from 'vitest';
+import { countingFileSystem, openLog, tempDir } from './test-helpers.fixture.js';
+
+/** A file system whose data-file appends can be made to fail after writing part of their bytes. */
+function faultyAppends(): { fs: FileSystem; faults: { tornAppend: boolean; failTruncate: boolean } } {
+  const faults = { tornAppend: false, failTruncate: false };
+  const failure = (code: string) => Object.assign(new Error(`${code}: injected`), { code });
+  const wrap = (handle: FileHandle): FileHandle => ({
+    get path() {
+      return handle.path;
+    },
+    read: (buffer, offset, length, position) => handle.read(buffer, offset, length, position),
+    write: (data, position) => handle.write(data, position),
+    append: (data) => {
+      if (faults.tornAppend && handle.path.endsWith('.data')) {
+        faults.tornAppend = false;
+        handle.append(data.subarray(0, Math.ceil(data.byteLength / 2)));
+        throw failure('ENOSPC');
+      }
+      return handle.append(data);
+    },
+    size: () => handle.size(),
+    truncate: (size) => {
+      if (faults.failTruncate) throw failure('EIO');
+      handle.truncate(size);
+    },
+    sync: () => handle.sync(),
+    close: () => handle.close(),
+  });
+  return { fs: { ...nodeFileSystem, open: (path, mode) => wrap(nodeFileSystem.open(path, mode)) }, faults };
+}
+
+describe('lone writes with durability none', () => {
+  it('a lone write is appended and visible before set returns, without waiting for a group', async () => {
+    const { fs, counts } = countingFileSystem();
+    const log = await openLog({ fs, durability: 'none' });
+    counts.appends = 0;
+    const writing = log.set('k', 'v');
+    expect(counts.appends).toBe(1);
+    await writing;
+    expect(await log.get('k')).toBe('v');
+  });
+
+  it('a burst of writes in one tick still shares appends, and every write lands', async () => {
+    const { fs, counts } = countingFileSystem();
+    const log = await openLog({ fs, durability: 'none' });
+    counts.appends = 0;
+    await Promise.all(Array.from({ length: 500 }, (_, i) => log.set(`key-${i}`, `value-${i}`)));
+    expect(counts.appends).toBeLessThanOrEqual(2);
+    expect(await log.size()).toBe(500);
+    expect(await log.get('key-0')).toBe('value-0');
+    expect(await log.get('key-499')).toBe('value-499');
+  });
+
+  it('sets, deletes, batches and clears one after another keep their order, also after a reopen', async () => {
+    const dir = tempDir();
+    const log = await openLog({ dir, durability: 'none' });
+    const model = new Map<string, string>();
+    for (let i = 0; i < 300; i++) {
+      const key = `k${i % 37}`;
+      if (i % 5 === 0) {
+        expect(await log.delete(key)).toBe(model.delete(key));
+      } else if (i % 11 === 0) {
+        await log.apply([
+          { type: 'set', key, value: `batch-${i}` },
+          { type: 'delete', key: `k${(i + 1) % 37}` },
+        ]);
+        model.set(key, `batch-${i}`);
+        model.delete(`k${(i + 1) % 37}`);
+      } else if (i === 150) {
+        await log.clear({ prefix: 'k1' });
+        for (const existing of [...model.keys()]) if (existing.startsWith('k1')) model.delete(existing);
+      } else {
+        await log.set(key, `set-${i}`);
+        model.set(key, `set-${i}`);
+      }
+    }
+    const expected = Object.fromEntries([...model].sort());
+    const read = async (backend: typeof log) => {
+      const entries: [string, unknown][] = [];
+      for await (const entry of backend.entries()) entries.push(entry);
+      return Object.fromEntries(entries.sort());
+    };
+    expect(await read(log)).toEqual(expected);
+    await log.close();
+    const again = await openLog({ dir, durability: 'none' });
+    expect(await read(again)).toEqual(expected);
+  });
+
+  it('deleting an absent key writes nothing and resolves false', async () => {
+    const { fs, counts } = countingFileSystem();
+    const log = await openLog({ fs, durability: 'none' });
+    counts.appends = 0;
+    expect(await log.delete('never-set')).toBe(false);
+    expect(counts.appends).toBe(0);
+  });
+
+  it('a lone write whose append fails part-way rejects with IO and leaves file and store as they were', async () => {
+    const dir = tempDir();
+    const { fs, faults } = faultyAppends();
+    const log = await openLog({ dir, fs, durability: 'none' });
+    await log.set('k', 'before');
+    const bytesOnDisk = async () => (await log.stats()).files.reduce((sum, file) => sum + file.bytes, 0);
+    const sizeBefore = await bytesOnDisk();
+    faults.tornAppend = true;
+    await expect(log.set('k', 'lost')).rejects.toMatchObject({ code: 'IO' });
+    expect(await bytesOnDisk()).toBe(sizeBefore);
+    expect(await log.get('k')).toBe('before');
+    await log.set('other', 'written');
+    await log.delete('other');
+    await log.close();
+    const again = await openLog({ dir, durability: 'none' });
+    expect(await again.get('k')).toBe('before');
+    expect(await again.get('other')).toBeUndefined();
+    // The torn half was cut off, not left for recovery to find.
+    expect((await again.stats()).recovery).toEqual([]);
+  });
+
+  it('when even the cut back fails, the write rejects and the store refuses later writes', async () => {
+    const { fs, faults } = faultyAppends();
+    const log = await openLog({ fs, durability: 'none' });
+    await log.set('k', 'before');
+    faults.tornAppend = true;
+    faults.failTruncate = true;
+    await expect(log.set('k', 'lost')).rejects.toMatchObject({ code: 'IO' });
+    await expect(log.set('later', 'x')).rejects.toMatchObject({ code: 'IO' });
+    expect(await log.get('k')).toBe('before');
+    expect(await log.get('later')).toBeUndefined();
+  });
+
+  it('a transaction conflicts with a lone write committed after its snapshot, and commits when nothing changed', async () => {
+    const log = await openLog({ durability: 'none' });
+    await log.set('k', 'old');
+    await expect(
+      log.transaction(async (tx) => {
+        expect(await tx.get('k')).toBe('old');
+        await log.set('k', 'outside');
+        expect(await tx.get('k')).toBe('old');
+        await tx.set('k', 'inside');
+      }),
+    ).rejects.toMatchObject({ code: 'CONFLICT', key: 'k' });
+    expect(await log.get('k')).toBe('outside');
+    await log.transaction(async (tx) => {
+      await tx.set('k', 'inside');
+      await tx.set('t', 'too');
+    });
+    expect(await log.getMany(['k', 't'])).toEqual(['inside', 'too']);
+  });
+
+  it('lone writes past the size limit rotate to new files and keep every write in order', async () => {
+    const dir = tempDir();
+    const log = await openLog({ dir, durability: 'none', maxFileSize: 1024 });
+    for (let i = 0; i < 200; i++) await log.set(`k${i % 40}`, `value-${i}`);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.data')).length).toBeGreaterThan(5);
+    await log.merge();
+    for (let i = 200; i < 260; i++) await log.set(`k${i % 40}`, `value-${i}`);
+    const expected = Array.from({ length: 40 }, (_, k) => `value-${k < 20 ? 240 + k : 200 + k}`);
+    const keys = Array.from({ length: 40 }, (_, k) => `k${k}`);
+    expect(await log.getMany(keys)).toEqual(expected);
+    await log.close();
+    const again = await openLog({ dir, durability: 'none', maxFileSize: 1024 });
+    expect(await again.getMany(keys)).toEqual(expected);
+  });
+});
