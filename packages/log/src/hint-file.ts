@@ -11,7 +11,6 @@
 import { crc32c } from '@stowage/fs';
 import { FORMAT_VERSION, readU64, writeU64 } from './record-format.js';
 
-// Stryker disable next-line StringLiteral: an empty encoding name means utf8, which writes this ASCII text byte for byte the same
 export const HINT_MAGIC = Buffer.from('STOWHINT', 'latin1');
 const HEADER_SIZE = 16;
 const ENTRY_HEADER_SIZE = 36;

@@ -47,7 +47,7 @@ export async function recoverStore(state: StoreState, removedTempFiles: readonly
   const dataIds: number[] = [];
   const hintIds = new Set<number>();
   for (const name of names) {
-    // Stryker disable next-line ConditionalExpression,MethodExpression: a temp name ends in .tmp, which parseFileName's pattern never matches: the skip only saves the match
+    // Stryker disable next-line MethodExpression: neither a name ending nor one starting with .tmp matches parseFileName's pattern: the skip only saves the match
     if (name.endsWith(TEMP_SUFFIX)) continue;
     const parsed = parseFileName(name);
     if (parsed?.type === 'data') dataIds.push(parsed.id);
@@ -170,7 +170,6 @@ export function presentKinds(fs: FileSystem, dir: string): Map<number, FileKind>
     try {
       const header = Buffer.alloc(FILE_HEADER_SIZE);
       const kind = decodeFileHeader(header.subarray(0, handle.read(header, 0, FILE_HEADER_SIZE, 0)));
-      // Stryker disable next-line ConditionalExpression: callers compare a kind with 'merged' and 'log' only, which an unreadable header's { invalid } never equals
       if (typeof kind === 'string') kinds.set(parsed.id, kind);
     } finally {
       handle.close();
@@ -250,7 +249,6 @@ async function loadByScan(state: StoreState, file: DataFile, isLastLog: boolean)
   // A flipped bit with intact records after it is damage, not a torn tail: cutting there
   // would throw away commits that were acknowledged.
   const intactAfter = result.damage === undefined ? -1 : findNextRecord(bytes, result.damage.offset + 1);
-  // Stryker disable next-line EqualityOperator: the search starts past the file header, so intactAfter is never 0
   if (!isLastLog || intactAfter >= 0) {
     throw corruptionError(file.path, damageAt, result.damage?.reason ?? 'unfinished transaction');
   }
@@ -279,9 +277,7 @@ function note(
   const slot = keydir.slot(key);
   const kept = flags & (FLAG_DELETED | FLAG_STRING);
   if (slot === undefined) keydir.insert(key, fileId, valueOffset, valueLength, sequence, kept);
-  // Stryker disable next-line EqualityOperator: an equal sequence is the same record copied by a merge interrupted before its manifest; both copies hold the same value
   else if (keydir.sequence[slot]! < sequence) keydir.update(slot, fileId, valueOffset, valueLength, sequence, kept);
   else return;
-  // Stryker disable next-line EqualityOperator: at equality it assigns the value already there
   if (sequence > state.lastSequence) state.lastSequence = sequence;
 }
