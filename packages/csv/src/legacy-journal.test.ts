@@ -77,6 +77,7 @@ describe('decodeLegacyJournal', () => {
     ['a payload that is not JSON', () => line('[["s","b"')],
     ['JSON that is not a batch', () => line('{"s":"b"}')],
     ['no line break', () => setB.subarray(0, -1)],
+    ['a whole line and a stray byte but no line break', () => Buffer.concat([setB.subarray(0, -1), Buffer.from('x')])],
     ['a line cut inside its checksum', () => setB.subarray(0, 5)],
   ])('ends the intact part at a last line with %s, which is a torn tail, not damage', (_what, make) => {
     const torn = make();

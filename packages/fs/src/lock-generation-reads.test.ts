@@ -45,6 +45,18 @@ describe('reading a lock generation', () => {
   });
 });
 
+describe('a holder with a field of the wrong type', () => {
+  it.each([
+    ['a pid in quotes', { pid: '4242', hostname: 'host', token: 'abc' }],
+    ['a numeric hostname', { pid: 4242, hostname: 7, token: 'abc' }],
+    ['a numeric token', { pid: 4242, hostname: 'host', token: 7 }],
+  ])('is no holder: %s', (_what, fields) => {
+    const content = new TextEncoder().encode(JSON.stringify({ ...fields, state: 'held' }));
+    expect(readGeneration(diskWith(1, content), '/db/LOCK', 1)).toBe('unreadable');
+    expect(parseLegacy(content)).toBeUndefined();
+  });
+});
+
 describe('reading JSON that is not an object', () => {
   it.each(['null', '5', '"held"'])('takes %s for unreadable, as generation and as old-format lock', (json) => {
     const content = new TextEncoder().encode(json);

@@ -53,6 +53,7 @@ export async function openLockedStore<T>(
       removedTempFiles = sweepTempFiles(
         fs,
         dir,
+        // Stryker disable next-line ConditionalExpression: sweepTempFiles reads a prefix of undefined as no prefix
         options.tempPrefix === undefined ? {} : { prefix: options.tempPrefix },
       );
     } catch (error) {
