@@ -121,6 +121,14 @@ describe('change log scan', () => {
     }
   });
 
+  it('names the first of several damaged records that an intact one follows', () => {
+    const bytes = logOf(1, records);
+    bytes[LOG_HEADER_BYTES + 10]! ^= 1;
+    bytes[LOG_HEADER_BYTES + RECORD_BYTES + 10]! ^= 1;
+    bytes[LOG_HEADER_BYTES + 2 * RECORD_BYTES + 10]! ^= 1;
+    expect(corruptionOf(() => scanLog(bytes, 'log')).offset).toBe(LOG_HEADER_BYTES);
+  });
+
   it('refuses a record of an unknown type even with a good checksum', () => {
     for (const type of [0, 4, 255]) {
       const bytes = logOf(1, records);

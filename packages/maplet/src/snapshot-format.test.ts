@@ -223,6 +223,11 @@ describe('a well-sealed snapshot that does not add up', () => {
     expect(refusal(withMeta(bytes, new TextEncoder().encode('null')))).toMatchObject({ offset: 24 });
     expect(refusal(editMeta(bytes, (meta) => (meta.tables = [])))).toMatchObject({ offset: 24 });
     expect(refusal(editMeta(bytes, (meta) => (meta.tables = {})))).toMatchObject({ offset: 24 });
+    // Valid JSON around a byte that is not UTF-8: refused, not read as a replacement character.
+    const meta = new TextEncoder().encode(JSON.stringify(metaOf(bytes)));
+    const at = meta.indexOf(0x6d, meta.indexOf(new TextEncoder().encode('"merge"')[1]!) + 8); // the m of "max"
+    meta[at + 1] = 0xff;
+    expect(refusal(withMeta(bytes, meta))).toMatchObject({ offset: 24 });
     // Control: the same meta, rewritten unchanged, still decodes.
     expect(
       decodeSnapshot(
@@ -258,6 +263,26 @@ describe('a well-sealed snapshot that does not add up', () => {
     // Two tables of the one table's shape: the second finds the arrays at an end.
     const twice = editMeta(bytes, (edit) => (edit.tables = [meta.tables[0], meta.tables[0]]));
     expect(refusal(twice)).toEqual({ file: 'snap', offset: twice.length - 4 });
+    // One word short: refused where the last array (the values) starts, not after reading past it.
+    const { maplet } = sample();
+    const valuesAt = bytes.length - 4 - maplet.generations[0]!.table.values.words.length * 4;
+    const shorter = new Uint8Array(bytes.length - 4);
+    shorter.set(bytes.subarray(0, bytes.length - 8), 0);
+    expect(refusal(reseal(shorter))).toEqual({ file: 'snap', offset: valuesAt });
+    // Cut inside the offsets bytes: refused where they start; cut right after them: where the remainders start.
+    const table = maplet.generations[0]!.table;
+    const arraysAt = align(24 + new DataView(bytes.buffer).getUint32(20, true));
+    const offsetsAt = arraysAt + (table.occupieds.length + table.runends.length) * 4;
+    const cutAt = (end: number) => {
+      const cut = new Uint8Array(end + 4);
+      cut.set(bytes.subarray(0, end), 0);
+      return reseal(cut);
+    };
+    expect(refusal(cutAt(offsetsAt + table.offsets.length - 1))).toEqual({ file: 'snap', offset: offsetsAt });
+    expect(refusal(cutAt(offsetsAt + table.offsets.length))).toEqual({
+      file: 'snap',
+      offset: offsetsAt + align(table.offsets.length),
+    });
     // Four spare bytes after the arrays.
     const longer = new Uint8Array(bytes.length + 4);
     longer.set(bytes.subarray(0, bytes.length - 4), 0);
