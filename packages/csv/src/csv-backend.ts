@@ -70,7 +70,7 @@ export class CsvBackend extends AbstractBackend {
   #lines = new Map<string, number>();
   #sorted = new SortedKeys(this.#entries);
   #queue = new GroupCommitQueue<JournalWrite, boolean[]>({
-    commit: (writes) => this.#commit(writes),
+    commit: (writes, control) => this.#commit(writes, control.inThread),
     afterBatch: () => this.#compactIfDue(),
   });
   #open: OpenFiles | undefined;
@@ -305,11 +305,12 @@ export class CsvBackend extends AbstractBackend {
   }
 
   /**
-   * Writes a group of batches as ONE journal record with one append and one fsync, then
+   * Writes a group of batches as ONE journal record with one append and one fsync (in the
+   * calling thread when the queue says so: a lone write of an awaiting writer), then
    * applies them in order. One record per append is what lets open tell a crash (damage
    * only inside the last record) from damage to acknowledged records.
    */
-  async #commit(writes: readonly JournalWrite[]): Promise<boolean[][]> {
+  async #commit(writes: readonly JournalWrite[], inThread = false): Promise<boolean[][]> {
     const journal = this.#journalOrThrow();
     const before = journal.size;
     // One append per record; a group larger than a record's limit becomes several records
@@ -317,7 +318,7 @@ export class CsvBackend extends AbstractBackend {
     for (const group of recordGroups(writes)) journal.append(encodeRecord(group));
     if (this.#options.durability === 'batch') {
       try {
-        await journal.sync();
+        await journal.sync(inThread);
       } catch (error) {
         // Never acknowledged, so it must not come back at the next open either.
         await journal.rollBack(before).catch(() => undefined);

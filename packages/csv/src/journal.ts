@@ -190,10 +190,10 @@ export class Journal {
     }
   }
 
-  /** Makes the appended lines durable. */
-  async sync(): Promise<void> {
+  /** Makes the appended lines durable; `inThread` fsyncs in the calling thread (a lone write, see GroupCommitQueue). */
+  async sync(inThread = false): Promise<void> {
     try {
-      await this.handle.sync();
+      await this.handle.sync(inThread ? { inThread } : undefined);
     } catch (error) {
       throw csvFileError(error, this.path, 'fsync');
     }

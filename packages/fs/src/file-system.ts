@@ -4,7 +4,8 @@
  * cut. Reads and writes are synchronous on purpose: a positional read of the page cache
  * costs a few microseconds, an async round trip through libuv's pool costs several times
  * that. Only the calls that wait for the disk itself (fsync) are asynchronous, so the
- * event loop keeps accepting writes for the next group commit meanwhile.
+ * event loop keeps accepting writes for the next group commit meanwhile (unless the
+ * caller asks for an in-thread fsync, for a write that has no company to wait for).
  *
  * Errors are thrown as node does (an Error with `code` 'ENOENT', 'EIO', 'ENOSPC', ...);
  * engines turn them into StowageError at their boundary.
@@ -36,8 +37,15 @@ export interface FileHandle {
   size(): number;
   /** Cuts or extends the file to `size` bytes. */
   truncate(size: number): void;
-  /** Makes every write so far durable (fsync). */
-  sync(): Promise<void>;
+  /**
+   * Makes every write so far durable (fsync). On libuv's thread pool by default, so the
+   * event loop keeps running meanwhile; with `inThread` the fsync runs in the calling
+   * thread and the returned promise is already settled: two thread wake-ups fewer, at the
+   * price of blocking the event loop for the fsync. Meant for a lone write nobody else is
+   * waiting to join (GroupCommitQueue's `BatchControl.inThread` says when); an
+   * implementation may ignore it, the guarantee is the same.
+   */
+  sync(options?: { readonly inThread?: boolean }): Promise<void>;
   close(): void;
 }
 

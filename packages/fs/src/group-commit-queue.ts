@@ -12,12 +12,28 @@
  * failed) while the rest resolve. A synchronous batch function (SQLite's transaction) is
  * run synchronously, so `runPending()` can commit what is queued before the caller's next
  * statement.
+ *
+ * A batch of one write, enqueued by a caller that awaited the write before it, is told it
+ * may fsync in the calling thread (`BatchControl.inThread`): nothing could join it, so the
+ * pool's two thread wake-ups buy nothing (see the field for the exact rule and its bound).
  */
 
 /** What a batch function can do besides returning results. */
 export interface BatchControl {
   /** Rejects item `index` of this batch with `error`; the others still resolve (or reject with a thrown error). */
   fail(index: number, error: unknown): void;
+  /**
+   * True when this batch should fsync in the calling thread (`handle.sync({ inThread: true })`).
+   * Only ever for a batch that loses no grouping by it: one item, nothing else queued, and
+   * the item enqueued by code continuing from an earlier batch's settlement before the event
+   * loop turned — a caller awaiting its writes one after the other, who sends the next only
+   * after this one. A write arriving from a new event (a request, a timer) gets `false`:
+   * fsyncing on the pool lets the writes arriving meanwhile join the next batch. Among those
+   * lone batches, true when in-thread commits have lately been the faster (the queue times
+   * both), and `false` once in-thread fsyncs have kept the event loop from turning for
+   * `inThreadBudgetMs`, so timers and I/O still get their turn.
+   */
+  readonly inThread: boolean;
 }
 
 /** Returns a result per item, in order (or nothing, for `void` results). */
@@ -38,7 +54,17 @@ export interface GroupCommitOptions<T, R> {
   readonly gather?: 'microtask' | 'immediate';
   /** Runs after each batch that did not throw, before the next one (e.g. a compaction past a threshold). Its errors are ignored: it reports its own. */
   readonly afterBatch?: () => void | Promise<void>;
+  /**
+   * How long in-thread fsyncs (see `BatchControl.inThread`) may follow one another before
+   * a batch goes to the pool so the event loop turns; default 20 ms. 0 never advises an
+   * in-thread fsync.
+   */
+  readonly inThreadBudgetMs?: number;
 }
+
+const DEFAULT_IN_THREAD_BUDGET_MS = 20;
+/** One lone batch in this many takes the mode not preferred, to keep measuring it. */
+const EXPLORE_EVERY = 64;
 
 interface Settle {
   resolve(value: unknown): void;
@@ -64,11 +90,30 @@ export class GroupCommitQueue<T, R = void> {
   #scheduled = false;
   #idle: (() => void)[] = [];
   #batches = 0;
+  readonly #inThreadBudgetMs: number;
+  /**
+   * A batch settled and the event loop has not turned since: what is enqueued now comes
+   * from code continuing after that settlement (`process.nextTick` runs only once the
+   * microtasks are drained, so it clears this when the chain of continuations ends).
+   */
+  #continuing = false;
+  /** When the first in-thread batch since the event loop last turned started. */
+  #inThreadSince: number | undefined;
+  /** Running averages (ms) of lone batches committed with an in-thread fsync and with one on the pool; 0: not measured yet. */
+  #inThreadCost = 0;
+  #poolCost = 0;
+  /** Lone batches so far, for the every-64th exploration. */
+  #lone = 0;
+  readonly #turned = () => {
+    this.#continuing = false;
+    this.#inThreadSince = undefined;
+  };
 
   constructor(options: GroupCommitOptions<T, R>) {
     this.#commit = options.commit;
     this.#gather = options.gather ?? 'microtask';
     this.#afterBatch = options.afterBatch;
+    this.#inThreadBudgetMs = options.inThreadBudgetMs ?? DEFAULT_IN_THREAD_BUDGET_MS;
   }
 
   /** Queues `item`; resolves with its result once its batch is committed, rejects if it failed. */
@@ -164,12 +209,22 @@ export class GroupCommitQueue<T, R = void> {
     const batch = this.#queue.splice(0, end) as Extract<Entry<T>, { kind: 'item' }>[];
     // Made on the first `fail` only: most batches fail nothing, and a sequential writer pays per batch.
     let failed: Map<number, unknown> | undefined;
+    // A lone write continuing a sequential writer's chain: the one kind of batch for which
+    // the fsync's place is a choice (see BatchControl.inThread), timed to make the next one.
+    const lone = batch.length === 1 && this.#queue.length === 0 && this.#continuing;
+    const started = lone ? performance.now() : 0;
+    const inThread = lone && this.#chooseInThread(started);
     const control: BatchControl = {
       fail: (index, error) => {
         if (index < 0 || index >= batch.length || failed?.has(index) === true) return;
         failed ??= new Map();
         failed.set(index, error);
       },
+      inThread,
+    };
+    const finish = (outcome: Outcome<R>) => {
+      if (lone) this.#record(inThread, performance.now() - started);
+      return this.#finish(batch, failed, outcome);
     };
     this.#batches++;
     let result: ReturnType<CommitBatch<T, R>>;
@@ -179,13 +234,34 @@ export class GroupCommitQueue<T, R = void> {
         control,
       );
     } catch (error) {
-      return this.#finish(batch, failed, { ok: false, error });
+      return finish({ ok: false, error });
     }
-    if (!isThenable(result)) return this.#finish(batch, failed, { ok: true, results: result ?? undefined });
+    if (!isThenable(result)) return finish({ ok: true, results: result ?? undefined });
     return Promise.resolve(result).then(
-      (results) => this.#finish(batch, failed, { ok: true, results: results ?? undefined }),
-      (error: unknown) => this.#finish(batch, failed, { ok: false, error }),
+      (results) => finish({ ok: true, results: results ?? undefined }),
+      (error: unknown) => finish({ ok: false, error }),
     );
+  }
+
+  /**
+   * In the calling thread or on the pool, for a lone write continuing a chain: whichever
+   * has committed such a batch faster lately, the other one every 64th time so its figure
+   * stays current; never in-thread past the budget of event-loop time. Which is faster is
+   * measured, not assumed: the pool costs two thread wake-ups, but on some disks (a VM's
+   * virtual disk under load, here) an fsync waited for in the calling thread takes longer.
+   */
+  #chooseInThread(now: number): boolean {
+    this.#inThreadSince ??= now;
+    if (now - this.#inThreadSince >= this.#inThreadBudgetMs) return false;
+    const prefer = this.#inThreadCost <= this.#poolCost;
+    this.#lone++;
+    return this.#lone % EXPLORE_EVERY === 0 ? !prefer : prefer;
+  }
+
+  /** Folds the duration of a lone batch into its mode's running average (0 until measured once). */
+  #record(inThread: boolean, ms: number): void {
+    if (inThread) this.#inThreadCost = this.#inThreadCost === 0 ? ms : this.#inThreadCost * 0.875 + ms * 0.125;
+    else this.#poolCost = this.#poolCost === 0 ? ms : this.#poolCost * 0.875 + ms * 0.125;
   }
 
   /** Settles every waiter of a batch, then runs `afterBatch` after a batch that did not throw. */
@@ -194,6 +270,10 @@ export class GroupCommitQueue<T, R = void> {
     failed: ReadonlyMap<number, unknown> | undefined,
     outcome: Outcome<R>,
   ): Promise<void> | undefined {
+    if (!this.#continuing) {
+      this.#continuing = true;
+      process.nextTick(this.#turned);
+    }
     batch.forEach((entry, index) => {
       if (failed?.has(index) === true) entry.reject(failed.get(index));
       else if (!outcome.ok) entry.reject(outcome.error);

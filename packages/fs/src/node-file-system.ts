@@ -1,6 +1,6 @@
 /**
  * The real file layer on node:fs: synchronous positional reads and writes on a file
- * descriptor, asynchronous fsync on libuv's thread pool. Errors are node's own (with
+ * descriptor, fsync on libuv's thread pool (or in the calling thread when asked). Errors are node's own (with
  * `code`); engines turn them into StowageError with `fileError` at their boundary.
  */
 import * as fs from 'node:fs';
@@ -74,9 +74,15 @@ class NodeFileHandle implements FileHandle {
     if (this.#trackedSize !== undefined) this.#trackedSize = size;
   }
 
-  sync(): Promise<void> {
+  sync(options?: { readonly inThread?: boolean }): Promise<void> {
     try {
       this.#assertOpen();
+      // In the calling thread: no pool thread to wake and no event-loop callback to wait
+      // for, as better-sqlite3 fsyncs. The descriptor cannot be closed under it.
+      if (options?.inThread === true) {
+        fs.fsyncSync(this.#fd);
+        return Promise.resolve();
+      }
     } catch (error) {
       return Promise.reject(error);
     }

@@ -56,7 +56,7 @@ export class SimulatedHandle implements FileHandle {
     this.#file.truncate(size);
   }
 
-  sync(): Promise<void> {
+  sync(options?: { readonly inThread?: boolean }): Promise<void> {
     try {
       this.#enter('sync');
     } catch (error) {
@@ -64,6 +64,13 @@ export class SimulatedHandle implements FileHandle {
     }
     // fsync covers what was written before it was called; later writes wait for the next.
     const covered = this.#file.pending.length;
+    if (options?.inThread === true) {
+      // In the calling thread nothing else runs until it returns: no call can come between
+      // the fsync and its completion, and a power cut can only come before (failing the
+      // call above) or after it.
+      this.#file.settle(covered);
+      return Promise.resolve();
+    }
     return this.#host.later('sync', this.path, () => this.#file.settle(covered));
   }
 
