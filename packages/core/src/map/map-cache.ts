@@ -108,16 +108,41 @@ export class FullCache<V> implements MapCache<V> {
 }
 
 /**
+ * One LRU entry: the stored entry's fields, its recency flag and its place in the list, in
+ * one object. It is what `get` hands out, as a CacheEntry; a new write makes a new node, so
+ * one handed out never changes but for its value being decoded in place.
+ */
+class LruNode<V> {
+  used = false;
+  older: LruNode<V> | undefined = undefined;
+  newer: LruNode<V> | undefined = undefined;
+  constructor(
+    readonly key: string,
+    public value: V | Undecoded<V> | undefined,
+    readonly expiresAt: number,
+    readonly bytes: number,
+  ) {}
+}
+
+/**
  * Least-recently-used eviction done the CLOCK way ("second chance"), so a hit costs one
- * flag write instead of moving the entry: the Map keeps insertion order, eviction looks at
- * the oldest entry, and one used since it was last looked at moves to the young end instead.
+ * flag write instead of moving the entry: entries form a list from oldest to youngest,
+ * eviction looks at the oldest, and one used since it was last looked at moves to the young
+ * end instead. The list runs through the nodes themselves: a miss that evicts adds one
+ * Map entry and removes one, and allocates nothing but its node. (A Map's own order with a
+ * kept iterator as the hand, as before, allocated an iterator result and a [key, node] pair
+ * per step, and every second chance re-inserted into the Map, whose table V8 then
+ * reallocates; at 10,000 entries turning over, that garbage, promoted by the time it died,
+ * raised the peak RSS above a full cache of the same store.)
  */
 export class LruCache<V> implements MapCache<V> {
   readonly complete = false;
   #evictions = 0;
   #bytes = 0;
-  readonly #nodes = new Map<string, { entry: StoredEntry<V>; used: boolean }>();
-  #hand: IterableIterator<[string, { entry: StoredEntry<V>; used: boolean }]> | undefined;
+  readonly #nodes = new Map<string, LruNode<V>>();
+  /** Ends of the list: the next to look at for eviction, and the most recently added. */
+  #oldest: LruNode<V> | undefined;
+  #youngest: LruNode<V> | undefined;
   readonly #maxEntries: number;
   readonly #maxBytes: number;
 
@@ -141,26 +166,27 @@ export class LruCache<V> implements MapCache<V> {
     const node = this.#nodes.get(key);
     if (node === undefined) return undefined;
     node.used = true;
-    const { entry } = node;
-    if (!(entry.value instanceof Undecoded)) return entry as CacheEntry<V>;
-    const value = entry.value.decode(entry.value.payload);
-    node.entry = { value, expiresAt: entry.expiresAt, bytes: entry.bytes };
-    return node.entry as CacheEntry<V>;
+    const { value } = node;
+    if (value instanceof Undecoded) node.value = value.decode(value.payload);
+    return node as CacheEntry<V>;
   }
 
   set(key: string, entry: StoredEntry<V>): void {
     this.delete(key);
     if (entry.bytes > this.#maxBytes) return; // it would evict everything else
-    this.#nodes.set(key, { entry, used: false });
+    const node = new LruNode<V>(key, entry.value, entry.expiresAt, entry.bytes);
+    this.#nodes.set(key, node);
+    this.#append(node);
     this.#bytes += entry.bytes;
-    while (this.#nodes.size > this.#maxEntries || this.#bytes > this.#maxBytes) this.#evictOne(key);
+    while (this.#nodes.size > this.#maxEntries || this.#bytes > this.#maxBytes) this.#evictOne(node);
   }
 
   delete(key: string): void {
     const node = this.#nodes.get(key);
     if (node === undefined) return;
     this.#nodes.delete(key);
-    this.#bytes -= node.entry.bytes;
+    this.#unlink(node);
+    this.#bytes -= node.bytes;
   }
 
   keys(): IterableIterator<string> {
@@ -171,33 +197,40 @@ export class LruCache<V> implements MapCache<V> {
     for (const key of [...this.#nodes.keys()]) if (key.startsWith(prefix)) this.delete(key);
   }
 
-  /**
-   * Evicts the oldest entry not used since it was last looked at; never `keep` (the one
-   * just added). The clock hand is one iterator kept between evictions: a fresh iterator
-   * would walk again over the holes that deletions leave at the front of a Map until V8
-   * compacts it, which made every eviction cost time proportional to the cache size.
-   */
-  #evictOne(keep: string): void {
-    for (let restarts = 0; restarts < 3; ) {
-      const step = this.#hand?.next();
-      if (step === undefined || step.done) {
-        this.#hand = this.#nodes.entries();
-        restarts++;
-        continue;
-      }
-      const [key, node] = step.value;
-      if (key === keep) continue;
-      if (node.used) {
-        // Second chance: move it to the young end, where the hand meets it again later.
+  /** Evicts the oldest entry not used since it was last looked at; never `keep` (the one just added). */
+  #evictOne(keep: LruNode<V>): void {
+    // Two rounds at most: the first clears every `used` flag it passes.
+    for (let steps = 2 * this.#nodes.size; steps > 0; steps--) {
+      const node = this.#oldest;
+      if (node === undefined) return;
+      if (node === keep || node.used) {
+        // Second chance: to the young end, where eviction meets it again later.
         node.used = false;
-        this.#nodes.delete(key);
-        this.#nodes.set(key, node);
+        this.#unlink(node);
+        this.#append(node);
         continue;
       }
-      this.delete(key);
+      this.delete(node.key);
       this.#evictions++;
       return;
     }
+  }
+
+  #append(node: LruNode<V>): void {
+    node.older = this.#youngest;
+    node.newer = undefined;
+    if (this.#youngest === undefined) this.#oldest = node;
+    else this.#youngest.newer = node;
+    this.#youngest = node;
+  }
+
+  #unlink(node: LruNode<V>): void {
+    if (node.older === undefined) this.#oldest = node.newer;
+    else node.older.newer = node.newer;
+    if (node.newer === undefined) this.#youngest = node.older;
+    else node.newer.older = node.older;
+    node.older = undefined;
+    node.newer = undefined;
   }
 }
 

@@ -44,6 +44,47 @@ interface Load<V> {
   promise: Promise<CacheEntry<V>>;
 }
 
+/**
+ * Backend reads in flight, by key, so concurrent misses of one key share one read. Most of
+ * the time there are none or one (an awaited miss), and that one lives in two fields: a Map
+ * emptied after every miss reallocates its table each time (V8 shrinks it), ~150 bytes of
+ * garbage per miss. More than one at a time go to the Map.
+ */
+class PendingLoads<V> {
+  #key: string | undefined;
+  #load: Load<V> | undefined;
+  readonly #more = new Map<string, Load<V>>();
+
+  get(key: string): Load<V> | undefined {
+    if (this.#key === key) return this.#load;
+    return this.#more.size === 0 ? undefined : this.#more.get(key);
+  }
+
+  set(key: string, load: Load<V>): void {
+    if (this.#key === key || (this.#key === undefined && !this.#more.has(key))) {
+      this.#key = key;
+      this.#load = load;
+    } else {
+      this.#more.set(key, load);
+    }
+  }
+
+  delete(key: string): void {
+    if (this.#key === key) {
+      this.#key = undefined;
+      this.#load = undefined;
+    } else if (this.#more.size > 0) {
+      this.#more.delete(key);
+    }
+  }
+
+  /** Every key in flight with its read. */
+  *[Symbol.iterator](): IterableIterator<[string, Load<V>]> {
+    if (this.#key !== undefined) yield [this.#key, this.#load!];
+    yield* [...this.#more];
+  }
+}
+
 export class MapStore<V> {
   state: MapState = 'open';
   /** The close in progress or done, shared by the map and its views. */
@@ -59,7 +100,7 @@ export class MapStore<V> {
    * reads take the expiry from `getWithExpiry`/`entriesWithExpiry` (see envelope.ts).
    */
   readonly keepsExpiry: boolean;
-  readonly #loads = new Map<string, Load<V>>();
+  readonly #loads = new PendingLoads<V>();
   readonly #sets: SetBatcher;
   #gate: Promise<void> | undefined;
 

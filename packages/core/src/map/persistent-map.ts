@@ -105,30 +105,36 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
    * The value of `key`, or `undefined` when it is absent or its TTL has passed. Answered
    * from the cache when it can be; `STORE_CLOSED` after `close()`, `INVALID_KEY` for a bad key.
    */
-  async get(key: K): Promise<V | undefined> {
-    const store = this.#store;
-    if (store.state !== 'open') throw store.closedError();
-    const storeKey = this.#plainKeys ? (key as unknown as string) : this.#storeKey(key);
-    const full = this.#full;
-    if (full !== undefined) {
-      const value = full.values.get(storeKey);
-      const expiresAt = full.expiries.size === 0 ? undefined : full.expiries.get(storeKey);
-      if (value !== undefined && (expiresAt === undefined || expiresAt > Date.now())) {
-        store.counters.hits++;
-        return value instanceof Undecoded ? full.decodedValue(storeKey, value) : value;
+  get(key: K): Promise<V | undefined> {
+    // Not `async`: a miss hands back the store's promise as it is. An async function that
+    // returns a promise resolves its own with it, a promise and two microtasks more per miss.
+    try {
+      const store = this.#store;
+      if (store.state !== 'open') throw store.closedError();
+      const storeKey = this.#plainKeys ? (key as unknown as string) : this.#storeKey(key);
+      const full = this.#full;
+      if (full !== undefined) {
+        const value = full.values.get(storeKey);
+        const expiresAt = full.expiries.size === 0 ? undefined : full.expiries.get(storeKey);
+        if (value !== undefined && (expiresAt === undefined || expiresAt > Date.now())) {
+          store.counters.hits++;
+          return Promise.resolve(value instanceof Undecoded ? full.decodedValue(storeKey, value) : value);
+        }
+        return store.getSlow(storeKey, undefined);
       }
-      return store.getSlow(storeKey, undefined);
+      const entry = store.cache.get(storeKey);
+      if (
+        entry !== undefined &&
+        entry.value !== undefined &&
+        (entry.expiresAt === NEVER || entry.expiresAt > Date.now())
+      ) {
+        store.counters.hits++;
+        return Promise.resolve(entry.value);
+      }
+      return store.getSlow(storeKey, entry);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const entry = store.cache.get(storeKey);
-    if (
-      entry !== undefined &&
-      entry.value !== undefined &&
-      (entry.expiresAt === NEVER || entry.expiresAt > Date.now())
-    ) {
-      store.counters.hits++;
-      return entry.value;
-    }
-    return store.getSlow(storeKey, entry);
   }
 
   /**
