@@ -149,8 +149,15 @@ export class CommitPipeline {
   /** Queues a change (or writes a lone one at once); resolves once its records are durable per the store's level. */
   submit(prepare: PrepareChange): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#direct && !this.#directThisTick && !this.#queue.busy) return this.#writeAlone(prepare);
+    if (this.#alone()) return this.#writeAlone(prepare);
     return this.#queue.enqueue(prepare);
+  }
+
+  /** `submit` of one set, the most common change: alone, written without a prepare function or record list. */
+  submitSet(key: string, value: string | Uint8Array): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#alone()) return this.#setAlone(key, value);
+    return this.#queue.enqueue(() => [{ key, value }]);
   }
 
   /** Resolves once every queued change has settled. */
@@ -202,27 +209,16 @@ export class CommitPipeline {
     }
     const encoded = measure(records);
     if (this.#mustRotate(0, encoded.size)) return this.#queue.enqueue(() => records);
-    this.#directThisTick = true;
-    queueMicrotask(this.#endTick);
+    this.#claimTick();
     if (encoded.size === 0) return DONE;
     const state = this.#state;
     const active = state.active;
-    const handle = active.handle;
-    const before = handle.size();
     const buffer = Buffer.allocUnsafe(encoded.size);
     const firstSequence = state.lastSequence + 1;
     encodeChange(buffer, records, encoded, firstSequence);
     state.lastSequence += records.length;
-    try {
-      handle.append(buffer);
-    } catch (error) {
-      try {
-        handle.truncate(before);
-      } catch (truncateError) {
-        this.#failure = ioError(truncateError, handle.path, 'truncate a failed append of');
-      }
-      return Promise.reject(ioError(error, handle.path, 'append to'));
-    }
+    const before = this.#appendAlone(buffer);
+    if (typeof before !== 'number') return Promise.reject(before);
     const keydir = state.keydir;
     const remember = state.openTransactions > 0;
     let at = before;
@@ -246,6 +242,59 @@ export class CommitPipeline {
     }
     state.visibleSequence = state.lastSequence;
     return DONE;
+  }
+
+  /** `#writeAlone` of one set, as `encodeChange` and the loop above would write and publish it. */
+  #setAlone(key: string, value: string | Uint8Array): Promise<void> {
+    const keyBytes = Buffer.byteLength(key, 'utf8');
+    const valueBytes = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.byteLength;
+    const size = RECORD_HEADER_SIZE + keyBytes + valueBytes;
+    if (this.#mustRotate(0, size)) return this.#queue.enqueue(() => [{ key, value }]);
+    this.#claimTick();
+    const state = this.#state;
+    const file = state.active.id;
+    const buffer = Buffer.allocUnsafe(size);
+    const sequence = ++state.lastSequence;
+    const flags = typeof value === 'string' ? FLAG_STRING : 0;
+    writeRecord(buffer, 0, flags, sequence, Date.now(), key, keyBytes, value, valueBytes);
+    const at = this.#appendAlone(buffer);
+    if (typeof at !== 'number') return Promise.reject(at);
+    state.keydir.set(key, file, at + RECORD_HEADER_SIZE + keyBytes, valueBytes, sequence, flags);
+    if (state.openTransactions > 0) state.recentWrites.set(key, sequence);
+    state.visibleSequence = sequence;
+    return DONE;
+  }
+
+  /** True when a change may be written at once: durability none, nothing queued or in flight, the first of its tick. */
+  #alone(): boolean {
+    return this.#direct && !this.#directThisTick && !this.#queue.busy;
+  }
+
+  /** A change goes the lone way in this tick: the rest of the tick's changes are gathered into a group. */
+  #claimTick(): void {
+    this.#directThisTick = true;
+    queueMicrotask(this.#endTick);
+  }
+
+  /**
+   * Appends a lone change's records with one call; returns the offset they start at, or
+   * the error to reject with after cutting the file back to that offset (a failed cut
+   * stops the pipeline, as in a group).
+   */
+  #appendAlone(buffer: Buffer): number | StowageError {
+    const handle = this.#state.active.handle;
+    const before = handle.size();
+    try {
+      handle.append(buffer);
+      return before;
+    } catch (error) {
+      try {
+        handle.truncate(before);
+      } catch (truncateError) {
+        this.#failure = ioError(truncateError, handle.path, 'truncate a failed append of');
+      }
+      return ioError(error, handle.path, 'append to');
+    }
   }
 
   /**

@@ -149,7 +149,7 @@ export class LogBackend extends AbstractBackend {
   // ---- writes ----
 
   protected _set(key: string, value: EncodedValue, _options: WriteOptions): Promise<void> {
-    return this.#writer().submit(() => [{ key, value }]);
+    return this.#writer().submitSet(key, value);
   }
 
   protected async _delete(key: string): Promise<boolean> {

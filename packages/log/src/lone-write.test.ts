@@ -124,6 +124,29 @@ describe('lone writes with durability none', () => {
     expect((await again.stats()).recovery).toEqual([]);
   });
 
+  it('a lone batch whose append fails part-way writes none of its operations', async () => {
+    const dir = tempDir();
+    const { fs, faults } = faultyAppends();
+    const log = await openLog({ dir, fs, durability: 'none' });
+    await log.apply([
+      { type: 'set', key: 'a', value: '1' },
+      { type: 'set', key: 'b', value: '2' },
+    ]);
+    faults.tornAppend = true;
+    await expect(
+      log.apply([
+        { type: 'set', key: 'a', value: 'lost' },
+        { type: 'delete', key: 'b' },
+        { type: 'set', key: 'c', value: 'lost' },
+      ]),
+    ).rejects.toMatchObject({ code: 'IO' });
+    expect(await log.getMany(['a', 'b', 'c'])).toEqual(['1', '2', undefined]);
+    await log.close();
+    const again = await openLog({ dir, durability: 'none' });
+    expect(await again.getMany(['a', 'b', 'c'])).toEqual(['1', '2', undefined]);
+    expect((await again.stats()).recovery).toEqual([]);
+  });
+
   it('when even the cut back fails, the write rejects and the store refuses later writes', async () => {
     const { fs, faults } = faultyAppends();
     const log = await openLog({ fs, durability: 'none' });
