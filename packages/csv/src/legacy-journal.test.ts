@@ -127,3 +127,35 @@ describe('decodeLegacyJournal', () => {
     expect(decodeLegacyJournal(data)).toMatchObject({ validLength: setA.length + setB.length, damageAt: undefined });
   });
 });
+
+/**
+ * Journal bytes that count how often their length is read (every loop of the decoder reads it
+ * each turn) and give up past a limit, so a decoder that stops making progress fails the test
+ * instead of hanging it.
+ */
+class CountingBytes extends Uint8Array {
+  static reads = 0;
+  static readonly limit = 10_000;
+  override get length(): number {
+    if (++CountingBytes.reads > CountingBytes.limit) throw new Error('the decoder is not making progress');
+    return super.length;
+  }
+}
+
+describe('decodeLegacyJournal makes one forward pass', () => {
+  it.each([
+    ['intact lines', () => journal(setA, setB)],
+    ['a torn last line', () => journal(setA, setB.subarray(0, -1))],
+    ['a whole line and a stray byte at the end', () => journal(setA, setB.subarray(0, -1), Buffer.from('x'))],
+    ['damage followed by an intact line', () => journal(setA, Buffer.from('garbage\n'), setB)],
+    ['damage followed only by damage', () => journal(setA, Buffer.from('garbage\n'), Buffer.from('more\n'))],
+  ])('over %s: every part is looked at a bounded number of times', (_what, make) => {
+    const plain = make();
+    const expected = decodeLegacyJournal(plain);
+    CountingBytes.reads = 0;
+    const counting = new CountingBytes(plain);
+    expect(decodeLegacyJournal(counting)).toEqual(expected);
+    // A handful of reads per line; a re-scan from the start or a loop standing still reads thousands.
+    expect(CountingBytes.reads).toBeLessThan(100);
+  });
+});
