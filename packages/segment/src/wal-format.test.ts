@@ -5,7 +5,7 @@
  */
 import { crc32c } from '@stowage/fs';
 import { describe, expect, it } from 'vitest';
-import { MAX_KEY_BYTES } from './limits.js';
+import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './limits.js';
 import { encodeFileHeader } from './segment-format.js';
 import {
   decodeRecordAt,
@@ -87,6 +87,8 @@ describe('WAL record', () => {
     const record = encodeRecord([{ key: 'a', value: 'b' }]);
     expect(decodeRecordAt(record.subarray(0, 7), 0)).toBe('incomplete record header');
     expect(decodeRecordAt(record, record.length - 7)).toBe('incomplete record header');
+    // A whole 8-byte header is read: what is missing then is the body.
+    expect(decodeRecordAt(record.subarray(0, 8), 0)).toBe('record runs past the end of the file');
     expect(decodeRecordAt(record.subarray(0, record.length - 1), 0)).toBe('record runs past the end of the file');
     const short = Buffer.from(record);
     short.writeUInt32LE(3, 4); // a body shorter than its own operation count
@@ -126,6 +128,37 @@ describe('WAL record', () => {
     expect(
       typeof decoded === 'string' ? decoded : decoded.operations.map(({ key, value }) => [key, value?.length]),
     ).toEqual([['keyvalue', 0]]);
+  });
+
+  it('accepts a value of exactly the largest size and refuses one byte more', () => {
+    // One operation: a 0-byte key and MAX_VALUE_BYTES + 1 value bytes; then the same record one byte shorter.
+    const size = 12 + 9 + MAX_VALUE_BYTES + 1;
+    const bytes = Buffer.alloc(size);
+    bytes.writeUInt32LE(size - 8, 4);
+    bytes.writeUInt32LE(1, 8);
+    bytes[12] = 0;
+    bytes.writeUInt32LE(MAX_VALUE_BYTES + 1, 17);
+    expect(decodeRecordAt(seal(bytes), 0)).toBe('invalid operation');
+    const largest = bytes.subarray(0, size - 1);
+    largest.writeUInt32LE(size - 9, 4);
+    largest.writeUInt32LE(MAX_VALUE_BYTES, 17);
+    const decoded = decodeRecordAt(seal(largest), 0);
+    expect(typeof decoded === 'string' ? decoded : (decoded.operations[0]!.value as Uint8Array).length).toBe(
+      MAX_VALUE_BYTES,
+    );
+  });
+
+  it('tells a header claiming the largest body (cut short) from one claiming more (invalid)', () => {
+    const header = Buffer.alloc(12);
+    header.writeUInt32LE(MAX_RECORD_BYTES, 4);
+    expect(decodeRecordAt(header, 0)).toBe('record runs past the end of the file');
+    header.writeUInt32LE(MAX_RECORD_BYTES + 1, 4);
+    expect(decodeRecordAt(header, 0)).toBe('invalid record length');
+  });
+
+  it('accepts an operation whose header ends exactly at the end of its record', () => {
+    const decoded = decodeRecordAt(handMade([{ kind: 2, key: Buffer.alloc(0), value: Buffer.alloc(0) }]), 0);
+    expect(decoded).toEqual({ operations: [{ key: '', value: undefined }], size: 21 });
   });
 
   it('accepts a key of exactly the largest size and refuses one byte more', () => {
