@@ -509,4 +509,28 @@ describe('recovery', () => {
       { action: 'ignored-hint', file: join(dir, hint), detail: expect.stringContaining('hint file is too short') },
     ]);
   });
+
+  it('a transaction cut at a record boundary is cut off whole, and the recovery note says it was unfinished', async () => {
+    const dir = tempDir();
+    const log = await openLog({ dir });
+    await log.set('k0', 'value-0');
+    await log.apply([
+      { type: 'set', key: 'k1', value: 'value-1' },
+      { type: 'set', key: 'k2', value: 'value-2' },
+    ]);
+    await log.close();
+    const recordSize = RECORD_HEADER_SIZE + 2 + 7;
+    truncateSync(firstFile(dir), FILE_HEADER_SIZE + 2 * recordSize);
+    const again = await openLog({ dir });
+    expect((await again.stats()).recovery).toEqual([
+      {
+        action: 'truncated-tail',
+        file: firstFile(dir),
+        offset: FILE_HEADER_SIZE + recordSize,
+        bytes: recordSize,
+        detail: 'unfinished transaction at the end of the file',
+      },
+    ]);
+    expect(await again.getMany(['k0', 'k1', 'k2'])).toEqual(['value-0', undefined, undefined]);
+  });
 });
