@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { StowageError } from '../contract/errors.js';
 import type { StoredLocation } from '../contract/storage-backend.js';
 import { MapBackend } from '../test-backends.fixture.js';
-import { utf8Codec } from './codecs.js';
+import { jsonCodec, utf8Codec } from './codecs.js';
 import { PersistentMap } from './persistent-map.js';
 
 /** A backend that can say where a key's value lives in its files, as the csv engine does. */
@@ -11,6 +11,16 @@ class LocatingBackend extends MapBackend {
   locate(key: string): StoredLocation | undefined {
     return this.where(key);
   }
+}
+
+/** What the json codec says about `text`, as DECODE_FAILED quotes it. */
+function codecComplaint(text: string): string {
+  try {
+    jsonCodec.decode(text);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error(`${text} decoded`);
 }
 
 /** The StowageError a read of `key` rejects with. */
@@ -68,6 +78,9 @@ describe('a value the codec cannot read is reported with where to fix it', () =>
     expect(failedLocate.code).toBe('DECODE_FAILED');
     expect(failedLocate.message).not.toContain('stored in');
     expect(failedLocate.message).not.toContain('index gone');
+    // Nothing is added in place of the location: both read as the codec's own complaint.
+    expect(failedLocate.message).toBe(unlocated.message);
+    expect(unlocated.message.endsWith(`cannot decode the value of key "a": ${codecComplaint('not json')}`)).toBe(true);
     await map.close();
   });
 });
