@@ -116,6 +116,7 @@ export class MapStore<V> {
   // ---- checks and conversions ----
 
   closedError(): StowageError {
+    // Stryker disable next-line ObjectLiteral: a StowageError's origin defaults to @stowage/core, which ORIGIN is
     return new StowageError('STORE_CLOSED', `the map over the ${this.backend.name} store is ${this.state}`, {
       origin: ORIGIN,
     });
@@ -159,7 +160,9 @@ export class MapStore<V> {
   #whereIs(key: string): string {
     let place: StoredLocation | undefined;
     try {
+      // Stryker disable next-line OptionalChaining: calling a missing locate throws a TypeError, which the catch below turns into '' as well
       place = this.backend.locate?.(key);
+      // Stryker disable next-line BlockStatement: without this return `place` stays undefined, which gives '' just below
     } catch {
       return ''; // a diagnostic must not replace the error it explains
     }
