@@ -8,8 +8,11 @@
  *
  * Prints each side's rate (with `both`, alternating rounds, and the ratio). With `alloc`,
  * samples allocations during the timed gets (collected objects included, through
- * node:inspector) and prints the functions that allocated the most bytes per get.
+ * node:inspector) and prints the functions that allocated the most bytes per get; with a
+ * path ending in .cpuprofile instead, writes a CPU profile of the timed gets there (for
+ * `top-self.ts`).
  */
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { PersistentMap } from '@stowage/core';
 import { MemoryBackend } from '@stowage/memory';
@@ -47,7 +50,14 @@ async function round(which: 'miss' | 'raw', from: number, count: number): Promis
   return count / ((performance.now() - started) / 1000);
 }
 
-const session = alloc === undefined ? undefined : new Session();
+const cpuPath = alloc?.endsWith('.cpuprofile') === true ? alloc : undefined;
+const cpu = cpuPath === undefined ? undefined : new Session();
+if (cpu) {
+  cpu.connect();
+  await cpu.post('Profiler.enable');
+  await cpu.post('Profiler.start');
+}
+const session = alloc === undefined || cpu !== undefined ? undefined : new Session();
 if (session) {
   session.connect();
   await session.post('HeapProfiler.enable');
@@ -65,6 +75,10 @@ for (let r = 0; r < rounds; r++) for (const which of sides) rates[which]!.push(a
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 for (const which of sides) console.log(`${which}: ${median(rates[which]!).toFixed(0)} gets/s (median of ${rounds})`);
 if (side === 'both') console.log(`miss / raw: ${(median(rates.miss!) / median(rates.raw!)).toFixed(2)}x`);
+if (cpu && cpuPath) {
+  const { profile } = await cpu.post('Profiler.stop');
+  writeFileSync(cpuPath, JSON.stringify(profile));
+}
 
 if (session) {
   interface Node {
