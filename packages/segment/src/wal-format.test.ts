@@ -156,6 +156,12 @@ describe('WAL record', () => {
     expect(decodeRecordAt(header, 0)).toBe('invalid record length');
   });
 
+  it('refuses a value length reaching past its record, with the key length in range', () => {
+    const bad = handMade([{ kind: 1, key: Buffer.from('key'), value: Buffer.from('value') }]);
+    bad.writeUInt32LE(6, 17);
+    expect(decodeRecordAt(seal(bad), 0)).toBe('invalid operation');
+  });
+
   it('accepts an operation whose header ends exactly at the end of its record', () => {
     const decoded = decodeRecordAt(handMade([{ kind: 2, key: Buffer.alloc(0), value: Buffer.alloc(0) }]), 0);
     expect(decoded).toEqual({ operations: [{ key: '', value: undefined }], size: 21 });
@@ -219,6 +225,21 @@ describe('WAL scan', () => {
       damage: { offset: lastStart, reason: 'record runs past the end of the file' },
       damageInMiddle: false,
       headerless: false,
+    });
+  });
+
+  it('looks for intact records only after the damaged one: a record overlapping the one before does not count', () => {
+    // B is an intact record; A's last byte is B's first, so B also starts inside A, one byte before the damage.
+    const b = encodeRecord([{ key: 'b', value: 'after' }]);
+    const a = encodeRecord([{ key: 'a', value: Uint8Array.of(b[0]!) }]);
+    const bytes = Buffer.concat([header, a, b.subarray(1)]);
+    const damageAt = WAL_HEADER_SIZE + a.length;
+    expect(typeof decodeRecordAt(bytes, damageAt - 1)).not.toBe('string');
+    expect(replay(bytes)).toMatchObject({
+      keys: ['a'],
+      intactEnd: damageAt,
+      damage: { offset: damageAt },
+      damageInMiddle: false,
     });
   });
 
