@@ -50,4 +50,32 @@ describe('crc32c', () => {
     const backing = text('xx123456789yy');
     expect(crc32c(backing.subarray(2, 11))).toBe(0xe3069283);
   });
+
+  it('reads every byte exactly once, at every length around the 8-byte step', () => {
+    const data = Uint8Array.from({ length: 40 }, (_, i) => (i * 37 + 11) & 0xff);
+    for (let length = 0; length <= data.length; length++) {
+      const slice = data.subarray(0, length);
+      // Counts indexed reads, and stops a loop that never ends instead of hanging.
+      const reads = new Map<string, number>();
+      let gets = 0;
+      const watched = new Proxy(slice, {
+        get(target, property, receiver) {
+          if (++gets > 2 * length + 32) throw new Error(`still reading at ${String(property)}`);
+          if (typeof property === 'string') reads.set(property, (reads.get(property) ?? 0) + 1);
+          const value = Reflect.get(target, property, receiver === watched ? target : receiver);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      expect(crc32c(watched), `length ${length}`).toBe(reference(slice));
+      const indexes = [...reads].filter(([property]) => /^-?\d+$/.test(property));
+      expect(
+        indexes.map(([property]) => Number(property)).sort((a, b) => a - b),
+        `length ${length}`,
+      ).toEqual(Array.from({ length }, (_, i) => i));
+      expect(
+        indexes.every(([, count]) => count === 1),
+        `length ${length}`,
+      ).toBe(true);
+    }
+  });
 });

@@ -8,7 +8,7 @@ import type { FileSystem } from './file-system.js';
 import { nodeFileSystem } from './node-file-system.js';
 import { closeQuietly, unlinkQuietly } from './quiet.js';
 import { SimulatedDisk } from './simulated-disk.js';
-import { holdTempFile, parseTempName, sweepTempFiles, tempPathFor } from './temp-files.js';
+import { holdTempFile, isAbandonedTemp, parseTempName, sweepTempFiles, tempPathFor } from './temp-files.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (data: Uint8Array) => new TextDecoder().decode(data);
@@ -273,5 +273,20 @@ describe('truncateFileDurable, on the real disk and on a missing file', () => {
     const disk = new SimulatedDisk();
     await expect(truncateFileDurable(disk, '/missing.log', 0)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(disk.readdir('/')).toEqual([]);
+  });
+});
+
+describe('isAbandonedTemp', () => {
+  it('is false for a name outside the temp scheme', () => {
+    expect(isAbandonedTemp(new SimulatedDisk(), '/', 'notes.tmp')).toBe(false);
+    expect(isAbandonedTemp(new SimulatedDisk(), '/', 'store.csv')).toBe(false);
+  });
+
+  it('takes a temp file of this pid for debris on a disk this process never wrote a temp file to', () => {
+    const disk = new SimulatedDisk();
+    const name = `.store.csv.${process.pid}-0123456789ab.tmp`;
+    disk.open(`/${name}`, 'createNew').close();
+    expect(isAbandonedTemp(disk, '/', name)).toBe(true);
+    expect(sweepTempFiles(disk, '/')).toEqual([name]);
   });
 });
