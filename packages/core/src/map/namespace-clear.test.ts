@@ -109,6 +109,24 @@ describe('clear of a namespace (lru cache)', () => {
     await map.close();
   });
 
+  it('keeps a read of one of its keys that was in flight out of the cache', async () => {
+    const backend = new MapBackend();
+    backend.data.set('ns:a', '1');
+    const map = await PersistentMap.open<string, number>(backend, { cache: { mode: 'lru', maxEntries: 10 } });
+    const ns = map.namespace('ns:');
+    const slowRead = latch();
+    backend.hold = (operation) => (operation === 'get' ? slowRead.promise : undefined);
+    const reading = ns.get('a');
+    await settle();
+    await ns.clear();
+    slowRead.release();
+    expect(await reading).toBe(1); // the read answers what it found; the cache must not keep it
+    backend.hold = undefined;
+    expect(await ns.get('a')).toBeUndefined();
+    expect(backend.calls.get).toBe(2);
+    await map.close();
+  });
+
   it('forgets its cached keys after a failed clear without scanning the store, and reads them again', async () => {
     const backend = new MapBackend();
     const map = await PersistentMap.open<string, number>(backend, { cache: { mode: 'lru', maxEntries: 10 } });
