@@ -109,4 +109,21 @@ describe('the file list format', () => {
       files: files.map((file, index) => [ids[index], file.active ? null : statSync(join(dir, file.file)).size]),
     });
   });
+
+  it('the list stays in number order when a log file is started while a merge is writing its files', async () => {
+    const dir = tempDir();
+    const log = await openLog({ dir, maxFileSize: 1024 });
+    for (let i = 0; i < 40; i++) await log.set(`k${i}`, `${i}-${'v'.repeat(200)}`);
+    const merging = log.merge();
+    // Each of these fills a log file: rotations take numbers while the merge holds the one it took.
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < 8; i++) {
+      writes.push(log.set(`during-${i}`, 'd'.repeat(900)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all([merging, ...writes]);
+    const ids = (await log.stats()).files.map((file) => Number.parseInt(file.file, 10));
+    const listed = (JSON.parse(readFileSync(join(dir, 'FILES'), 'utf8')) as { files: [number, number | null][] }).files;
+    expect(listed.map(([id]) => id)).toEqual([...ids].sort((a, b) => a - b));
+  });
 });
