@@ -26,6 +26,17 @@ class ScanRecorder extends MapBackend {
   }
 }
 
+/** Reads the data at once and answers only when `lag` lets it: a read that returns an old value late. */
+class LaggingBackend extends MapBackend {
+  lag: Promise<void> | undefined;
+  protected override async _get(key: string): Promise<EncodedValue | undefined> {
+    this.calls.get++;
+    const value = this.data.get(key);
+    await this.lag;
+    return value;
+  }
+}
+
 describe('clear of a namespace (full cache)', () => {
   it('forgets the expiries of its own keys and keeps those of every other key', async () => {
     const backend = new MapBackend();
@@ -110,18 +121,18 @@ describe('clear of a namespace (lru cache)', () => {
   });
 
   it('keeps a read of one of its keys that was in flight out of the cache', async () => {
-    const backend = new MapBackend();
+    const backend = new LaggingBackend();
     backend.data.set('ns:a', '1');
     const map = await PersistentMap.open<string, number>(backend, { cache: { mode: 'lru', maxEntries: 10 } });
     const ns = map.namespace('ns:');
-    const slowRead = latch();
-    backend.hold = (operation) => (operation === 'get' ? slowRead.promise : undefined);
+    const lag = latch();
+    backend.lag = lag.promise;
     const reading = ns.get('a');
     await settle();
     await ns.clear();
-    slowRead.release();
+    lag.release();
     expect(await reading).toBe(1); // the read answers what it found; the cache must not keep it
-    backend.hold = undefined;
+    backend.lag = undefined;
     expect(await ns.get('a')).toBeUndefined();
     expect(backend.calls.get).toBe(2);
     await map.close();
