@@ -4,7 +4,9 @@
  * bench's `pmap-memory-lru-miss`), or the memory engine's own get (`raw`), in one process.
  * Run from apps/bench:
  *
- *   node --conditions=@stowage/source --import tsx src/profile/lru-miss.ts <miss|raw|both> [keys] [gets] [alloc]
+ *   node --conditions=@stowage/source --import tsx src/profile/lru-miss.ts <miss|raw|both|hits> [keys] [gets] [alloc]
+ *
+ * `hits` compares instead an LRU holding every key with the full cache (hits on both).
  *
  * Prints each side's rate (with `both`, alternating rounds, and the ratio). With `alloc`,
  * samples allocations during the timed gets (collected objects included, through
@@ -32,16 +34,39 @@ const map = await PersistentMap.open<string, unknown>(backing, {
   cache: { mode: 'lru', maxEntries: 1 },
   sweepInterval: 0,
 });
+// For `hits`: an LRU holding every key against the full cache, each over its own engine.
+const hitSides = side === 'hits';
+const underFull = new MemoryBackend();
+const underLru = new MemoryBackend();
+if (hitSides) await Promise.all([underFull.open(), underLru.open()]);
 for (let first = 0; first < keys; first += 1000) {
   const chunk = entries.slice(first, first + 1000);
   await raw.apply?.(chunk.map((entry) => ({ type: 'set', key: entry.key, value: entry.json })));
   await map.setMany(chunk.map((entry) => [entry.key, entry.value] as const));
+  if (hitSides) {
+    const operations = chunk.map((entry) => ({ type: 'set' as const, key: entry.key, value: entry.json }));
+    await underFull.apply?.(operations);
+    await underLru.apply?.(operations);
+  }
 }
+const full = hitSides
+  ? await PersistentMap.open<string, unknown>(underFull, { cache: { mode: 'full' }, sweepInterval: 0 })
+  : undefined;
+const lru = hitSides
+  ? await PersistentMap.open<string, unknown>(underLru, {
+      cache: { mode: 'lru', maxEntries: 10_000_000, maxBytes: 2 ** 40 },
+      sweepInterval: 0,
+    })
+  : undefined;
+if (lru) for (const entry of entries) await lru.get(entry.key); // every key cached and decoded
 
-async function round(which: 'miss' | 'raw', from: number, count: number): Promise<number> {
+async function round(which: 'miss' | 'raw' | 'hit' | 'full', from: number, count: number): Promise<number> {
   const started = performance.now();
   let found = 0;
-  if (which === 'raw') {
+  if (which === 'hit' || which === 'full') {
+    const target = which === 'hit' ? lru! : full!;
+    for (let i = from; i < from + count; i++) if ((await target.get(lookups[i % gets]!)) !== undefined) found++;
+  } else if (which === 'raw') {
     for (let i = from; i < from + count; i++) if ((await raw.get(lookups[i % gets]!)) !== undefined) found++;
   } else {
     for (let i = from; i < from + count; i++) if ((await map.get(lookups[i % gets]!)) !== undefined) found++;
@@ -67,14 +92,20 @@ if (session) {
     includeObjectsCollectedByMinorGC: true,
   });
 }
-const sides = side === 'both' ? (['miss', 'raw'] as const) : ([side as 'miss' | 'raw'] as const);
-const rates: Record<string, number[]> = { miss: [], raw: [] };
-const rounds = side === 'both' ? 7 : 1;
+const sides =
+  side === 'both'
+    ? (['miss', 'raw'] as const)
+    : hitSides
+      ? (['hit', 'full'] as const)
+      : ([side as 'miss' | 'raw'] as const);
+const rates: Record<string, number[]> = { miss: [], raw: [], hit: [], full: [] };
+const rounds = side === 'both' || hitSides ? 7 : 1;
 const per = Math.floor(gets / rounds);
 for (let r = 0; r < rounds; r++) for (const which of sides) rates[which]!.push(await round(which, r * per, per));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 for (const which of sides) console.log(`${which}: ${median(rates[which]!).toFixed(0)} gets/s (median of ${rounds})`);
 if (side === 'both') console.log(`miss / raw: ${(median(rates.miss!) / median(rates.raw!)).toFixed(2)}x`);
+if (hitSides) console.log(`lru hit / full hit: ${(median(rates.hit!) / median(rates.full!)).toFixed(2)}x`);
 if (cpu && cpuPath) {
   const { profile } = await cpu.post('Profiler.stop');
   writeFileSync(cpuPath, JSON.stringify(profile));
@@ -105,3 +136,5 @@ if (session) {
 }
 await map.close();
 await raw.close();
+await lru?.close();
+await full?.close();
