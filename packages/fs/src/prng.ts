@@ -33,6 +33,7 @@ export function createRandom(seed: number): Random {
     next,
     int,
     between: (min, max) => min + int(max - min + 1),
+    // Stryker disable next-line EqualityOperator: differs only when next() returns p exactly, about once in 2^32 draws
     chance: (p) => next() < p,
     pick<T>(items: readonly T[]): T {
       if (items.length === 0) throw new RangeError('pick from an empty array');
