@@ -59,6 +59,27 @@ describe('an ability the manifest does not declare', () => {
     expect(backend.hookCalls).toEqual([]);
     await backend.close();
   });
+
+  it('is NOT_SUPPORTED for transactions too, without running the hook or the body', async () => {
+    let hookRan = false;
+    let bodyRan = false;
+    class UndeclaredTransactions extends MapBackend {
+      protected override async _transaction<T>(body: (tx: BackendTransaction) => Promise<T>): Promise<T> {
+        hookRan = true;
+        return body({} as BackendTransaction);
+      }
+    }
+    const backend = new UndeclaredTransactions();
+    await backend.open();
+    const outcome = await codeOf(
+      backend.transaction(async () => {
+        bodyRan = true;
+      }),
+    );
+    expect(outcome).toBe('NOT_SUPPORTED');
+    expect({ hookRan, bodyRan }).toEqual({ hookRan: false, bodyRan: false });
+    await backend.close();
+  });
 });
 
 describe('flush', () => {
