@@ -317,3 +317,93 @@ describe('MapletFile: opening what is on disk', () => {
     await withSource.close();
   });
 });
+
+describe('MapletFile: writes, checkpoints and failures', () => {
+  it('a write issued while a checkpoint runs waits for the new log, so a power cut keeps it', async () => {
+    for (const write of ['insert', 'delete', 'clear'] as const) {
+      const disk = new SimulatedDisk();
+      const file = await MapletFile.open({ fs: disk.mount(), dir, maplet: options });
+      await file.insert('old', 2);
+      const checkpoint = file.checkpoint();
+      if (write === 'insert') await file.insert('new', 1);
+      else if (write === 'delete') expect(await file.delete('old', 2)).toBe(true);
+      else await file.clear();
+      await checkpoint;
+      disk.powerCut({ mode: 'lose-all' });
+      const reopened = await MapletFile.open({ fs: disk.mount(), dir, maplet: options });
+      const expected = { insert: [2, 1], delete: [undefined, undefined], clear: [undefined, undefined] }[write];
+      expect([reopened.maplet.get('old'), reopened.maplet.get('new')], write).toEqual(expected);
+      await reopened.close();
+    }
+  });
+
+  it('a checkpoint asked for while one runs joins it; the next one starts anew', async () => {
+    const disk = new SimulatedDisk();
+    const file = await MapletFile.open({ fs: disk.mount(), dir });
+    const epochOf = () => scanLog(disk.readFile(join(dir, LOG_FILE)), 'log').epoch;
+    const first = file.checkpoint();
+    expect(file.checkpoint()).toBe(first);
+    await first;
+    expect(epochOf()).toBe(2);
+    await file.checkpoint();
+    expect(epochOf()).toBe(3);
+    await file.close();
+  });
+
+  it('flush makes writes durable under durability none', async () => {
+    const disk = new SimulatedDisk();
+    const file = await MapletFile.open({ fs: disk.mount(), dir, durability: 'none' });
+    await file.insert('a');
+    await file.flush();
+    disk.powerCut({ mode: 'lose-all' });
+    const reopened = await MapletFile.open({ fs: disk.mount(), dir });
+    expect(reopened.maplet.has('a')).toBe(true);
+    await reopened.close();
+  });
+
+  it('a failed delete or clear changes nothing in memory, and every later write is refused with IO', async () => {
+    for (const write of ['delete', 'clear'] as const) {
+      const disk = new SimulatedDisk();
+      const file = await MapletFile.open({ fs: disk.mount(), dir, maplet: { capacity: 64 } });
+      await file.insert('kept');
+      disk.failNext('write', 'EIO');
+      const error = await expectCode(write === 'delete' ? file.delete('kept') : file.clear(), 'IO');
+      expect(error.file, write).toBe(join(dir, LOG_FILE));
+      expect(file.maplet.has('kept'), write).toBe(true);
+      disk.clearFaults();
+      const later = await expectCode(file.insert('later'), 'IO');
+      expect(later.cause, write).toBe(error);
+      await expectCode(file.flush(), 'IO');
+      await file.close();
+    }
+  });
+
+  it('a failed checkpoint is IO naming the store, and the store refuses writes until reopened', async () => {
+    const disk = new SimulatedDisk();
+    const file = await MapletFile.open({ fs: disk.mount(), dir });
+    await file.insert('a');
+    disk.failNext('rename', 'EIO');
+    await expectCode(file.checkpoint(), 'IO');
+    disk.clearFaults();
+    await expectCode(file.insert('b'), 'IO');
+    await file.close();
+    const reopened = await MapletFile.open({ fs: disk.mount(), dir });
+    expect(reopened.maplet.has('a')).toBe(true);
+    await reopened.close();
+  });
+
+  it('errors carry the maplet origin; a failed read at open is IO naming the file', async () => {
+    const disk = new SimulatedDisk();
+    const bad = await expectCode(
+      MapletFile.open({ fs: disk.mount(), dir, durability: 'x' as never }),
+      'INVALID_CONFIG',
+    );
+    expect(bad.origin).toBe('@stowage/maplet');
+    const file = await MapletFile.open({ fs: disk.mount(), dir });
+    await file.close();
+    disk.failNext('readFile', 'EIO', { path: join(dir, SNAPSHOT_FILE) });
+    const error = await expectCode(MapletFile.open({ fs: disk.mount(), dir }), 'IO');
+    expect(error.file).toBe(join(dir, SNAPSHOT_FILE));
+    expect(error.origin).toBe('@stowage/maplet');
+  });
+});
