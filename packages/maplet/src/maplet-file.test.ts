@@ -407,3 +407,23 @@ describe('MapletFile: writes, checkpoints and failures', () => {
     expect(error.origin).toBe('@stowage/maplet');
   });
 });
+
+describe('MapletFile: checkpoint on a store that cannot take one', () => {
+  it('rejects its promise (never throws) when the store is closed or an earlier write failed', async () => {
+    const disk = new SimulatedDisk();
+    const failed = await MapletFile.open({ fs: disk.mount(), dir });
+    disk.failNext('write', 'EIO');
+    await expectCode(failed.insert('x'), 'IO');
+    disk.clearFaults();
+    let pending: Promise<void> | undefined;
+    expect(() => {
+      pending = failed.checkpoint();
+    }).not.toThrow();
+    await expectCode(pending!, 'IO');
+    await failed.close();
+    expect(() => {
+      pending = failed.checkpoint();
+    }).not.toThrow();
+    await expectCode(pending!, 'STORE_CLOSED');
+  });
+});

@@ -171,7 +171,11 @@ export class MapletFile {
   /** Writes a new snapshot and starts an empty change log. */
   checkpoint(): Promise<void> {
     if (this.#checkpointing) return this.#checkpointing;
-    this.#assertHealthy();
+    try {
+      this.#assertHealthy();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#checkpoint();
   }
 
