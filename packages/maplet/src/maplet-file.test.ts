@@ -427,3 +427,23 @@ describe('MapletFile: checkpoint on a store that cannot take one', () => {
     await expectCode(pending!, 'STORE_CLOSED');
   });
 });
+
+describe('MapletFile: close after a failure', () => {
+  it('writes and syncs nothing more once a write failed, so it releases the folder even on a disk that keeps failing', async () => {
+    for (const records of [1, 0]) {
+      const disk = new SimulatedDisk();
+      const file = await MapletFile.open({ fs: disk.mount(), dir, checkpointRecords: 1_000 });
+      if (records > 0) await file.insert('kept');
+      else await file.checkpoint();
+      disk.failNext('write', 'EIO', { times: 'always', path: /maplet/ });
+      disk.failNext('sync', 'EIO', { times: 'always', path: /maplet/ });
+      disk.failNext('rename', 'EIO', { times: 'always', path: /maplet/ });
+      await expectCode(file.insert('lost'), 'IO');
+      await file.close();
+      disk.clearFaults();
+      const reopened = await MapletFile.open({ fs: disk.mount(), dir });
+      expect([reopened.maplet.has('kept'), reopened.maplet.has('lost')], String(records)).toEqual([records > 0, false]);
+      await reopened.close();
+    }
+  });
+});
