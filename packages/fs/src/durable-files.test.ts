@@ -329,3 +329,18 @@ describe('sweepTempFiles, when the disk fails or a rival is quicker', () => {
     expect(disk.readdir('/')).toEqual([]);
   });
 });
+
+describe('names that only look like temp files', () => {
+  it.each([
+    ['without the leading dot', `backup.store.csv.${deadPid()}-0123456789ab.tmp`],
+    ['with more after .tmp', `.store.csv.${deadPid()}-0123456789ab.tmp.bak`],
+    ['of the old scheme with more after .tmp', '.store.csv.0123456789ab.tmp.old'],
+    ['of the old scheme without the leading dot', 'store.csv.0123456789ab.tmp'],
+  ])('are not temp files and are never swept: %s', (_what, name) => {
+    expect(parseTempName(name)).toBeUndefined();
+    const disk = new SimulatedDisk();
+    disk.open(`/${name}`, 'createNew').close();
+    expect(sweepTempFiles(disk, '/')).toEqual([]);
+    expect(disk.readdir('/')).toEqual([name]);
+  });
+});
