@@ -447,3 +447,24 @@ describe('MapletFile: close after a failure', () => {
     }
   });
 });
+
+describe('MapletFile: a torn tail', () => {
+  it('is cut at open, so writes after it replay on the next open instead of reading as damage', async () => {
+    const disk = new SimulatedDisk();
+    const file = await MapletFile.open({ fs: disk.mount(), dir });
+    await file.insert('before');
+    disk.powerCut({ mode: 'lose-all' });
+    const logPath = join(dir, LOG_FILE);
+    const handle = disk.open(logPath, 'write');
+    handle.append(new Uint8Array(9).fill(7)); // half a record
+    await handle.sync();
+    handle.close();
+    const reopened = await MapletFile.open({ fs: disk.mount(), dir });
+    expect(disk.readFile(logPath).length).toBe(20 + 21);
+    await reopened.insert('after');
+    disk.powerCut({ mode: 'lose-all' });
+    const again = await MapletFile.open({ fs: disk.mount(), dir });
+    expect([again.maplet.has('before'), again.maplet.has('after')]).toEqual([true, true]);
+    await again.close();
+  });
+});
