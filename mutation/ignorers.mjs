@@ -115,6 +115,42 @@ const equivalentNodes = [
     type: 'BooleanLiteral',
     reason: 'the byte after a closing quote is never a quote, and it sets fieldStart again',
   },
+  // A `// Stryker disable` comment cannot reach a catch block, nor one mutant of a line whose
+  // other mutants of the same kind matter: these are listed here instead.
+  {
+    file: 'packages/fs/src/lock.ts',
+    line: 336,
+    type: 'BlockStatement',
+    reason:
+      "isLive's catch: emptied, it still answers not live (undefined), and its only caller replaces the entry at once",
+  },
+  {
+    file: 'packages/fs/src/lock-generations.ts',
+    line: 100,
+    type: 'BlockStatement',
+    reason: 'an emptied catch returns undefined, which is what it returns',
+  },
+  {
+    file: 'packages/csv/src/legacy-journal.ts',
+    line: 71,
+    type: 'BlockStatement',
+    reason: 'an emptied catch returns undefined, which is what it returns',
+  },
+  {
+    file: 'packages/fs/src/lock.ts',
+    line: 295,
+    type: 'StringLiteral',
+    value: 'none',
+    reason:
+      'a vanished old-format file: any kind other than held or wait proceeds as none, and removing it finds nothing',
+  },
+  {
+    file: 'packages/fs/src/disk-faults.ts',
+    line: 83,
+    type: 'StringLiteral',
+    value: 'always',
+    reason: 'an always-on fault counts down to NaN, never 0, so it is never removed either way',
+  },
 ];
 
 function isEquivalent(path) {
