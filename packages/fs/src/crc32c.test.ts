@@ -78,4 +78,46 @@ describe('crc32c', () => {
       ).toBe(true);
     }
   });
+
+  it('sums exactly data[start, end) when given a range, as the subarray would, for every start and end', () => {
+    const data = Uint8Array.from({ length: 120 }, (_, i) => (i * 97 + 13) & 0xff);
+    for (let start = 0; start < 9; start++) {
+      for (let end = start; end <= 90; end++) {
+        expect(crc32c(data, 0, start, end), `[${start}, ${end})`).toBe(reference(data.subarray(start, end)));
+      }
+    }
+  });
+
+  it('sees every bit flipped inside a range, and none of the bytes outside it', () => {
+    const data = text('a record header, its key and its value');
+    const sum = crc32c(data, 0, 4, 30);
+    for (let i = 4; i < 30; i++) {
+      for (let bit = 0; bit < 8; bit++) {
+        data[i]! ^= 1 << bit;
+        expect(crc32c(data, 0, 4, 30), `byte ${i} bit ${bit}`).not.toBe(sum);
+        data[i]! ^= 1 << bit;
+      }
+    }
+    data[3]! ^= 0xff;
+    data[30]! ^= 0xff;
+    expect(crc32c(data, 0, 4, 30)).toBe(sum);
+  });
+
+  it('continues a previous checksum over a range', () => {
+    const data = text('the quick brown fox jumps over the lazy dog');
+    expect(crc32c(data, crc32c(data, 0, 0, 11), 11, data.length)).toBe(crc32c(data));
+  });
+
+  it('refuses a range outside the bytes given instead of summing undefined as zero', () => {
+    const data = new Uint8Array(10);
+    for (const [start, end] of [
+      [-1, 5],
+      [0, 11],
+      [6, 5],
+      [Number.NaN, 5],
+    ] as const) {
+      expect(() => crc32c(data, 0, start, end), `[${start}, ${end})`).toThrow(RangeError);
+    }
+    expect(crc32c(data, 0, 10, 10)).toBe(0);
+  });
 });

