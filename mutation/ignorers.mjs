@@ -21,6 +21,7 @@ const messageArgument = new Map([
   ['configError', 0],
   ['argumentError', 0],
   ['ioError', 2], // log: ioError(error, file, action)
+  ['fail', 0], // log merge-manifest: fail(why) throws CORRUPTION; why is only message text
 ]);
 
 function calleeName(call) {
@@ -80,6 +81,17 @@ const equivalentNodes = [
     type: 'StringLiteral',
     value,
     reason: 'an empty encoding name means utf8, which writes these ASCII and UTF-8 strings byte for byte the same',
+  })),
+  ...[
+    ['packages/log/src/hint-file.ts', 14, 'latin1'],
+    ['packages/log/src/merge-manifest.ts', 25, 'utf8'],
+    ['packages/log/src/merge-manifest.ts', 45, 'utf8'],
+  ].map(([file, line, value]) => ({
+    file,
+    line,
+    type: 'StringLiteral',
+    value,
+    reason: 'an empty encoding name means utf8, and these are ASCII texts (a magic, JSON of file numbers): same bytes',
   })),
   {
     file: 'packages/fs/src/crc32c.ts',
