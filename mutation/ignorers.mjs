@@ -21,7 +21,7 @@ const messageArgument = new Map([
   ['configError', 0],
   ['argumentError', 0],
   ['ioError', 2], // log: ioError(error, file, action)
-  ['fail', 0], // log merge-manifest: fail(why) throws CORRUPTION; why is only message text
+  ['fail', 0], // log merge-manifest: fail(why) throws CORRUPTION; a bare call only (see below)
 ]);
 
 function calleeName(call) {
@@ -35,7 +35,10 @@ function isMessageArgument(path) {
   const call = path.parentPath;
   if (path.listKey !== 'arguments' || !(call?.isCallExpression() || call?.isNewExpression())) return false;
   if (call.node.callee.type === 'Super') return path.key === 0 && extendsAnError(call);
-  const index = messageArgument.get(calleeName(call.node));
+  const name = calleeName(call.node);
+  // batch.fail(index, error) and options.fail(row) are not messages: only a bare fail(why) is.
+  if (name === 'fail' && call.node.callee.type !== 'Identifier') return false;
+  const index = messageArgument.get(name);
   return index !== undefined && path.key === index;
 }
 
