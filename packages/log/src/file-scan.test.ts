@@ -103,6 +103,19 @@ describe('resuming after damage', () => {
     expect(findResumePoint(Buffer.concat([Buffer.alloc(3), txn(1)]), 0)).toBe(3);
   });
 
+  it('findResumePoint skips only the transaction whose start was lost: a continuation after its closing record is where to resume', () => {
+    const lostStart = txn(1);
+    lostStart[RECORD_HEADER_SIZE - 1] = lostStart[RECORD_HEADER_SIZE - 1]! ^ 1;
+    // Another orphaned tail right behind it: resuming there lets the scan report it as damage of its own.
+    const orphan = txn(1).subarray(RECORD_HEADER_SIZE + 3);
+    const bytes = Buffer.concat([lostStart, orphan]);
+    expect(findResumePoint(bytes, 1)).toBe(lostStart.length);
+    expect(scanGroups(bytes, lostStart.length, () => undefined).damage).toEqual({
+      offset: lostStart.length,
+      reason: 'transaction record without its start',
+    });
+  });
+
   it('findResumePoint keeps looking past damage met while skipping a transaction', () => {
     const rest = Buffer.concat([
       record(FLAG_TXN_MORE | FLAG_TXN_CONT, 2, 'tb', '2'),

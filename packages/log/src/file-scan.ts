@@ -80,6 +80,7 @@ export function checkRecordAt(bytes: Buffer, at: number): RecordHeader | string 
 
 /** The offset of the next intact record at or after `from`, or -1: how repair and recovery resynchronise after damage. */
 export function findNextRecord(bytes: Buffer, from: number): number {
+  // Stryker disable next-line ArithmeticOperator: going further only checks places too short for a header, which are never intact
   for (let at = from; at + RECORD_HEADER_SIZE <= bytes.length; at++) {
     if (typeof checkRecordAt(bytes, at) !== 'string') return at;
   }
@@ -95,6 +96,7 @@ export function findResumePoint(bytes: Buffer, from: number): number {
   let at = findNextRecord(bytes, from);
   while (at >= 0) {
     const header = checkRecordAt(bytes, at);
+    // Stryker disable next-line ArithmeticOperator: from at - 1 the search starts on the last byte of the record just skipped, where no intact record starts, then meets `at` as before
     if (typeof header === 'string') return findResumePoint(bytes, at + 1);
     if ((header.flags & FLAG_TXN_CONT) === 0) return at;
     at += header.size;

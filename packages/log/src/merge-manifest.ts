@@ -36,7 +36,6 @@ export function parseMergeManifest(text: string): MergeManifest {
   let outer: unknown;
   try {
     outer = JSON.parse(text);
-    // Stryker disable next-line BlockStatement: only the wording of the CORRUPTION message changes (code and file stay): unparsable text fails the checksum check below
   } catch {
     // Stryker disable next-line all: only the wording of the CORRUPTION message changes (code and file stay)
     return fail(text.length === 0 ? 'is empty' : 'is not valid JSON');

@@ -4,7 +4,7 @@
  * stand alone once merged, the hint files of merged inputs go with them, a failed write
  * leaves nothing behind, and duplicates left by an interrupted merge count once.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FileSystem, nodeFileSystem } from '@stowage/fs';
 import { describe, expect, it } from 'vitest';
@@ -160,5 +160,36 @@ describe('merge outputs', () => {
     const kept = await again.versions('k');
     expect(kept.map((version) => version.sequence)).toEqual(versions.slice(-3).map((version) => version.sequence));
     expect(await again.get('k')).toBe(`3-${'v'.repeat(300)}`);
+  });
+
+  it.each([
+    ['a damaged record', 'record checksum mismatch', 2],
+    ['an unfinished transaction', 'unfinished transaction', 1],
+  ] as const)('refuses an input with %s as CORRUPTION at its place and changes no file', async (_label, reason, at) => {
+    const dir = tempDir();
+    const log = await openLog({ dir, maxFileSize: 1024 });
+    await log.set('k0', 'value-0');
+    await log.apply([
+      { type: 'set', key: 'k1', value: 'value-1' },
+      { type: 'set', key: 'k2', value: 'value-2' },
+    ]);
+    for (let i = 0; i < 4; i++) await log.set(`pad-${i}`, 'p'.repeat(300));
+    const path = join(dir, '000001.data');
+    const recordSize = RECORD_HEADER_SIZE + 2 + 7;
+    if (reason === 'unfinished transaction') {
+      truncateSync(path, FILE_HEADER_SIZE + 2 * recordSize); // the file ends inside the transaction
+    } else {
+      const bytes = readFileSync(path);
+      bytes[FILE_HEADER_SIZE + 2 * recordSize + RECORD_HEADER_SIZE] ^= 1;
+      writeFileSync(path, bytes);
+    }
+    const before = readdirSync(dir).map((name) => [name, statSync(join(dir, name)).size]);
+    await expect(log.merge()).rejects.toMatchObject({
+      code: 'CORRUPTION',
+      file: path,
+      offset: FILE_HEADER_SIZE + at * recordSize,
+      message: expect.stringContaining(reason),
+    });
+    expect(readdirSync(dir).map((name) => [name, statSync(join(dir, name)).size])).toEqual(before);
   });
 });
