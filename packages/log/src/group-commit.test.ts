@@ -129,6 +129,47 @@ describe('group commit', () => {
     await again.close();
   });
 
+  it.each([
+    ['append', 'ENOSPC'],
+    ['sync', 'EIO'],
+  ] as const)(
+    'when the cut back after a failed %s fails too, the write rejects and the store refuses later writes',
+    async (operation, code) => {
+      const disk = new SimulatedDisk();
+      const log = new LogBackend({ dir: '/store', fs: disk.mount() });
+      await log.open();
+      try {
+        await log.set('kept', '1');
+        disk.failNext(operation, code);
+        disk.failNext('truncate', 'EIO');
+        await expect(log.set('lost', '2')).rejects.toMatchObject({ code: 'IO' });
+        // What the file holds past its last good group is unknown: nothing more goes on it.
+        await expect(log.set('later', '3')).rejects.toMatchObject({ code: 'IO' });
+        expect(await log.getMany(['kept', 'lost', 'later'])).toEqual(['1', undefined, undefined]);
+      } finally {
+        await log.close().catch(() => undefined);
+      }
+    },
+  );
+
+  it('when a group rotates files and its first chunk can be neither appended nor cut back, every change of the group rejects', async () => {
+    const disk = new SimulatedDisk();
+    const log = new LogBackend({ dir: '/store', fs: disk.mount(), maxFileSize: 1024 });
+    await log.open();
+    try {
+      disk.failNext('append', 'ENOSPC');
+      disk.failNext('truncate', 'EIO');
+      // One group, about twice a file's size: its first chunk is appended when the file is full.
+      const writes = Array.from({ length: 10 }, (_, i) => log.set(`k${i}`, 'v'.repeat(200)));
+      const settled = await Promise.allSettled(writes);
+      expect(settled.map((result) => result.status)).toEqual(settled.map(() => 'rejected'));
+      expect(await log.has('k9')).toBe(false);
+      expect((await log.stats()).files.length).toBe(1);
+    } finally {
+      await log.close().catch(() => undefined);
+    }
+  });
+
   it('changes queued behind a write in the same group see it', async () => {
     const log = await openLog({ durability: 'batch' });
     const results = await Promise.all([

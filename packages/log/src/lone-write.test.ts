@@ -49,6 +49,18 @@ describe('lone writes with durability none', () => {
     expect(await log.get('k')).toBe('v');
   });
 
+  it("the first write of every later tick goes straight to the file too, not only the store's first", async () => {
+    const { fs, counts } = countingFileSystem();
+    const log = await openLog({ fs, durability: 'none' });
+    await log.set('a', '1');
+    await new Promise((resolve) => setImmediate(resolve));
+    counts.appends = 0;
+    const writing = log.set('b', '2');
+    expect(counts.appends).toBe(1);
+    await writing;
+    expect(await log.get('b')).toBe('2');
+  });
+
   it('a burst of writes in one tick still shares appends, and every write lands', async () => {
     const { fs, counts } = countingFileSystem();
     const log = await openLog({ fs, durability: 'none' });

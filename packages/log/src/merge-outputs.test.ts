@@ -180,7 +180,8 @@ describe('merge outputs', () => {
       truncateSync(path, FILE_HEADER_SIZE + 2 * recordSize); // the file ends inside the transaction
     } else {
       const bytes = readFileSync(path);
-      bytes[FILE_HEADER_SIZE + 2 * recordSize + RECORD_HEADER_SIZE] ^= 1;
+      const at = FILE_HEADER_SIZE + 2 * recordSize + RECORD_HEADER_SIZE;
+      bytes[at] = bytes[at]! ^ 1;
       writeFileSync(path, bytes);
     }
     const before = readdirSync(dir).map((name) => [name, statSync(join(dir, name)).size]);
