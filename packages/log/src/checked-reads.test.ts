@@ -3,7 +3,7 @@
  * file and the record's offset, never a wrong value. Open does not read merged files
  * that have a hint file, so without this check such damage would be returned as data.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StowageError } from '@stowage/core';
 import { describe, expect, it } from 'vitest';
@@ -82,5 +82,16 @@ describe('checked reads', () => {
     expect(await log.get('a')).toBe('second-value');
     flipIn(dir, '.data', 'second-value');
     await corruption(log.get('a'));
+  });
+
+  it('a record cut short after open is CORRUPTION, even right after the same record was read whole', async () => {
+    const dir = tempDir();
+    const log = await openLog({ dir });
+    await log.set('k', 'the-whole-value');
+    expect(await log.get('k')).toBe('the-whole-value');
+    const path = join(dir, '000001.data');
+    truncateSync(path, statSync(path).size - 3);
+    const error = await corruption(log.get('k'));
+    expect(error.message).toContain('000001.data');
   });
 });

@@ -76,12 +76,6 @@ export class Keydir {
     return this.#slots.entries();
   }
 
-  clear(): void {
-    this.#slots.clear();
-    this.#free = [];
-    this.#used = 0;
-  }
-
   #grow(): number {
     if (this.#used === this.file.length) {
       const capacity = this.file.length * 2;

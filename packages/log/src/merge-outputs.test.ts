@@ -193,4 +193,41 @@ describe('merge outputs', () => {
     });
     expect(readdirSync(dir).map((name) => [name, statSync(join(dir, name)).size])).toEqual(before);
   });
+
+  it('a record that reads back damaged when the merge copies it fails the merge with CORRUPTION and leaves no file behind', async () => {
+    const dir = tempDir();
+    let damageCopies = false;
+    const damaging: FileSystem = {
+      ...nodeFileSystem,
+      open: (path, mode) => {
+        const handle = nodeFileSystem.open(path, mode);
+        if (!path.endsWith('.data')) return handle;
+        return {
+          get path() {
+            return handle.path;
+          },
+          // The merge scans each input whole (from byte 0), then reads each record it keeps on its own.
+          read: (buffer, offset, length, position) => {
+            const read = handle.read(buffer, offset, length, position);
+            if (damageCopies && position > 0) buffer[offset + length - 1] = buffer[offset + length - 1]! ^ 1;
+            return read;
+          },
+          write: (data, position) => handle.write(data, position),
+          append: (data) => handle.append(data),
+          size: () => handle.size(),
+          truncate: (size) => handle.truncate(size),
+          sync: () => handle.sync(),
+          close: () => handle.close(),
+        };
+      },
+    };
+    const log = await openLog({ dir, fs: damaging, maxFileSize: 1024 });
+    for (let i = 0; i < 12; i++) await log.set(`k${i}`, `${i}-${'v'.repeat(200)}`);
+    const before = readdirSync(dir).sort();
+    damageCopies = true;
+    await expect(log.merge()).rejects.toMatchObject({ code: 'CORRUPTION' });
+    damageCopies = false;
+    expect(readdirSync(dir).sort()).toEqual(before);
+    for (let i = 0; i < 12; i++) expect(await log.get(`k${i}`)).toBe(`${i}-${'v'.repeat(200)}`);
+  });
 });
