@@ -1,7 +1,10 @@
+import { join } from 'node:path';
 import { PersistentMap, StowageError } from '@stowage/core';
 import { SimulatedDisk } from '@stowage/fs/testing';
 import { describe, expect, it } from 'vitest';
+import { INSERT, scanLog } from './change-log.js';
 import { MapletBackend } from './maplet-backend.js';
+import { LOG_FILE } from './maplet-file.js';
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
   const error = await promise.then(
@@ -113,5 +116,93 @@ describe('approximate mode', () => {
     expect(await map.get('/home')).toBe(2);
     expect(await map.get('/never')).toBeUndefined();
     await map.close();
+  });
+});
+
+describe('approximate mode: values, and writes on disk', () => {
+  const logPath = join('/counts', LOG_FILE);
+  const onDisk = (disk: SimulatedDisk, durability?: 'none') =>
+    new MapletBackend({
+      fs: disk.mount(),
+      dir: '/counts',
+      maplet: { valueBits: 8, merge: 'sum', capacity: 64 },
+      ...(durability === undefined ? {} : { durability }),
+    });
+
+  it('holds every integer up to the largest its value bits allow, many digits long', async () => {
+    const backend = new MapletBackend({ maplet: { valueBits: 4, merge: 'max' } });
+    await backend.open();
+    await backend.set('twelve', '12');
+    await backend.set('fifteen', '15');
+    expect(await backend.getMany(['twelve', 'fifteen'])).toEqual(['12', '15']);
+    await backend.close();
+  });
+
+  it('refuses a count of 0 when counting (0 means absent), naming the key', async () => {
+    const backend = new MapletBackend({ maplet: { valueBits: 8, merge: 'sum' } });
+    await backend.open();
+    const error = await backend.set('/zero', '0').then(
+      () => undefined,
+      (caught: unknown) => caught as StowageError,
+    );
+    expect([error?.code, error?.key, error?.origin]).toEqual(['INVALID_VALUE', '/zero', '@stowage/maplet']);
+    expect(await backend.get('/zero')).toBeUndefined();
+    const max = new MapletBackend({ maplet: { valueBits: 8, merge: 'max' } });
+    await max.open();
+    await max.set('/zero', '0');
+    expect(await max.get('/zero')).toBe('0');
+    await max.close();
+    await backend.close();
+  });
+
+  it('logs remove and clear, so a power cut right after keeps them', async () => {
+    for (const write of ['remove', 'clear'] as const) {
+      const disk = new SimulatedDisk();
+      const backend = onDisk(disk);
+      await backend.open();
+      await backend.set('a', '3');
+      await backend.set('b', '2');
+      if (write === 'remove') expect(await backend.remove('a', '3')).toBe(true);
+      else await backend.clear();
+      disk.powerCut({ mode: 'lose-all' });
+      const reopened = onDisk(disk);
+      await reopened.open();
+      const expected = write === 'remove' ? [undefined, '2'] : [undefined, undefined];
+      expect(await reopened.getMany(['a', 'b']), write).toEqual(expected);
+      await reopened.close();
+    }
+  });
+
+  it('flush makes writes under durability none survive a power cut; in memory it does nothing', async () => {
+    const disk = new SimulatedDisk();
+    const backend = onDisk(disk, 'none');
+    await backend.open();
+    await backend.set('a', '3');
+    await backend.flush();
+    disk.powerCut({ mode: 'lose-all' });
+    const reopened = onDisk(disk);
+    await reopened.open();
+    expect(await reopened.get('a')).toBe('3');
+    await reopened.close();
+    const memory = new MapletBackend();
+    await memory.open();
+    await memory.flush();
+    await memory.close();
+  });
+
+  it('rebuild on disk is a checkpoint: the log starts empty at the next epoch', async () => {
+    const disk = new SimulatedDisk();
+    const backend = onDisk(disk);
+    await backend.open();
+    await backend.set('a', '3');
+    expect(scanLog(disk.readFile(logPath), 'log')).toMatchObject({ epoch: 1, records: [{ type: INSERT }] });
+    await backend.rebuild();
+    expect(scanLog(disk.readFile(logPath), 'log')).toMatchObject({ epoch: 2, records: [] });
+    expect(await backend.get('a')).toBe('3');
+    await backend.close();
+    const memory = new MapletBackend();
+    await memory.open();
+    await memory.rebuild();
+    await memory.close();
   });
 });

@@ -1,5 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StowageError } from '@stowage/core';
+import type { FileSystem } from '@stowage/fs';
 import { createRandom, SimulatedDisk } from '@stowage/fs/testing';
 import { describe, expect, it } from 'vitest';
 import { encodeLogHeader, scanLog } from './change-log.js';
@@ -466,5 +469,186 @@ describe('MapletFile: a torn tail', () => {
     const again = await MapletFile.open({ fs: disk.mount(), dir });
     expect([again.maplet.has('before'), again.maplet.has('after')]).toEqual([true, true]);
     await again.close();
+  });
+});
+
+/** A file system over `disk` that counts the handles left open. */
+function countingFileSystem(disk: SimulatedDisk): { fs: FileSystem; open: () => number } {
+  const inner = disk.mount();
+  let open = 0;
+  const fs: FileSystem = {
+    ...inner,
+    open: (path, mode) => {
+      const handle = inner.open(path, mode);
+      open++;
+      let closed = false;
+      return {
+        path: handle.path,
+        read: (buffer, offset, length, position) => handle.read(buffer, offset, length, position),
+        write: (data, position) => handle.write(data, position),
+        append: (data) => handle.append(data),
+        size: () => handle.size(),
+        truncate: (size) => handle.truncate(size),
+        sync: () => handle.sync(),
+        close: () => {
+          if (!closed) open--;
+          closed = true;
+          handle.close();
+        },
+      };
+    },
+  };
+  return { fs, open: () => open };
+}
+
+describe('MapletFile: guarantees of writes around close, checkpoints and fsync', () => {
+  it('every error it raises names the maplet as its origin', async () => {
+    const disk = new SimulatedDisk();
+    const badRecords = await expectCode(
+      MapletFile.open({ fs: disk.mount(), dir, checkpointRecords: 0 }),
+      'INVALID_CONFIG',
+    );
+    expect(badRecords.origin).toBe('@stowage/maplet');
+    const file = await MapletFile.open({ fs: disk.mount(), dir, maplet: options });
+    const locked = await expectCode(MapletFile.open({ fs: disk.mount(), dir }), 'LOCKED');
+    expect(locked.origin).toBe('@stowage/maplet');
+    await file.close();
+    const closed = await expectCode(file.insert('a'), 'STORE_CLOSED');
+    expect(closed.origin).toBe('@stowage/maplet');
+    const mismatch = await expectCode(
+      MapletFile.open({ fs: disk.mount(), dir, maplet: { ...options, valueBits: 7 } }),
+      'INVALID_CONFIG',
+    );
+    expect(mismatch.origin).toBe('@stowage/maplet');
+  });
+
+  it('a change log that cannot be opened for writing is IO naming the store', async () => {
+    const disk = new SimulatedDisk();
+    const file = await MapletFile.open({ fs: disk.mount(), dir });
+    await file.close();
+    disk.failNext('open', 'EIO', { path: join(dir, LOG_FILE) });
+    const error = await expectCode(MapletFile.open({ fs: disk.mount(), dir }), 'IO');
+    expect([error.origin, error.file]).toEqual(['@stowage/maplet', dir]);
+    // The failed open released the folder.
+    const reopened = await MapletFile.open({ fs: disk.mount(), dir });
+    await reopened.close();
+  });
+
+  it('a stored seed the options contradict is refused even when everything else agrees', async () => {
+    const disk = new SimulatedDisk();
+    const file = await MapletFile.open({ fs: disk.mount(), dir, maplet: { ...options, seed: 5 } });
+    await file.close();
+    await expectCode(MapletFile.open({ fs: disk.mount(), dir, maplet: { ...options, seed: 6 } }), 'INVALID_CONFIG');
+    const same = await MapletFile.open({ fs: disk.mount(), dir, maplet: { ...options, seed: 5 } });
+    await same.close();
+  });
+
+  it('the counters survive a close and reopen', async () => {
+    const disk = new SimulatedDisk();
+    const file = await MapletFile.open({ fs: disk.mount(), dir, maplet: { ...options, capacity: 8 } });
+    for (let i = 0; i < 40; i++) await file.insert(`c${i % 30}`, 1);
+    const counters = { ...file.maplet.counters };
+    expect(counters.collisionsMerged).toBeGreaterThan(0);
+    await file.close();
+    const reopened = await MapletFile.open({ fs: disk.mount(), dir });
+    expect(reopened.maplet.counters).toEqual(counters);
+    await reopened.insert('c0', 1);
+    expect(reopened.maplet.counters.collisionsMerged).toBe(counters.collisionsMerged + 1);
+    await reopened.close();
+  });
+
+  it('a write called before close is applied and kept, not refused as closed', async () => {
+    for (const write of ['insert', 'delete', 'clear'] as const) {
+      const disk = new SimulatedDisk();
+      const file = await MapletFile.open({ fs: disk.mount(), dir, maplet: options });
+      await file.insert('old', 2);
+      const pending =
+        write === 'insert' ? file.insert('new', 1) : write === 'delete' ? file.delete('old', 2) : file.clear();
+      await file.close();
+      await pending;
+      const reopened = await MapletFile.open({ fs: disk.mount(), dir, maplet: options });
+      const expected = { insert: [2, 1], delete: [undefined, undefined], clear: [undefined, undefined] }[write];
+      expect([reopened.maplet.get('old'), reopened.maplet.get('new')], write).toEqual(expected);
+      await reopened.close();
+    }
+  });
+
+  it('a flush called before close succeeds: close lets its fsync finish before closing the log', async () => {
+    const disk = new SimulatedDisk();
+    const file = await MapletFile.open({ fs: disk.mount(), dir });
+    await file.insert('a');
+    await file.checkpoint(); // nothing left to checkpoint at close
+    const flushed = file.flush();
+    await file.close();
+    await flushed;
+    const reopened = await MapletFile.open({ fs: disk.mount(), dir });
+    expect(reopened.maplet.has('a')).toBe(true);
+    await reopened.close();
+  });
+
+  it('close waits for a checkpoint in progress before it releases the folder', async () => {
+    const disk = new SimulatedDisk();
+    const file = await MapletFile.open({ fs: disk.mount(), dir });
+    let checkpointed = false;
+    const checkpoint = file.checkpoint().then(() => {
+      checkpointed = true;
+    });
+    await file.close();
+    expect(checkpointed).toBe(true);
+    await checkpoint;
+    expect(scanLog(disk.readFile(join(dir, LOG_FILE)), 'log').epoch).toBe(2);
+    const reopened = await MapletFile.open({ fs: disk.mount(), dir });
+    await reopened.close();
+  });
+
+  it('durability none never fsyncs the log for a write', async () => {
+    const disk = new SimulatedDisk();
+    const file = await MapletFile.open({ fs: disk.mount(), dir, durability: 'none' });
+    disk.failNext('sync', 'EIO', { times: 'always', path: join(dir, LOG_FILE) });
+    await file.insert('a');
+    expect(await file.delete('a')).toBe(true);
+    await file.clear();
+    expect(disk.faultHits).toBe(0);
+    disk.clearFaults();
+    await file.close();
+  });
+
+  it('writes issued together share one fsync: when it fails, each of them fails', async () => {
+    const disk = new SimulatedDisk();
+    const file = await MapletFile.open({ fs: disk.mount(), dir });
+    disk.failNext('sync', 'EIO', { path: join(dir, LOG_FILE) });
+    const results = await Promise.allSettled([file.insert('a'), file.insert('b'), file.insert('c')]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(disk.faultHits).toBe(1);
+    await file.close();
+  });
+
+  it('close leaves no file handle open', async () => {
+    const disk = new SimulatedDisk();
+    const { fs, open } = countingFileSystem(disk);
+    const file = await MapletFile.open({ fs, dir });
+    await file.insert('a');
+    await file.checkpoint();
+    await file.insert('b');
+    expect(open()).toBeGreaterThan(0); // the change log, at least
+    await file.close();
+    expect(open()).toBe(0);
+  });
+
+  it('keeps writing to the real disk after a checkpoint replaced the change log', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'maplet-file-'));
+    try {
+      const file = await MapletFile.open({ dir: folder, maplet: options });
+      await file.insert('before', 1);
+      await file.checkpoint();
+      await file.insert('after', 2);
+      expect(file.logRecords).toBe(1);
+      await file.close();
+      const reopened = await MapletFile.open({ dir: folder, maplet: options });
+      expect([reopened.maplet.get('before'), reopened.maplet.get('after')]).toEqual([1, 2]);
+      await reopened.close();
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });
