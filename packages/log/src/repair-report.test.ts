@@ -4,7 +4,7 @@
  * list, a bad MERGE manifest) and what it leaves alone (an intact store's file list, a
  * valid manifest, which the next open finishes).
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LogBackend } from './log-backend.js';
@@ -143,5 +143,40 @@ describe('repair reports', () => {
     const again = await openLog({ dir, maxFileSize: 1024 });
     expect((await again.stats()).recovery.map((action) => action.action)).toEqual(['finished-merge']);
     expect(readdirSync(dir)).not.toContain('MERGE');
+  });
+
+  it('a file that ends inside a transaction loses that transaction to the end of the file, and keeps what came before', async () => {
+    const dir = tempDir();
+    const log = await openLog({ dir });
+    await log.set('k0', 'value-0');
+    await log.apply([
+      { type: 'set', key: 'k1', value: 'value-1' },
+      { type: 'set', key: 'k2', value: 'value-2' },
+    ]);
+    await log.close();
+    truncateSync(join(dir, '000001.data'), recordAt(2));
+    const report = await LogBackend.repair({ dir });
+    expect(report.repaired).toEqual([
+      {
+        file: '000001.data',
+        lost: [{ offset: recordAt(1), length: recordSize, reason: 'unfinished transaction' }],
+        recordsKept: 1,
+      },
+    ]);
+    expect(report.bytesLost).toBe(recordSize);
+    const again = await openLog({ dir });
+    expect(await again.getMany(['k0', 'k1', 'k2'])).toEqual(['value-0', undefined, undefined]);
+  });
+
+  it('a store without a file list (as before lists existed) is repaired with nothing reported missing', async () => {
+    const dir = tempDir();
+    const log = await openLog({ dir });
+    for (let i = 0; i < 4; i++) await log.set(`k${i}`, `value-${i}`);
+    await log.close();
+    rmSync(join(dir, 'FILES'));
+    flipByte(join(dir, '000001.data'), recordAt(1) + 36);
+    const report = await LogBackend.repair({ dir });
+    expect(report.missing).toEqual([]);
+    expect(report.repaired.map((file) => file.file)).toEqual(['000001.data']);
   });
 });

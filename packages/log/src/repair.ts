@@ -133,11 +133,19 @@ export function repairBytes(bytes: Buffer): { bytes: Buffer; lost: LostRange[]; 
       kept.push(bytes.subarray(group[0]!.offset, last.offset + last.size));
       recordsKept += group.length;
     });
-    if (result.damage === undefined && result.openGroupAt === undefined) break;
-    const from = result.openGroupAt ?? result.damage!.offset;
-    const resume = result.damage === undefined ? -1 : findResumePoint(bytes, result.damage.offset + 1);
+    const damage = result.damage;
+    if (damage === undefined) {
+      // The file ends inside a transaction: the transaction goes, to the end of the file.
+      const open = result.openGroupAt;
+      if (open !== undefined)
+        lost.push({ offset: open, length: bytes.length - open, reason: 'unfinished transaction' });
+      break;
+    }
+    // Damage inside a transaction takes the whole transaction with it.
+    const from = result.openGroupAt ?? damage.offset;
+    const resume = findResumePoint(bytes, damage.offset + 1);
     const to = resume < 0 ? bytes.length : resume;
-    lost.push({ offset: from, length: to - from, reason: result.damage?.reason ?? 'unfinished transaction' });
+    lost.push({ offset: from, length: to - from, reason: damage.reason });
     if (resume < 0) break;
     at = resume;
   }
