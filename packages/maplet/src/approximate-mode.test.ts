@@ -190,6 +190,22 @@ describe('approximate mode: values, and writes on disk', () => {
     await memory.close();
   });
 
+  it('passes checkpointRecords to the file: the log checkpoints once it holds that many records', async () => {
+    const disk = new SimulatedDisk();
+    const backend = new MapletBackend({
+      fs: disk.mount(),
+      dir: '/counts',
+      checkpointRecords: 2,
+      maplet: { valueBits: 8 },
+    });
+    await backend.open();
+    await backend.set('a', '1');
+    expect(scanLog(disk.readFile(logPath), 'log').records).toHaveLength(1);
+    await backend.set('b', '1');
+    expect(scanLog(disk.readFile(logPath), 'log')).toMatchObject({ epoch: 2, records: [] });
+    await backend.close();
+  });
+
   it('rebuild on disk is a checkpoint: the log starts empty at the next epoch', async () => {
     const disk = new SimulatedDisk();
     const backend = onDisk(disk);

@@ -1,5 +1,5 @@
 import { StowageError } from '@stowage/core';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryBackend } from './fixtures/inner-engines.fixture.js';
 import { MapletBackend } from './maplet-backend.js';
 
@@ -108,5 +108,135 @@ describe('exact mode', () => {
     expect(() => new MapletBackend({ maplet: { valueBits: 40 } })).toThrow(
       expect.objectContaining({ code: 'INVALID_CONFIG' }),
     );
+  });
+});
+
+describe('exact mode: reads, deletes and expiry, exactly', () => {
+  const start = Date.UTC(2030, 0, 1);
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** An exact backend at fake time `start`: a and c forever, b expiring 1 s later. */
+  async function withExpiringKey() {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(start);
+    const { inner, backend } = await openExact({ falsePositiveRate: 0.0001 });
+    await backend.set('a', '1');
+    await backend.set('b', '2');
+    await backend.set('c', '3');
+    expect(await backend.expire('b', 1_000)).toBe(true);
+    return { inner, backend };
+  }
+
+  it('has and getMany answer what get answers, and a value is there until the instant of its expiry', async () => {
+    const { backend } = await withExpiringKey();
+    vi.setSystemTime(start + 999);
+    expect([await backend.has('a'), await backend.has('b'), await backend.has('nowhere')]).toEqual([true, true, false]);
+    expect(await backend.getMany(['a', 'nowhere', 'b', 'c'])).toEqual(['1', undefined, '2', '3']);
+    expect(await backend.get('b')).toBe('2');
+    vi.setSystemTime(start + 1_000);
+    expect(await backend.get('b')).toBeUndefined();
+    expect(await backend.has('b')).toBe(false);
+    expect(await backend.getMany(['b', 'a'])).toEqual([undefined, '1']);
+    expect(await backend.getMany(['nowhere'])).toEqual([undefined]);
+    await backend.close();
+  });
+
+  it('counts each read: absent keys filtered, the others sent to the inner store', async () => {
+    const { inner, backend } = await withExpiringKey();
+    const before = { ...backend.stats().reads! };
+    inner.reads = 0;
+    await backend.getMany(['a', 'nowhere', 'c', 'nowhere either']);
+    await backend.has('a');
+    await backend.has('nowhere');
+    const after = backend.stats().reads!;
+    expect(after.filteredReads - before.filteredReads).toBe(3);
+    expect(after.innerReads - before.innerReads).toBe(3);
+    expect(after.falsePositiveReads).toBe(before.falsePositiveReads);
+    await backend.close();
+  });
+
+  it('counts every inner read of an absent key as a false positive', async () => {
+    const { inner, backend } = await openExact({ falsePositiveRate: 0.3 });
+    for (let i = 0; i < 50; i++) await backend.set(`present:${i}`, 'v');
+    const before = { ...backend.stats().reads! };
+    inner.reads = 0;
+    for (let i = 0; i < 300; i++) expect(await backend.get(`absent:${i}`)).toBeUndefined();
+    const after = backend.stats().reads!;
+    expect(inner.reads).toBeGreaterThan(0);
+    expect(after.falsePositiveReads - before.falsePositiveReads).toBe(inner.reads);
+    await backend.close();
+  });
+
+  it('delete: false for an absent or expired key, true for a present one, whose reads are then filtered', async () => {
+    const { inner, backend } = await withExpiringKey();
+    expect(await backend.delete('nowhere')).toBe(false);
+    vi.setSystemTime(start + 1_000);
+    expect(await backend.delete('b')).toBe(false); // already invisible, but gone from the inner store too
+    expect(await inner.has('b')).toBe(false);
+    expect(await backend.delete('a')).toBe(true);
+    expect(await inner.has('a')).toBe(false);
+    const filtered = backend.stats().reads!.filteredReads;
+    expect(await backend.get('a')).toBeUndefined();
+    expect(backend.stats().reads!.filteredReads).toBe(filtered + 1);
+    expect(await backend.size()).toBe(1);
+    await backend.close();
+  });
+
+  it('entries leave out expired values, and a limit counts only what they yield', async () => {
+    const { backend } = await withExpiringKey();
+    vi.setSystemTime(start + 1_000);
+    const all: [string, string][] = [];
+    for await (const entry of backend.entries()) all.push(entry as [string, string]);
+    expect(all).toEqual([
+      ['a', '1'],
+      ['c', '3'],
+    ]);
+    const limited: string[] = [];
+    for await (const [key] of backend.entries({ gte: 'b', limit: 1 })) limited.push(key);
+    expect(limited).toEqual(['c']);
+    await backend.close();
+  });
+
+  it('the maplet is a membership maplet at the given rate, rebuilt to 1.1x the key count', async () => {
+    const { backend } = await openExact({ falsePositiveRate: 0.002 });
+    const check = () => {
+      const { valueBits, falsePositiveRate, merge } = backend.maplet.settings;
+      expect([valueBits, falsePositiveRate, merge.name]).toEqual([0, 0.002, 'or']);
+    };
+    check();
+    for (let i = 0; i < 2_000; i++) await backend.set(`k${i}`, 'v');
+    await backend.rebuild();
+    check();
+    expect(backend.maplet.settings.capacity).toBe(2_200);
+    await backend.close();
+  });
+
+  it('close closes the inner store; flush works on an inner store without flush', async () => {
+    const inner = new MemoryBackend();
+    Object.defineProperty(inner, 'flush', { value: undefined });
+    const backend = new MapletBackend({ inner });
+    await backend.open();
+    await backend.set('a', '1');
+    await backend.flush();
+    await backend.close();
+    expect(inner.state).toBe('closed');
+  });
+
+  it('refuses approximate-only and TTL misuse with coded errors naming the maplet', async () => {
+    const { backend } = await openExact();
+    const removeError = await backend.remove('a', '1').then(
+      () => undefined,
+      (error: unknown) => error as StowageError,
+    );
+    expect([removeError?.code, removeError?.origin]).toEqual(['NOT_SUPPORTED', '@stowage/maplet']);
+    const manyError = await backend.expireMany('a' as never, 10).then(
+      () => undefined,
+      (error: unknown) => error as StowageError,
+    );
+    expect([manyError?.code, manyError?.origin]).toEqual(['INVALID_ARGUMENT', '@stowage/maplet']);
+    await backend.close();
   });
 });
