@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { latch, MapBackend, settle } from '../test-backends.fixture.js';
-import { LruCache, NEVER } from './map-cache.js';
+import { LruCache, NEVER, NoCache } from './map-cache.js';
 import { PersistentMap } from './persistent-map.js';
 
 const reads = (backend: MapBackend) => backend.calls.get + backend.calls.getMany;
@@ -18,6 +18,58 @@ describe('LRU cache', () => {
     expect([...cache.keys()].sort()).toEqual(['a', 'b', 'e']);
     expect(cache.evictions).toBe(2);
     expect(cache.size).toBe(3);
+  });
+
+  it('still evicts when every entry was used since it was last examined', () => {
+    const cache = new LruCache<number>(3, 1000);
+    const entry = (value: number) => ({ value, expiresAt: NEVER, bytes: 1 });
+    for (const [index, key] of ['a', 'b', 'c'].entries()) cache.set(key, entry(index));
+    for (const key of ['a', 'b', 'c']) cache.get(key);
+    cache.set('d', entry(3)); // every flag is cleared in one round, then the oldest goes
+    expect([...cache.keys()].sort()).toEqual(['b', 'c', 'd']);
+    expect(cache.size).toBe(3);
+    expect(cache.evictions).toBe(1);
+  });
+
+  it('keeps entries that fill maxBytes exactly', () => {
+    const cache = new LruCache<number>(100, 3);
+    const entry = (value: number) => ({ value, expiresAt: NEVER, bytes: 1 });
+    for (const [index, key] of ['a', 'b', 'c'].entries()) cache.set(key, entry(index));
+    expect(cache.size).toBe(3);
+    expect(cache.evictions).toBe(0);
+    cache.set('d', entry(3));
+    expect([...cache.keys()].sort()).toEqual(['b', 'c', 'd']);
+  });
+
+  it('evicts in age order after an entry in the middle is rewritten', () => {
+    const cache = new LruCache<number>(3, 1000);
+    const entry = (value: number) => ({ value, expiresAt: NEVER, bytes: 1 });
+    for (const [index, key] of ['a', 'b', 'c'].entries()) cache.set(key, entry(index));
+    cache.set('b', entry(10)); // b becomes the youngest: a is still the oldest
+    cache.set('d', entry(3));
+    expect([...cache.keys()].sort()).toEqual(['b', 'c', 'd']);
+    cache.set('e', entry(4));
+    expect([...cache.keys()].sort()).toEqual(['b', 'd', 'e']);
+    expect(cache.get('b')?.value).toBe(10);
+  });
+
+  it('evicts several entries for one large enough write, oldest first', () => {
+    const cache = new LruCache<number>(100, 10);
+    for (const [index, key] of ['a', 'b', 'c', 'd', 'e'].entries())
+      cache.set(key, { value: index, expiresAt: NEVER, bytes: 2 });
+    cache.get('d');
+    cache.set('big', { value: 9, expiresAt: NEVER, bytes: 8 });
+    expect([...cache.keys()].sort()).toEqual(['big', 'd']);
+    expect(cache.evictions).toBe(4);
+  });
+
+  it('a cache of nothing holds nothing', () => {
+    const cache = new NoCache<number>();
+    cache.set('a', { value: 1, expiresAt: NEVER, bytes: 1 });
+    expect(cache.get('a')).toBeUndefined();
+    expect([...cache.keys()]).toEqual([]);
+    expect(cache.size).toBe(0);
+    expect(cache.complete).toBe(false);
   });
 
   it('evicts the least recently used entries past maxEntries and reads them back through', async () => {
