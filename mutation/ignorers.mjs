@@ -30,6 +30,9 @@ const messageArgument = new Map([
   ['engineError', [1]], // core: engineError(error, context)
   ['checkFunction', [1]], // core: checkFunction(value, what, origin)
   ['#call', [0]], // core AbstractBackend: this.#call(context, operation)
+  ['encodeFailed', [0, 1]], // core codecs: encodeFailed(codec, why, cause) → ENCODE_FAILED
+  ['decodeFailed', [0, 1]], // core codecs: decodeFailed(codec, why, cause) → DECODE_FAILED
+  ['asText', [0]], // core codecs: asText(codec, data): the codec name only words DECODE_FAILED
 ]);
 
 /** Where a package's function of the same name puts its message elsewhere. */
