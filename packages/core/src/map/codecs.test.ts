@@ -61,6 +61,39 @@ describe('jsonCodec', () => {
   });
 });
 
+describe('codec errors', () => {
+  function thrown(run: () => unknown): StowageError {
+    try {
+      run();
+    } catch (error) {
+      if (StowageError.is(error)) return error;
+      throw error;
+    }
+    throw new Error('nothing was thrown');
+  }
+
+  it('keep the parse or UTF-8 error that made a decode fail as the cause', () => {
+    expect(thrown(() => jsonCodec.decode('{nope')).cause).toBeInstanceOf(SyntaxError);
+    expect(thrown(() => jsonCodec.decode(new Uint8Array([0xff, 0xfe]))).cause).toBeInstanceOf(TypeError);
+    expect(thrown(() => utf8Codec.decode(new Uint8Array([0xc3]))).cause).toBeInstanceOf(TypeError);
+    const garbage = thrown(() => structuredCodec.decode(new Uint8Array([0xff, 0x0f, 0x99, 0x99])));
+    expect(garbage.code).toBe('DECODE_FAILED');
+    expect(garbage.cause).toBeInstanceOf(Error);
+  });
+
+  it('refuses a symbol or a function as an object member with JSON, rather than dropping it', () => {
+    expect(thrown(() => jsonCodec.encode({ s: Symbol('s') })).code).toBe('ENCODE_FAILED');
+    expect(thrown(() => jsonCodec.encode([{ deep: { f: () => 1 } }])).code).toBe('ENCODE_FAILED');
+  });
+
+  it("throws JSON's own refusal of a member as it is, naming the member, not as a failed stringify", () => {
+    const error = thrown(() => jsonCodec.encode({ list: [1, 2n] }));
+    expect(error.code).toBe('ENCODE_FAILED');
+    expect(error.cause).toBeUndefined();
+    expect(error.message).toContain('at member "1"');
+  });
+});
+
 describe('structuredCodec', () => {
   it('keeps Map, Set, Date, BigInt, typed arrays, NaN and cycles', () => {
     const cyclic: { self?: unknown; n: number } = { n: Number.NaN };
