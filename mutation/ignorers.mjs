@@ -10,7 +10,15 @@ const messageArgument = new Map([
   ['RangeError', [0]],
   ['TypeError', [0]],
   ['StowageError', [1]], // new StowageError(code, message, details)
-  ['diskError', [1]], // fs: diskError(code, message, syscall, path)
+  // fs: diskError(code, message, syscall, path). `syscall` copies node's field for a person
+  // reading the error; no engine reads it (they branch on `code`).
+  ['diskError', [1, 2]],
+  ['notFound', [0]], // fs simulated disk: notFound(syscall, path), an ENOENT diskError
+  ['#file', [0]], // fs simulated disk: this.#file(syscall, path), the syscall its errors name
+  ['#folder', [0]], // the same, this.#folder(syscall, path)
+  ['#assertFolder', [0]], // the same, this.#assertFolder(syscall, path)
+  ['#assertAlive', [1]], // the same, this.#assertAlive(generation, syscall, path): EIO after a power cut
+  ['later', [0]], // the same, host.later(syscall, path, work): the syscall its EIO names
   ['lockedError', [1]], // fs: lockedError(path, who, origin)
   ['corruption', [0]], // csv: corruption(message, file, offset); segment's differs, see below
   ['notSupported', [0]],
@@ -92,8 +100,8 @@ const wording = {
 };
 
 /**
- * Equivalent mutants in files this folder may not annotate: the node (file, line, node
- * type, and operator or literal value where given) whose every mutant changes nothing observable, with why.
+ * Equivalent mutants in files this folder may not annotate: the node (file; line, or text on
+ * its first line, or the function it is in; node type, and operator or literal value where given) whose every mutant changes nothing observable, with why.
  * Where a source file can be edited, a `// Stryker disable next-line` comment is better.
  */
 const equivalentNodes = [
@@ -121,7 +129,7 @@ const equivalentNodes = [
   })),
   {
     file: 'packages/fs/src/crc32c.ts',
-    line: 45,
+    text: 'const end8 =',
     type: 'BinaryExpression',
     operator: '&',
     reason: 'a smaller end8 only leaves more bytes to the byte-at-a-time loop: slicing-by-8 is a speed-up, same CRC',
@@ -157,7 +165,8 @@ const equivalentNodes = [
   // other mutants of the same kind matter: these are listed here instead.
   {
     file: 'packages/fs/src/lock.ts',
-    line: 336,
+    within: 'isLive',
+    text: '} catch {',
     type: 'BlockStatement',
     reason:
       "isLive's catch: emptied, it still answers not live (undefined), and its only caller replaces the entry at once",
@@ -170,20 +179,29 @@ const equivalentNodes = [
       "parseMergeManifest's catch: emptied, unparsable text fails the checksum check next, CORRUPTION all the same (only the wording differs)",
   },
   {
+    file: 'packages/fs/src/group-commit-queue.ts',
+    within: '#finish',
+    text: '} catch {',
+    type: 'BlockStatement',
+    reason: 'an emptied catch falls through to isThenable(undefined), which returns undefined as the catch does',
+  },
+  {
     file: 'packages/fs/src/lock-generations.ts',
-    line: 100,
+    within: 'parseContent',
+    text: '} catch {',
     type: 'BlockStatement',
     reason: 'an emptied catch returns undefined, which is what it returns',
   },
   {
     file: 'packages/csv/src/legacy-journal.ts',
-    line: 71,
+    within: 'decodeLine',
+    text: '} catch {',
     type: 'BlockStatement',
     reason: 'an emptied catch returns undefined, which is what it returns',
   },
   {
     file: 'packages/fs/src/lock.ts',
-    line: 295,
+    text: "if (errorCode(error) === 'ENOENT') return { kind: 'none' }",
     type: 'StringLiteral',
     value: 'none',
     reason:
@@ -191,12 +209,36 @@ const equivalentNodes = [
   },
   {
     file: 'packages/fs/src/disk-faults.ts',
-    line: 83,
+    text: "if (fault.remaining !== 'always'",
     type: 'StringLiteral',
     value: 'always',
     reason: 'an always-on fault counts down to NaN, never 0, so it is never removed either way',
   },
 ];
+
+/** The lines of the file being instrumented, split once per file. */
+const linesOf = new Map();
+function lineText(path, line) {
+  const file = fileOf(path) ?? '';
+  let lines = linesOf.get(file);
+  if (lines === undefined) {
+    lines = (path.hub?.file?.code ?? '').split('\n');
+    linesOf.set(file, lines);
+  }
+  return lines[line - 1] ?? '';
+}
+
+/** The name of the function (or method) around a node, for entries keyed by `within`. */
+function enclosingFunction(path) {
+  const fn = path.getFunctionParent();
+  if (fn === null) return undefined;
+  const { node } = fn;
+  if (node.id?.name !== undefined) return node.id.name;
+  if (node.key?.type === 'Identifier') return node.key.name;
+  if (node.key?.type === 'PrivateName') return `#${node.key.id.name}`;
+  const owner = fn.parentPath;
+  return owner?.isVariableDeclarator() && owner.node.id.type === 'Identifier' ? owner.node.id.name : undefined;
+}
 
 function isEquivalent(path) {
   const { node } = path;
@@ -205,7 +247,10 @@ function isEquivalent(path) {
   return equivalentNodes.find(
     (entry) =>
       file.endsWith(entry.file) &&
-      node.loc.start.line === entry.line &&
+      // By line number, or (sturdier: edits above it do not move it) by text on the node's first line.
+      (entry.line === undefined || node.loc.start.line === entry.line) &&
+      (entry.text === undefined || lineText(path, node.loc.start.line).includes(entry.text)) &&
+      (entry.within === undefined || enclosingFunction(path) === entry.within) &&
       node.type === entry.type &&
       (entry.operator === undefined || node.operator === entry.operator) &&
       (entry.value === undefined || node.value === entry.value),

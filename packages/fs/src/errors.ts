@@ -55,6 +55,7 @@ export function fileError(error: unknown, options: FileErrorOptions): StowageErr
       origin: options.origin,
       file: options.file,
       cause: error,
+      // Stryker disable next-line ConditionalExpression: StowageError sets `key` from the option either way, undefined when absent
       ...(options.key === undefined ? {} : { key: options.key }),
     },
   );
@@ -62,5 +63,6 @@ export function fileError(error: unknown, options: FileErrorOptions): StowageErr
 
 function isReadOnly(code: string | undefined, access: 'read' | 'write' | undefined): boolean {
   if (code === 'EROFS') return true;
+  // Stryker disable next-line ConditionalExpression: refusedCodes never holds undefined, so the set's answer is the same
   return code !== undefined && refusedCodes.has(code) && access !== 'read';
 }

@@ -54,7 +54,7 @@ export function listLock(fs: FileSystem, path: string): LockListing {
     }
     const temp = parseTempName(entry);
     const claimed = temp === undefined ? null : ownPattern.exec(temp.target);
-    if (temp?.pid !== undefined && claimed !== null && claimed !== undefined) {
+    if (temp?.pid !== undefined && claimed !== null) {
       const number = Number(claimed[1]);
       claims.set(number, [...(claims.get(number) ?? []), temp.pid]);
     }
@@ -96,6 +96,7 @@ export function parseLegacy(bytes: Uint8Array): LockHolder | undefined {
 function parseContent(bytes: Uint8Array): Record<string, unknown> | undefined {
   try {
     const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    // Stryker disable next-line ConditionalExpression: a number or string read as a record has no `state`, and is unreadable either way
     return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

@@ -103,8 +103,9 @@ describe('nodeFileSystem', () => {
   it('lists a folder sorted, stats, renames, unlinks and syncs a folder', async () => {
     fs.mkdir(join(dir, 'sub', 'deep'));
     fs.mkdir(join(dir, 'sub', 'deep'));
-    writeFileSync(join(dir, 'sub', 'b'), 'bb');
+    // Created out of order: tmpfs lists newest first, ext4 by hash; neither is sorted.
     writeFileSync(join(dir, 'sub', 'a'), 'a');
+    writeFileSync(join(dir, 'sub', 'b'), 'bb');
     expect(fs.readdir(join(dir, 'sub'))).toEqual(['a', 'b', 'deep']);
     expect(fs.stat(join(dir, 'sub', 'b'))).toEqual({ size: 2, isDirectory: false });
     expect(fs.stat(join(dir, 'sub'))?.isDirectory).toBe(true);
