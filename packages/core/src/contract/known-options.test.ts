@@ -81,6 +81,17 @@ describe('closest and editDistance', () => {
     expect(closest('tbale', ['table'])).toBe('table');
     expect(closest('tzbxe', ['table'])).toBe('table'); // 2 edits of 5: allowed
     expect(closest('tzbxy', ['table'])).toBeUndefined(); // 3 edits of 5
+    // The shorter name sets the allowance, whichever of the two it is.
+    expect(closest('tab', ['table'])).toBeUndefined(); // 2 edits, 1 allowed for 3 characters
+    expect(closest('table', ['tab'])).toBeUndefined();
+  });
+
+  it('refuses options that are not a plain object with INVALID_CONFIG from the given origin', () => {
+    for (const given of [null, 'table', 5, ['table']]) {
+      const error = refusal(given, ['table']);
+      expect(error.code).toBe('INVALID_CONFIG');
+      expect(error.origin).toBe('@stowage/test');
+    }
   });
 
   it('prefers the nearest name, and the first listed on a tie', () => {
