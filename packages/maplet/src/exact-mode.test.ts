@@ -19,6 +19,10 @@ async function openExact(options: { capacity?: number; falsePositiveRate?: numbe
   return { inner, backend };
 }
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('exact mode', () => {
   it('answers absent keys without reading the inner store, except for false positives', async () => {
     const { inner, backend } = await openExact({ falsePositiveRate: 0.01 });
@@ -72,6 +76,8 @@ describe('exact mode', () => {
   });
 
   it('offers TTL as Mappy did: expire, ttl, persist, expire many, keys with a TTL; never early', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.UTC(2030, 0, 1));
     const { backend } = await openExact();
     await backend.set('a', '1');
     await backend.set('b', '2');
@@ -89,8 +95,9 @@ describe('exact mode', () => {
     expect(await backend.persist('c')).toBe(true);
     expect(await backend.get('c')).toBe('\x01raw');
     // Until its expiry b is there (never early); after it, gone.
-    while (Date.now() < expiresAt - 20) expect(await backend.get('b')).toBe('2');
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 5));
+    vi.setSystemTime(expiresAt - 1);
+    expect(await backend.get('b')).toBe('2');
+    vi.setSystemTime(expiresAt);
     expect(await backend.get('b')).toBeUndefined();
     expect(await backend.sweepExpiredKeys()).toBe(1);
     expect(await backend.size()).toBe(2);
@@ -113,10 +120,6 @@ describe('exact mode', () => {
 
 describe('exact mode: reads, deletes and expiry, exactly', () => {
   const start = Date.UTC(2030, 0, 1);
-
-  afterEach(() => {
-    vi.useRealTimers();
-  });
 
   /** An exact backend at fake time `start`: a and c forever, b expiring 1 s later. */
   async function withExpiringKey() {
@@ -238,5 +241,80 @@ describe('exact mode: reads, deletes and expiry, exactly', () => {
     );
     expect([manyError?.code, manyError?.origin]).toEqual(['INVALID_ARGUMENT', '@stowage/maplet']);
     await backend.close();
+  });
+});
+
+describe('exact mode: the maplet follows every write, without a rebuild', () => {
+  /** Whether a read of `key` was answered from the maplet alone (no inner read). */
+  async function filtered(backend: MapletBackend, key: string): Promise<boolean> {
+    const before = backend.stats().reads!.filteredReads;
+    expect(await backend.get(key)).toBeUndefined();
+    return backend.stats().reads!.filteredReads === before + 1;
+  }
+
+  it('a key set by set or apply is found at once, even where the maplet already said maybe', async () => {
+    const { backend } = await openExact({ falsePositiveRate: 0.3 });
+    for (let i = 0; i < 300; i++) await backend.set(`s${i}`, `v${i}`);
+    await backend.apply(
+      Array.from({ length: 300 }, (_, i) => ({ type: 'set' as const, key: `b${i}`, value: `w${i}` })),
+    );
+    await backend.apply([{ type: 'set', key: 'raw', value: '\x01raw' }]);
+    for (let i = 0; i < 300; i++) {
+      expect(await backend.get(`s${i}`)).toBe(`v${i}`);
+      expect(await backend.get(`b${i}`)).toBe(`w${i}`);
+    }
+    expect(await backend.get('raw')).toBe('\x01raw');
+    await backend.close();
+  });
+
+  it('a key deleted by delete or apply is answered absent from the maplet alone, also after repeated sets', async () => {
+    const { backend } = await openExact({ falsePositiveRate: 0.0001 });
+    await backend.set('twice', '1');
+    await backend.set('twice', '2');
+    await backend.apply([{ type: 'set', key: 'batched', value: '1' }]);
+    await backend.apply([{ type: 'set', key: 'batched', value: '2' }]);
+    await backend.set('kept', '1');
+    expect(await backend.delete('twice')).toBe(true);
+    await backend.apply([
+      { type: 'delete', key: 'batched' },
+      { type: 'delete', key: 'never there' },
+      { type: 'set', key: 'kept', value: '2' },
+    ]);
+    expect(await filtered(backend, 'twice')).toBe(true);
+    expect(await filtered(backend, 'batched')).toBe(true);
+    expect(await filtered(backend, 'never there')).toBe(true);
+    expect(await backend.get('kept')).toBe('2');
+    await backend.close();
+  });
+
+  it('a batch racing a rebuild is in the rebuilt maplet, whatever the interleaving', async () => {
+    for (const first of ['apply', 'rebuild'] as const) {
+      for (let ticks = 0; ticks < 12; ticks++) {
+        const { backend } = await openExact();
+        for (let i = 0; i < 20; i++) await backend.set(`early${i}`, 'v');
+        const key = `late${ticks}`;
+        const start = () => (first === 'apply' ? backend.apply([{ type: 'set', key, value: 'v' }]) : backend.rebuild());
+        const then = () => (first === 'apply' ? backend.rebuild() : backend.apply([{ type: 'set', key, value: 'v' }]));
+        const started = start();
+        for (let i = 0; i < ticks; i++) await Promise.resolve();
+        await Promise.all([started, then()]);
+        expect(await backend.get(key), `${first} first, ${ticks} ticks apart`).toBe('v');
+        await backend.close();
+      }
+    }
+  });
+
+  it('a key set where another key made the maplet say maybe keeps its own entry once that key is deleted', async () => {
+    for (const write of ['set', 'apply'] as const) {
+      const { backend } = await openExact({ falsePositiveRate: 0.3 });
+      for (let i = 0; i < 1_000; i++) await backend.set(`old${i}`, 'v');
+      for (let i = 0; i < 200; i++) {
+        if (write === 'set') await backend.set(`new${i}`, 'w');
+        else await backend.apply([{ type: 'set', key: `new${i}`, value: 'w' }]);
+      }
+      for (let i = 0; i < 1_000; i++) expect(await backend.delete(`old${i}`)).toBe(true);
+      for (let i = 0; i < 200; i++) expect(await backend.get(`new${i}`), `${write} new${i}`).toBe('w');
+      await backend.close();
+    }
   });
 });
