@@ -23,8 +23,8 @@ const KNOWN_OPTIONS = ['dir', 'fs', 'durability', 'maxFileSize', 'keepVersions']
 
 /** The settings `options` stand for, or INVALID_CONFIG naming what is wrong. */
 export function resolveOptions(options: LogBackendOptions): StoreSettings {
-  if (typeof options !== 'object' || options === null) throw configError('options must be an object with a dir');
-  // A misspelled option would otherwise be ignored and its default silently used.
+  if (options === undefined) throw configError('options must be an object with a dir');
+  // Refuses what is not an object too; a misspelled option would otherwise be ignored and its default silently used.
   assertKnownOptions(ORIGIN, options, KNOWN_OPTIONS);
   if (typeof options.dir !== 'string' || options.dir === '') throw configError('dir must be a non-empty path');
   const durability = resolveDurability(ORIGIN, options.durability, {
@@ -52,6 +52,8 @@ export function checkMergeOptions(options: unknown): asserts options is MergeOpt
   }
 }
 
+// Stryker disable all: the wording of the INVALID_ARGUMENT message only
 function describe(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
+// Stryker restore all
