@@ -29,6 +29,22 @@ describe('copy between backends', () => {
     expect(await to.sweepExpired(NOW + 60_000)).toBe(1);
   });
 
+  it('counts an entry expiring at the very instant of the copy as expired, and reports each full batch once', async () => {
+    const from = new MapBackend({
+      data: new Map<string, EncodedValue>([
+        ['a', '1'],
+        ['b', '2'],
+        ['now', wrap('"c"', NOW)],
+      ]),
+    });
+    const to = new MapBackend();
+    const progress: number[] = [];
+    const result = await copy(from, to, { now: NOW, batchSize: 2, onProgress: (p) => progress.push(p.copied) });
+    expect(result).toEqual({ copied: 2, expired: 1 });
+    expect(progress).toEqual([2]);
+    expect([...to.data.keys()].sort()).toEqual(['a', 'b']);
+  });
+
   it('gives a map on the target the same values and TTLs as a map on the source', async () => {
     const source = await PersistentMap.open(new MapBackend(), { sweepInterval: 0 });
     await source.set('session', { user: 'ada' }, { ttl: 3_600_000 });
