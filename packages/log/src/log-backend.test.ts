@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { StowageError } from '@stowage/core';
 import { describe, expect, it } from 'vitest';
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './limits.js';
@@ -86,6 +87,29 @@ describe('LogBackend reads and writes', () => {
     // core's resolveDurability: the log offers none/batch/always and names the closest one.
     expect(() => new LogBackend({ dir: 'x', durability: 'alway' as 'none' })).toThrow(/did you mean "always"/);
     expect(() => new LogBackend({ dir: 'x', durability: 'sync' as 'none' })).toThrow(StowageError);
+  });
+
+  it("supports says what the README's table and limits say", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const table = readme
+      .slice(readme.indexOf('## supports'))
+      .split('\n')
+      .filter((line) => line.startsWith('|'));
+    const cells = (line: string) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim());
+    const names = cells(table[0]!);
+    const values = cells(table[2]!);
+    const supports = new LogBackend({ dir: 'x' }).supports as unknown as Record<string, unknown>;
+    const flags = names.filter((name) => name !== 'durability');
+    expect(flags.length).toBe(8);
+    for (const name of flags) expect([name, supports[name]]).toEqual([name, values[names.indexOf(name)] === 'true']);
+    expect(supports.maxKeyBytes).toBe(MAX_KEY_BYTES);
+    expect(supports.maxValueBytes).toBe(MAX_VALUE_BYTES);
+    expect(readme).toContain(`\`maxKeyBytes\` ${MAX_KEY_BYTES.toLocaleString('en-US')}`);
+    expect(readme).toContain(`\`maxValueBytes\` ${MAX_VALUE_BYTES.toLocaleString('en-US')}`);
   });
 
   it('supports.durability reports only the configured level', () => {

@@ -204,4 +204,23 @@ describe('lone writes with durability none', () => {
     const again = await openLog({ dir, durability: 'none', maxFileSize: 1024 });
     expect(await again.getMany(keys)).toEqual(expected);
   });
+
+  it('lone batches and deletes past the size limit rotate too, and land whole in the next file', async () => {
+    const dir = tempDir();
+    const log = await openLog({ dir, durability: 'none', maxFileSize: 1024 });
+    for (let round = 0; round < 8; round++) {
+      await log.apply([
+        { type: 'set', key: `a${round}`, value: 'x'.repeat(150) },
+        { type: 'set', key: `b${round}`, value: 'y'.repeat(150) },
+      ]);
+      expect(await log.delete(`a${round}`)).toBe(true);
+    }
+    expect(readdirSync(dir).filter((name) => name.endsWith('.data')).length).toBeGreaterThan(2);
+    const keys = Array.from({ length: 8 }, (_, round) => [`a${round}`, `b${round}`]).flat();
+    const expected = keys.map((key) => (key.startsWith('a') ? undefined : 'y'.repeat(150)));
+    expect(await log.getMany(keys)).toEqual(expected);
+    await log.close();
+    const again = await openLog({ dir, durability: 'none', maxFileSize: 1024 });
+    expect(await again.getMany(keys)).toEqual(expected);
+  });
 });
