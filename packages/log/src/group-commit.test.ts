@@ -58,6 +58,20 @@ describe('group commit', () => {
     expect(resolved).toBe(true);
   });
 
+  it('with durability always a write commits in its own tick, where batch waits a macrotask for company', async () => {
+    const started: Record<string, number> = {};
+    for (const durability of ['always', 'batch'] as const) {
+      const { fs, counts } = countingFileSystem();
+      const log = await openLog({ fs, durability });
+      counts.syncs = 0;
+      const first = log.set('a', '1');
+      for (let i = 0; i < 20; i++) await Promise.resolve();
+      started[durability] = counts.syncs;
+      await Promise.all([first, log.set('b', '2')]);
+    }
+    expect(started).toEqual({ always: 1, batch: 0 });
+  });
+
   it('durability none never fsyncs a write, only on close', async () => {
     const { fs, counts } = countingFileSystem();
     const log = await openLog({ fs, durability: 'none' });
