@@ -13,7 +13,13 @@ export function popcount(word: number): number {
 
 /** The index (0-31) of the k-th (0-based) set bit of `word`; `k` must be below popcount(word). */
 export function selectInWord(word: number, k: number): number {
-  for (let i = 0; i < k; i++) word &= word - 1;
+  for (let i = 0; i < k; i++) {
+    word &= word - 1;
+    // Only ends loops a mutant broke (no mutant of the count can spin): k is below popcount(word), so the
+    // word never runs out first.
+    // Stryker disable next-line ConditionalExpression: `false` is equivalent by the above (`true`, one step only, goes with it)
+    if (word === 0) break;
+  }
   return 31 - Math.clz32(word & -word);
 }
 
