@@ -47,4 +47,31 @@ describe('KeyLocks', () => {
     expect(log).toEqual(['first starts', 'other', 'first ends', 'second']);
     await Promise.all([first, second, other]);
   });
+  it('an operation that ends while a later one waits leaves the key to the later one: a third waits for the second', async () => {
+    const locks = new KeyLocks();
+    const log: string[] = [];
+    let openSecond!: () => void;
+    const secondGate = new Promise<void>((resolve) => {
+      openSecond = resolve;
+    });
+    const first = locks.run(['a'], async () => {
+      log.push('first');
+    });
+    const second = locks.run(['a'], async () => {
+      log.push('second starts');
+      await secondGate;
+      log.push('second ends');
+    });
+    await first;
+    await turn();
+    const third = locks.run(['a'], async () => {
+      log.push('third');
+    });
+    await turn();
+    expect(log).toEqual(['first', 'second starts']);
+    openSecond();
+    await Promise.all([second, third]);
+    expect(log).toEqual(['first', 'second starts', 'second ends', 'third']);
+    expect(locks.held).toBe(0); // every key forgotten once nothing holds it
+  });
 });

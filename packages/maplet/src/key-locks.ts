@@ -7,6 +7,11 @@
 export class KeyLocks {
   readonly #tails = new Map<string, Promise<void>>();
 
+  /** Keys some operation holds or waits for (a finished key is forgotten, so the map stays small). */
+  get held(): number {
+    return this.#tails.size;
+  }
+
   async run<T>(keys: Iterable<string>, body: () => Promise<T>): Promise<T> {
     let release!: () => void;
     const mine = new Promise<void>((resolve) => {

@@ -23,3 +23,14 @@ describe('checkMergeOperator', () => {
     expect(checkMergeOperator(gcd, 8)).toEqual([]);
   });
 });
+
+describe('the built-in operators', () => {
+  it('merge as their names say: sum saturates, max keeps the larger, min the smaller, or the union, last-writer the newer', () => {
+    expect(mergeOperators.sum.merge(200, 100, 255)).toBe(255);
+    expect(mergeOperators.sum.merge(2, 3, 255)).toBe(5);
+    expect([mergeOperators.max.merge(3, 9, 255), mergeOperators.max.merge(9, 3, 255)]).toEqual([9, 9]);
+    expect([mergeOperators.min.merge(3, 9, 255), mergeOperators.min.merge(9, 3, 255)]).toEqual([3, 3]);
+    expect(mergeOperators.or.merge(0b0101, 0b0011, 255)).toBe(0b0111);
+    expect(mergeOperators['last-writer'].merge(3, 9, 255)).toBe(9);
+  });
+});
