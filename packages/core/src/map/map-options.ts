@@ -31,9 +31,10 @@ export function resolveOptions<K, V>(
   options: PersistentMapOptions<K, V>,
 ): ResolvedOptions<K, V> {
   const fail = (why: string): never => {
+    // Stryker disable next-line ObjectLiteral: a StowageError's origin defaults to @stowage/core, which ORIGIN is
     throw new StowageError('INVALID_CONFIG', why, { origin: ORIGIN });
   };
-  if (typeof options !== 'object' || options === null) fail('options must be an object');
+  // Refuses options that are not a plain object too (INVALID_CONFIG from ORIGIN).
   assertKnownOptions(ORIGIN, options, MAP_OPTIONS);
   if (typeof backend !== 'object' || backend === null) fail('PersistentMap.open needs a backend');
   for (const method of ['open', 'close', 'get', 'set', 'delete', 'entries'] as const) {
