@@ -44,7 +44,13 @@ const messageArgument = new Map([
 ]);
 
 /** Where a package's function of the same name puts its message elsewhere. */
-const packageMessageArgument = [{ folder: 'packages/segment/', name: 'corruption', indexes: [2] }]; // (file, offset, reason)
+const packageMessageArgument = [
+  { folder: 'packages/segment/', name: 'corruption', indexes: [2] }, // (file, offset, reason)
+  // maplet's backend: what the call was (#exactOnly('expire')), or what it cannot do, only words a NOT_SUPPORTED message.
+  { folder: 'packages/maplet/', name: '#exactOnly', indexes: [0] },
+  { folder: 'packages/maplet/', name: '#approximateOnly', indexes: [0] },
+  { folder: 'packages/maplet/', name: '#unsupported', indexes: [0] },
+];
 
 function calleeName(call) {
   const callee = call.callee;
