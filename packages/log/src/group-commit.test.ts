@@ -197,6 +197,23 @@ describe('group commit', () => {
     expect(await log.getMany(['a', 'b', 'c'])).toEqual([undefined, undefined, '3']);
   });
 
+  it('a delete and a clear queued behind writes of the same group see them: nothing deleted twice, nothing absent deleted', async () => {
+    const log = await openLog({ durability: 'batch' });
+    for (const key of ['w', 'y', 'z']) await log.set(key, '0');
+    const before = (await log.stats()).lastSequence;
+    const results = await Promise.all([
+      log.set('x', '1'),
+      log.set('y', '1'),
+      log.delete('z'),
+      log.delete('z'), // already deleted ahead of it in the group: writes nothing
+      log.clear(),
+    ]);
+    expect(results.slice(2, 4)).toEqual([true, false]);
+    // x, y, the deletion of z, then one deletion each for w, x and y.
+    expect((await log.stats()).lastSequence - before).toBe(6);
+    expect(await log.size()).toBe(0);
+  });
+
   it('a transaction conflicts with a write committed ahead of it in the same group', async () => {
     const log = await openLog({ durability: 'batch' });
     await log.set('k', 'old');

@@ -6,7 +6,9 @@
  */
 import { readdirSync } from 'node:fs';
 import { type FileHandle, type FileSystem, nodeFileSystem } from '@stowage/fs';
+import { SimulatedDisk } from '@stowage/fs/testing';
 import { describe, expect, it } from 'vitest';
+import { LogBackend } from './log-backend.js';
 import { countingFileSystem, openLog, tempDir } from './test-helpers.fixture.js';
 
 /** A file system whose data-file appends can be made to fail after writing part of their bytes. */
@@ -171,6 +173,75 @@ describe('lone writes with durability none', () => {
     expect(await log.get('later')).toBeUndefined();
   });
 
+  it('a store stopped by a failed cut back refuses deletes and batches too, and close fsyncs nothing', async () => {
+    const { fs: faulty, faults } = faultyAppends();
+    const { fs, counts } = countingFileSystem(faulty);
+    const log = await openLog({ fs, durability: 'none' });
+    await log.set('k', 'before');
+    faults.tornAppend = true;
+    faults.failTruncate = true;
+    await expect(log.set('k', 'lost')).rejects.toMatchObject({ code: 'IO' });
+    const appends = counts.appends;
+    await expect(log.delete('k')).rejects.toMatchObject({ code: 'IO' });
+    await expect(log.apply([{ type: 'set', key: 'b', value: '1' }])).rejects.toMatchObject({ code: 'IO' });
+    expect(counts.appends).toBe(appends);
+    expect(await log.get('k')).toBe('before');
+    // What the file holds past its last good write is unknown: closing must not make it durable.
+    counts.syncs = 0;
+    await log.close();
+    expect(counts.syncs).toBe(0);
+  });
+
+  it('a lone delete or batch is appended before the call returns, like a lone set', async () => {
+    const { fs, counts } = countingFileSystem();
+    const log = await openLog({ fs, durability: 'none' });
+    await log.set('k', 'v');
+    await new Promise((resolve) => setImmediate(resolve));
+    counts.appends = 0;
+    const deleting = log.delete('k');
+    expect(counts.appends).toBe(1);
+    expect(await deleting).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    const applying = log.apply([
+      { type: 'set', key: 'a', value: '1' },
+      { type: 'set', key: 'b', value: new Uint8Array([2]) },
+    ]);
+    expect(counts.appends).toBe(2);
+    await applying;
+    expect(await log.getMany(['k', 'a', 'b'])).toEqual([undefined, '1', new Uint8Array([2])]);
+  });
+
+  it('lone sets and batches keep bytes as bytes and strings as strings', async () => {
+    const log = await openLog({ durability: 'none' });
+    await log.set('bytes', new Uint8Array([1, 2, 3]));
+    await log.apply([
+      { type: 'set', key: 'batch-bytes', value: new Uint8Array([4]) },
+      { type: 'set', key: 'batch-string', value: '5' },
+    ]);
+    await log.set('string', '6');
+    expect(await log.getMany(['bytes', 'batch-bytes', 'batch-string', 'string'])).toEqual([
+      new Uint8Array([1, 2, 3]),
+      new Uint8Array([4]),
+      '5',
+      '6',
+    ]);
+  });
+
+  it('flush makes durable every write issued before it, those still queued behind a lone write too', async () => {
+    const disk = new SimulatedDisk();
+    const log = new LogBackend({ dir: '/store', fs: disk.mount(), durability: 'none' });
+    await log.open();
+    // The first goes the lone way; the others of the tick are queued as a group.
+    const writes = [log.set('a', '1'), log.set('b', '2'), log.set('c', '3')];
+    await log.flush();
+    disk.powerCut({ mode: 'lose-all' });
+    await Promise.all(writes);
+    const again = new LogBackend({ dir: '/store', fs: disk.mount(), durability: 'none' });
+    await again.open();
+    expect(await again.getMany(['a', 'b', 'c'])).toEqual(['1', '2', '3']);
+    await again.close();
+  });
+
   it('a transaction conflicts with a lone write committed after its snapshot, and commits when nothing changed', async () => {
     const log = await openLog({ durability: 'none' });
     await log.set('k', 'old');
@@ -188,6 +259,17 @@ describe('lone writes with durability none', () => {
       await tx.set('t', 'too');
     });
     expect(await log.getMany(['k', 't'])).toEqual(['inside', 'too']);
+    for (const outside of [() => log.delete('k'), () => log.apply([{ type: 'set', key: 'k', value: 'batch' }])]) {
+      await log.set('k', 'again');
+      await expect(
+        log.transaction(async (tx) => {
+          await tx.get('k');
+          await outside();
+          await tx.set('k', 'inside');
+        }),
+      ).rejects.toMatchObject({ code: 'CONFLICT', key: 'k' });
+    }
+    expect(await log.get('k')).toBe('batch');
   });
 
   it('lone writes past the size limit rotate to new files and keep every write in order', async () => {
@@ -218,6 +300,9 @@ describe('lone writes with durability none', () => {
     expect(readdirSync(dir).filter((name) => name.endsWith('.data')).length).toBeGreaterThan(2);
     const keys = Array.from({ length: 8 }, (_, round) => [`a${round}`, `b${round}`]).flat();
     const expected = keys.map((key) => (key.startsWith('a') ? undefined : 'y'.repeat(150)));
+    expect(await log.getMany(keys)).toEqual(expected);
+    // The key directory holds each record's own sequence: the merge keeps every live one.
+    await log.merge();
     expect(await log.getMany(keys)).toEqual(expected);
     await log.close();
     const again = await openLog({ dir, durability: 'none', maxFileSize: 1024 });
