@@ -161,6 +161,46 @@ describe('AbstractTransaction: the finished-guard', () => {
     expect(tx.data.get('late')).toBe('v');
   });
 
+  it('waits for a call the body did not await however long it takes, then commits it', async () => {
+    class SlowSet extends RecordingTransaction {
+      protected override async _set(key: string, value: EncodedValue, options: WriteOptions): Promise<void> {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        return super._set(key, value, options);
+      }
+    }
+    const tx = new SlowSet();
+    await tx.execute(async (view) => {
+      void view.set('late', 'v');
+    });
+    expect(tx.calls).toEqual(['set late', 'commit']);
+    expect(tx.data.get('late')).toBe('v');
+  });
+
+  it('is not finished while its body runs', async () => {
+    const tx = new RecordingTransaction();
+    expect(tx.finished).toBe(false);
+    await tx.execute(async () => {
+      expect(tx.finished).toBe(false);
+    });
+    expect(tx.finished).toBe(true);
+  });
+
+  it('gives its own origin to the refusals it makes: a second body, a late call, reading expiries it cannot', async () => {
+    const tx = new RecordingTransaction();
+    let kept: BackendTransaction | undefined;
+    const unsupported = await tx.execute(async (view) => {
+      kept = view;
+      return failureOf(view.getWithExpiry('k'));
+    });
+    expect(StowageError.is(unsupported, 'NOT_SUPPORTED')).toBe(true);
+    expect((unsupported as StowageError).origin).toBe('@stowage/tx-test');
+    const late = await failureOf(kept!.get('k'));
+    expect((late as StowageError).origin).toBe('@stowage/tx-test');
+    const second = await failureOf(tx.execute(async () => undefined));
+    expect(StowageError.is(second, 'INVALID_ARGUMENT')).toBe(true);
+    expect((second as StowageError).origin).toBe('@stowage/tx-test');
+  });
+
   it('runs one body only, and refuses a body that is not a function', async () => {
     const tx = new RecordingTransaction();
     await tx.execute(async () => undefined);
