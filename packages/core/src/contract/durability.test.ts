@@ -43,6 +43,12 @@ describe('resolveDurability', () => {
     expect(refusal(() => resolveDurability('o', true, choice)).message).toContain('got true');
     expect(refusal(() => resolveDurability('o', 'toString', choice)).code).toBe('INVALID_CONFIG');
   });
+
+  it('refuses a non-string that reads as a level or an alias name', () => {
+    // An array of one name turns into that name as a property key: it must not pass for it.
+    expect(refusal(() => resolveDurability('o', ['relaxed'], choice)).code).toBe('INVALID_CONFIG');
+    expect(refusal(() => resolveDurability('o', ['none'], choice)).code).toBe('INVALID_CONFIG');
+  });
 });
 
 describe('a manifest names only DurabilityLevels', () => {
@@ -56,6 +62,14 @@ describe('a manifest names only DurabilityLevels', () => {
       DURABILITY_LEVELS,
     );
     expect(new MapBackend().supports.durability).toEqual([]);
+  });
+
+  it('assertDurabilityLevels refuses what is not an array with INVALID_CONFIG from the given origin', () => {
+    for (const levels of [undefined, null, 5, { 0: 'none' }]) {
+      const error = refusal(() => assertDurabilityLevels('@stowage/x', levels));
+      expect(error.code).toBe('INVALID_CONFIG');
+      expect(error.origin).toBe('@stowage/x');
+    }
   });
 
   it('assertDurabilityLevels accepts every subset of the levels', () => {
