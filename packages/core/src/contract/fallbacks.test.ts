@@ -114,6 +114,7 @@ describe('the fallbacks', () => {
     );
     expect(await fallbacks.getMany(bare, ['b', 'x'])).toEqual(['2', undefined]);
     expect(await fallbacks.size(bare)).toBe(2);
+    expect(await collect(fallbacks.keys(bare, { gt: 'a' }))).toEqual(['b']);
     await fallbacks.clear(bare, { prefix: 'a' });
     expect([...bare.data.keys()]).toEqual(['b']);
     const minimal = new MinimalBackend();
