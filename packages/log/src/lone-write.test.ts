@@ -227,20 +227,24 @@ describe('lone writes with durability none', () => {
     ]);
   });
 
-  it('flush makes durable every write issued before it, those still queued behind a lone write too', async () => {
-    const disk = new SimulatedDisk();
-    const log = new LogBackend({ dir: '/store', fs: disk.mount(), durability: 'none' });
-    await log.open();
-    // The first goes the lone way; the others of the tick are queued as a group.
-    const writes = [log.set('a', '1'), log.set('b', '2'), log.set('c', '3')];
-    await log.flush();
-    disk.powerCut({ mode: 'lose-all' });
-    await Promise.all(writes);
-    const again = new LogBackend({ dir: '/store', fs: disk.mount(), durability: 'none' });
-    await again.open();
-    expect(await again.getMany(['a', 'b', 'c'])).toEqual(['1', '2', '3']);
-    await again.close();
-  });
+  it.each(['none', 'batch'] as const)(
+    'flush (durability %s) makes durable every write issued before it, those still queued too',
+    async (durability) => {
+      const disk = new SimulatedDisk();
+      const log = new LogBackend({ dir: '/store', fs: disk.mount(), durability });
+      await log.open();
+      // With none the first goes the lone way and the others of the tick are queued as a group;
+      // with batch all three wait in the queue for the next macrotask.
+      const writes = [log.set('a', '1'), log.set('b', '2'), log.set('c', '3')];
+      await log.flush();
+      disk.powerCut({ mode: 'lose-all' });
+      await Promise.allSettled(writes);
+      const again = new LogBackend({ dir: '/store', fs: disk.mount(), durability });
+      await again.open();
+      expect(await again.getMany(['a', 'b', 'c'])).toEqual(['1', '2', '3']);
+      await again.close();
+    },
+  );
 
   it('a transaction conflicts with a lone write committed after its snapshot, and commits when nothing changed', async () => {
     const log = await openLog({ durability: 'none' });
