@@ -339,7 +339,8 @@ export class CommitPipeline {
         this.#encode(group, index, records, encoded);
       }
       this.#append(group, batch);
-      if (this.#state.settings.durability !== 'none' && group.dirty.size > 0) await this.#sync(group);
+      // A group that appended nothing has no file to fsync: #sync does nothing then.
+      if (this.#state.settings.durability !== 'none') await this.#sync(group);
     } catch (error) {
       // Changes refused earlier keep their own error; the rest reject with this one.
       throw this.#rollBack(group, error);

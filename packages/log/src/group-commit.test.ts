@@ -1,7 +1,9 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { SimulatedDisk } from '@stowage/fs/testing';
 import { describe, expect, it } from 'vitest';
 import { LogBackend } from './log-backend.js';
-import { countingFileSystem, openLog } from './test-helpers.fixture.js';
+import { countingFileSystem, openLog, tempDir } from './test-helpers.fixture.js';
 
 describe('group commit', () => {
   it('concurrent sets with durability batch share one append and one fsync', async () => {
@@ -77,6 +79,8 @@ describe('group commit', () => {
     const log = await openLog({ fs, durability: 'none' });
     counts.syncs = 0;
     for (let i = 0; i < 20; i++) await log.set(`k${i}`, 'v');
+    // A burst goes through the queue as a group: no fsync there either.
+    await Promise.all(Array.from({ length: 20 }, (_, i) => log.set(`burst-${i}`, 'v')));
     expect(counts.syncs).toBe(0);
     await log.close();
     expect(counts.syncs).toBe(1);
@@ -182,6 +186,18 @@ describe('group commit', () => {
     } finally {
       await log.close().catch(() => undefined);
     }
+  });
+
+  it('a group larger than a file rotates part-way, so no file grows past maxFileSize', async () => {
+    const dir = tempDir();
+    const log = await openLog({ dir, durability: 'batch', maxFileSize: 1024 });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => log.set(`k${i}`, 'v'.repeat(200))));
+    const sizes = readdirSync(dir)
+      .filter((name) => name.endsWith('.data'))
+      .map((name) => statSync(join(dir, name)).size);
+    expect(sizes.length).toBeGreaterThan(3);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(1024);
+    expect(await log.get('k19')).toBe('v'.repeat(200));
   });
 
   it('changes queued behind a write in the same group see it', async () => {
