@@ -200,6 +200,24 @@ describe('group commit', () => {
     expect(await log.get('k19')).toBe('v'.repeat(200));
   });
 
+  it.each(['none', 'batch'] as const)(
+    '(durability %s) a record over maxFileSize fills an empty file, and a change writing nothing starts none',
+    async (durability) => {
+      const dir = tempDir();
+      const log = await openLog({ dir, durability, maxFileSize: 1024 });
+      const dataFiles = () => readdirSync(dir).filter((name) => name.endsWith('.data')).length;
+      await log.set('big', 'b'.repeat(2000)); // the active file is empty: no rotation before it
+      expect(dataFiles()).toBe(1);
+      // The file is past its limit, but a deletion of an absent key writes nothing: no new file for it.
+      expect(await log.delete('absent')).toBe(false);
+      await log.apply([]);
+      expect(dataFiles()).toBe(1);
+      await log.set('next', 'n');
+      expect(dataFiles()).toBe(2);
+      expect(await log.getMany(['big', 'next'])).toEqual(['b'.repeat(2000), 'n']);
+    },
+  );
+
   it('changes queued behind a write in the same group see it', async () => {
     const log = await openLog({ durability: 'batch' });
     const results = await Promise.all([
