@@ -381,10 +381,9 @@ export class CommitPipeline {
       this.#overlay.set(key, pending);
       at += RECORD_HEADER_SIZE + k + v;
     }
-    if (encoded.size > 0) {
-      group.chunk.push(buffer);
-      group.chunkBytes += encoded.size;
-    }
+    // A change that writes nothing adds an empty buffer: the chunk appends the same bytes.
+    group.chunk.push(buffer);
+    group.chunkBytes += encoded.size;
     group.chunkChanges.push(index);
   }
 
