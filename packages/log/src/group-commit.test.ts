@@ -218,6 +218,17 @@ describe('group commit', () => {
     },
   );
 
+  it('a group that writes nothing appends and fsyncs nothing', async () => {
+    const { fs, counts } = countingFileSystem();
+    const log = await openLog({ fs, durability: 'always' });
+    await log.set('k', 'v');
+    counts.appends = 0;
+    counts.syncs = 0;
+    expect(await log.delete('absent')).toBe(false);
+    await Promise.all([log.delete('absent'), log.apply([]), log.clear({ prefix: 'none-' })]);
+    expect(counts).toMatchObject({ appends: 0, syncs: 0 });
+  });
+
   it('changes queued behind a write in the same group see it', async () => {
     const log = await openLog({ durability: 'batch' });
     const results = await Promise.all([
