@@ -64,6 +64,14 @@ describe('reading the CSV in row-aligned pieces', () => {
     ]);
   });
 
+  it('still cuts before a row whose first character differs from U+FEFF in any one of its three bytes', () => {
+    // U+EEFF is EE BB BF, U+FE7F is EF B9 BF, U+FEFE is EF BB BE: each one byte away from EF BB BF.
+    for (const first of ['\ueeff', '\ufe7f', '\ufefe']) {
+      const data = Buffer.from(`a,1\n${first}b,2\n`);
+      expect(piecesOf(data, 0)).toEqual(['a,1\n', `${first}b,2\n`]);
+    }
+  });
+
   it('ends with the last row even when no line break follows it', () => {
     const data = Buffer.from('key,value\r\na,1\r\nb,2');
     expect(piecesOf(data, 0)).toEqual(['key,value\r\n', 'a,1\r\n', 'b,2']);
