@@ -25,6 +25,8 @@ const messageArgument = new Map([
   ['invalidConfig', [0]],
   ['invalidValue', [0]],
   ['csvFileError', [2]], // csv: csvFileError(error, file, action)
+  ['tail', [1]], // csv journal-format: tail(kind, why): `why` only words warnings and CORRUPTION messages
+  ['damageError', [2]], // csv journal: damageError(path, offset, reason, intactAfter)
   ['corruptionError', [2]], // log: corruptionError(file, offset, reason)
   ['configError', [0]],
   ['argumentError', [0]],
