@@ -318,3 +318,49 @@ describe('exact mode: the maplet follows every write, without a rebuild', () => 
     }
   });
 });
+
+describe('exact mode: expiry through batches and sweeps', () => {
+  const start = Date.UTC(2030, 0, 1);
+
+  it('hands the expiry hints of a batch to the inner store, which can sweep by them', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(start);
+    const { inner, backend } = await openExact();
+    await backend.apply([
+      { type: 'set', key: 'brief', value: '1', expiresAt: start + 1_000 },
+      { type: 'set', key: 'lasting', value: '2' },
+    ]);
+    expect(await inner.sweepExpired(start + 999)).toBe(0);
+    expect(await inner.sweepExpired(start + 1_000)).toBe(1);
+    expect(await inner.has('lasting')).toBe(true);
+    await backend.close();
+  });
+
+  it('a sweep leaves, and does not count, a key rewritten without a TTL after its scan', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(start);
+    let afterScan: (() => void) | undefined;
+    class HookedMemory extends MemoryBackend {
+      protected override async *_entries(range: Parameters<MemoryBackend['_entries']>[0]) {
+        yield* super._entries(range);
+        afterScan?.();
+      }
+    }
+    const inner = new HookedMemory();
+    const backend = new MapletBackend({ inner, maplet: { capacity: 64 } });
+    await backend.open();
+    await backend.set('a', 'old');
+    await backend.set('b', 'old');
+    await backend.expireMany(['a', 'b'], 1_000);
+    vi.setSystemTime(start + 5_000);
+    let rewrite: Promise<void> | undefined;
+    afterScan = () => {
+      afterScan = undefined;
+      rewrite = backend.set('a', 'new'); // takes a's lock before the sweep does
+    };
+    expect(await backend.sweepExpiredKeys()).toBe(1);
+    await rewrite;
+    expect(await backend.getMany(['a', 'b'])).toEqual(['new', undefined]);
+    await backend.close();
+  });
+});

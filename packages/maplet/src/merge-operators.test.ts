@@ -105,6 +105,14 @@ describe('checkMergeOperator: what it tries and what it reports', () => {
     expect(checkMergeOperator(tooBig, 8, 1_000)).toHaveLength(10);
   });
 
+  it('names each built-in by its key; only sum counts and only last-writer is marked as the newest-wins one', () => {
+    for (const [key, operator] of Object.entries(mergeOperators)) {
+      expect(operator.name).toBe(key);
+      expect(operator.counting === true, key).toBe(key === 'sum');
+      expect(operator.lastWriter === true, key).toBe(key === 'last-writer');
+    }
+  });
+
   it('names a custom operator custom:<name>', () => {
     expect(customOperator('gcd', (a) => a).name).toBe('custom:gcd');
   });
