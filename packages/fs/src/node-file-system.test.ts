@@ -119,6 +119,13 @@ describe('nodeFileSystem', () => {
   });
 });
 
+describe('nodeFileSystem readdir', () => {
+  it('lists names in UTF-16 code unit order, as the simulated disk does (node lists them in UTF-8 byte order)', () => {
+    for (const name of ['\uffff', '\u{10000}', 'b', '\u00e9']) writeFileSync(join(dir, name), '');
+    expect(fs.readdir(dir)).toEqual(['b', '\u00e9', '\u{10000}', '\uffff']);
+  });
+});
+
 describe('nodeFileSystem handles on one file', () => {
   it('lets a read-only handle see the size and bytes a writer appended after it opened', () => {
     const path = join(dir, 'shared');

@@ -168,3 +168,56 @@ describe('SimulatedDisk power-cut reports', () => {
     }
   });
 });
+
+describe('SimulatedDisk keeps what it was given', () => {
+  it('a copy of written data: a caller reusing its buffer after the write changes nothing durable', async () => {
+    const disk = await diskWithFolder();
+    const handle = disk.open('/db/a', 'create');
+    await disk.syncDirectory('/db');
+    const data = bytes('abc');
+    handle.append(data);
+    data[0] = 120;
+    await handle.sync();
+    disk.powerCut({ mode: 'lose-all' });
+    expect(text(disk.readFile('/db/a'))).toBe('abc');
+  });
+
+  it('does not count an empty write a tear cut could not tear', async () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const disk = await diskWithFolder(seed);
+      const handle = disk.open('/db/a', 'create');
+      await handle.sync();
+      await disk.syncDirectory('/db');
+      handle.append(new Uint8Array(0));
+      expect(disk.powerCut({ mode: 'tear' })).toMatchObject({ pendingWrites: 1, keptWrites: 0, tornWrites: 0 });
+    }
+  });
+});
+
+describe('SimulatedDisk names', () => {
+  it('counts the name changes a cut kept, as the folder shows', async () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const disk = await diskWithFolder(seed);
+      for (let index = 0; index < 6; index++) disk.open(`/db/f${index}`, 'create').close();
+      const report = disk.powerCut({ mode: 'keep-prefix' });
+      expect(report.pendingNameChanges).toBe(6);
+      expect(report.keptNameChanges).toBe(disk.readdir('/db').length);
+    }
+  });
+
+  it('an fsync of the folder a chain of renames ended in makes the whole chain durable: the file is at its last name only', async () => {
+    const disk = new SimulatedDisk();
+    for (const folder of ['/a', '/b', '/c']) disk.mkdir(folder);
+    await disk.syncDirectory('/');
+    const handle = disk.open('/a/x', 'create');
+    handle.append(bytes('moved'));
+    await handle.sync();
+    await disk.syncDirectory('/a');
+    disk.rename('/a/x', '/b/y');
+    disk.rename('/b/y', '/c/z');
+    await disk.syncDirectory('/c');
+    disk.powerCut({ mode: 'lose-all' });
+    expect([disk.readdir('/a'), disk.readdir('/b'), disk.readdir('/c')]).toEqual([[], [], ['z']]);
+    expect(text(disk.readFile('/c/z'))).toBe('moved');
+  });
+});

@@ -142,6 +142,7 @@ export class SimulatedDisk implements FileSystem {
     for (const file of this.#namespace.files()) {
       const pending = file.pending.length;
       pendingWrites += pending;
+      // Stryker disable next-line ConditionalExpression: a file with nothing pending restarts from its durable bytes whichever way (kept 0, nothing to tear)
       if (pending === 0 || mode === 'lose-all') {
         file.restart(0);
         continue;
@@ -149,6 +150,7 @@ export class SimulatedDisk implements FileSystem {
       const kept = mode === 'tear' ? random.int(pending) : random.int(pending + 1);
       const next = file.pending[kept];
       keptWrites += kept;
+      // Stryker disable next-line OptionalChaining: a tear keeps fewer than all pending operations, so `next` is always one
       if (mode === 'tear' && next?.kind === 'write' && next.data.byteLength > 0) {
         tornWrites++;
         file.restart(kept, { bytes: random.int(next.data.byteLength), zeroFill: random.chance(0.5) });

@@ -51,6 +51,7 @@ export class SimulatedFile {
   }
 
   truncate(size: number): void {
+    // Stryker disable next-line StringLiteral: anything but 'write' is applied as a truncate, and is never torn
     const operation: DataOperation = { kind: 'truncate', size };
     apply(this.#current, operation);
     this.#pending.push(operation);
@@ -66,6 +67,7 @@ export class SimulatedFile {
     const survivor = this.#durable.clone();
     for (const operation of this.#pending.slice(0, kept)) apply(survivor, operation);
     const torn = this.#pending[kept];
+    // Stryker disable next-line ConditionalExpression,OptionalChaining: the disk asks for a tear only when the next pending operation is a write
     if (tear !== undefined && torn?.kind === 'write') {
       survivor.write(torn.data.subarray(0, tear.bytes), torn.position);
       if (tear.zeroFill) survivor.write(new Uint8Array(torn.data.byteLength - tear.bytes), torn.position + tear.bytes);

@@ -75,6 +75,7 @@ export class SimulatedHandle implements FileHandle {
   }
 
   close(): void {
+    // Stryker disable next-line ConditionalExpression: closing again sets the same flag
     if (this.#closed) return;
     this.#closed = true;
   }
