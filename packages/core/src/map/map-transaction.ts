@@ -30,6 +30,7 @@ export async function runTransaction<K, V, T>(
 ): Promise<T> {
   const { backend } = store;
   if (!backend.supports.transactions || typeof backend.transaction !== 'function') {
+    // Stryker disable next-line ObjectLiteral: a StowageError's origin defaults to @stowage/core, which ORIGIN is
     throw new StowageError('NOT_SUPPORTED', `the ${backend.name} backend does not offer transactions`, {
       origin: ORIGIN,
     });
@@ -45,6 +46,7 @@ export async function runTransaction<K, V, T>(
       let finished = false;
       const assertRunning = () => {
         if (finished) {
+          // Stryker disable next-line ObjectLiteral: a StowageError's origin defaults to @stowage/core, which ORIGIN is
           throw new StowageError('INVALID_ARGUMENT', 'the transaction is over; use the map', { origin: ORIGIN });
         }
       };
@@ -95,6 +97,7 @@ export async function runTransaction<K, V, T>(
 /** A read of the transaction's view with the expiry the backend keeps (storesExpiry). */
 function readWithExpiry(tx: BackendTransaction, key: string): Promise<ExpiringValue | undefined> {
   if (typeof tx.getWithExpiry !== 'function') {
+    // Stryker disable next-line ObjectLiteral: a StowageError's origin defaults to @stowage/core, which ORIGIN is
     throw new StowageError('NOT_SUPPORTED', 'the backend keeps expiries but its transaction view cannot read them', {
       origin: ORIGIN,
     });
