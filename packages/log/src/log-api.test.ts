@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { LogBackend } from './log-backend.js';
-import { openLog } from './test-helpers.fixture.js';
+import { openLog, tempDir } from './test-helpers.fixture.js';
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
@@ -138,5 +138,17 @@ describe('LogBackend API', () => {
     release();
     await expect(outer).rejects.toMatchObject({ code: 'CONFLICT', key: 'k' });
     expect(await log.get('k')).toBe('outside');
+  });
+
+  it('reads back values larger than its read buffer, bytes and strings, and names its directory', async () => {
+    const dir = tempDir();
+    const log = await openLog({ dir });
+    expect(log.dir).toBe(dir);
+    const bytes = new Uint8Array(100 * 1024).map((_, i) => (i * 7) % 251);
+    const text = 'é'.repeat(50 * 1024);
+    await log.set('bytes', bytes);
+    await log.set('text', text);
+    await log.set('small', new Uint8Array([9]));
+    expect(await log.getMany(['bytes', 'text', 'small'])).toEqual([bytes, text, new Uint8Array([9])]);
   });
 });
