@@ -75,8 +75,8 @@ export function resolveMapletOptions(options: MapletOptions = {}): MapletSetting
       mergeOperators[mergeOption] ??
       fail(`merge must be one of ${Object.keys(mergeOperators).join(', ')} or an operator object`);
   } else if (
+    // (a null merge option is the default: `??` above)
     typeof mergeOption === 'object' &&
-    mergeOption !== null &&
     typeof mergeOption.merge === 'function' &&
     typeof mergeOption.name === 'string'
   ) {
@@ -103,7 +103,7 @@ export function resolveMapletOptions(options: MapletOptions = {}): MapletSetting
   }
   const seed = options.seed ?? 0;
   if (!(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) fail('seed must be an unsigned 32-bit integer');
-  const maxValue = valueBits === 32 ? 0xffffffff : 2 ** valueBits - 1;
+  const maxValue = 2 ** valueBits - 1; // exact up to 32 bits
   return { falsePositiveRate, capacity, valueBits, maxValue, merge, maxLoad, growth, growthBits, seed };
 }
 
