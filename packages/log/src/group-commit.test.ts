@@ -218,6 +218,21 @@ describe('group commit', () => {
     },
   );
 
+  it.each(['none', 'batch'] as const)(
+    '(durability %s) a file may fill to exactly maxFileSize; one byte more starts the next',
+    async (durability) => {
+      const dir = tempDir();
+      const log = await openLog({ dir, durability, maxFileSize: 1024 });
+      const dataFiles = () => readdirSync(dir).filter((name) => name.endsWith('.data')).length;
+      await log.set('a', 'x'.repeat(100)); // 16 + 32 + 1 + 100 = 149 bytes
+      await log.set('b', 'y'.repeat(1024 - 149 - 33)); // to exactly 1024
+      expect(statSync(join(dir, '000001.data')).size).toBe(1024);
+      expect(dataFiles()).toBe(1);
+      await log.set('c', ''); // a header and a key: past the limit
+      expect(dataFiles()).toBe(2);
+    },
+  );
+
   it('a group that writes nothing appends and fsyncs nothing', async () => {
     const { fs, counts } = countingFileSystem();
     const log = await openLog({ fs, durability: 'always' });
