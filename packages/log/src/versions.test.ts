@@ -61,6 +61,23 @@ describe('versions', () => {
     expect(await log.get('k')).toBe(`round-5-${'y'.repeat(300)}`);
   });
 
+  it('a merge keeps each kept version whole: time, deletion and value read through the hint as before', async () => {
+    const log = await openLog({ maxFileSize: 1024, keepVersions: 4 });
+    await log.set('k', 'bytes-first'.padEnd(300, '.'));
+    await log.set('k', new Uint8Array(300).fill(7));
+    await log.delete('k');
+    await log.set('k', 'last'.padEnd(300, '.'));
+    await log.set('other', 'z'.repeat(900)); // every version of k now in immutable files
+    const before = await log.versions('k');
+    const values = await Promise.all(before.map((version) => log.getVersion('k', version.sequence)));
+    await log.merge();
+    expect((await log.stats()).files.some((file) => file.kind === 'merged' && file.hasHint)).toBe(true);
+    expect(await log.versions('k')).toEqual(before);
+    expect(await Promise.all(before.map((version) => log.getVersion('k', version.sequence)))).toEqual(values);
+    expect(values[1]).toEqual(new Uint8Array(300).fill(7));
+    expect(values[2]).toBeUndefined();
+  });
+
   it('refuses a sequence number that cannot be one', async () => {
     const log = await openLog();
     await expect(log.getVersion('k', -1)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
