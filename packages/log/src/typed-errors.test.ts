@@ -1,5 +1,6 @@
 /** Bad arguments to the log's own methods and misspelled options are typed StowageErrors, and change nothing. */
 import { StowageError } from '@stowage/core';
+import { SimulatedDisk } from '@stowage/fs/testing';
 import { describe, expect, it } from 'vitest';
 import { LogBackend } from './log-backend.js';
 import type { LogBackendOptions } from './options.js';
@@ -44,5 +45,31 @@ describe('typed errors', () => {
       expect((error as StowageError).code).toBe('INVALID_CONFIG');
       expect((error as StowageError).message).toContain('maxFileSize');
     }
+  });
+
+  it("the log's own errors name it as their origin, and an IO error the file", async () => {
+    const config = (() => {
+      try {
+        return new LogBackend({ dir: '' });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(config).toMatchObject({ code: 'INVALID_CONFIG', origin: '@stowage/log' });
+    const log = await openLog();
+    await expect(log.merge({ keepVersions: 0 })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      origin: '@stowage/log',
+    });
+    const disk = new SimulatedDisk();
+    const onDisk = new LogBackend({ dir: '/store', fs: disk.mount() });
+    await onDisk.open();
+    disk.failNext('append', 'EIO');
+    await expect(onDisk.set('k', 'v')).rejects.toMatchObject({
+      code: 'IO',
+      origin: '@stowage/log',
+      file: '/store/000001.data',
+    });
+    await onDisk.close();
   });
 });
