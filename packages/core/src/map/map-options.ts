@@ -16,7 +16,8 @@ const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 /** Option names `PersistentMap.open` knows; any other is refused (a misspelling would be ignored). */
 const MAP_OPTIONS = ['codec', 'keyCodec', 'cache', 'sweepInterval'] as const;
-const FULL_CACHE_OPTIONS = ['mode'] as const;
+/** The options of the full and none caches (and of an unknown mode, refused by makeCache). */
+const MODE_ONLY_OPTIONS = ['mode'] as const;
 const LRU_CACHE_OPTIONS = ['mode', 'maxEntries', 'maxBytes'] as const;
 
 export interface ResolvedOptions<K, V> {
@@ -62,11 +63,8 @@ export function resolveOptions<K, V>(
     fail(`sweepInterval must be a number of ms from 0 to ${MAX_TIMER_DELAY}, got ${String(sweepInterval)}`);
   }
   const cache = options.cache ?? { mode: 'full' };
-  if (typeof cache !== 'object' || cache === null)
-    fail("cache must be { mode: 'full' }, { mode: 'lru', ... } or { mode: 'none' }");
-  if (cache.mode === 'lru' || cache.mode === 'full') {
-    assertKnownOptions(ORIGIN, cache, cache.mode === 'lru' ? LRU_CACHE_OPTIONS : FULL_CACHE_OPTIONS);
-  }
+  // Refuses a cache option that is not a plain object too (`??` made null the default).
+  assertKnownOptions(ORIGIN, cache, cache.mode === 'lru' ? LRU_CACHE_OPTIONS : MODE_ONLY_OPTIONS);
   return { codec, keyCodec, cache: makeCache<V>(cache, fail), sweepInterval };
 }
 

@@ -56,6 +56,26 @@ describe('PersistentMap.open refusals', () => {
     expect(await codeOf(PersistentMap.open(shaped({ supports: 'all' }), { sweepInterval: 0 }))).toBe('INVALID_CONFIG');
   });
 
+  it('refuses a cache option that is not an object, a name the cache mode does not know, and a bad maxBytes', async () => {
+    const caches = [
+      'lru',
+      { mode: 'none', maxEntries: 5 },
+      { mode: 'full', maxBytes: 5 },
+      { mode: 'lru', maxEntrys: 5 },
+      { mode: 'lru', maxBytes: 0 },
+      { mode: 'lru', maxBytes: -1 },
+      { mode: 'lru', maxBytes: Number.NaN },
+      { mode: 'lru', maxBytes: Number.POSITIVE_INFINITY },
+    ];
+    for (const cache of caches) {
+      expect(await codeOf(PersistentMap.open(new MapBackend(), { cache: bad(cache), sweepInterval: 0 }))).toBe(
+        'INVALID_CONFIG',
+      );
+    }
+    const map = await PersistentMap.open(new MapBackend(), { cache: { mode: 'lru', maxBytes: 0.5 }, sweepInterval: 0 });
+    await map.close();
+  });
+
   it('refuses a key codec or a codec without both encode and decode with INVALID_CONFIG', async () => {
     const keyCodecs = [
       { name: 'half', encode: (key: string) => key },
