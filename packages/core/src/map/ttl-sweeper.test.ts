@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MapBackend, sleep } from '../test-backends.fixture.js';
 import { jsonCodec } from './codecs.js';
 import { wrap } from './envelope.js';
@@ -37,5 +37,57 @@ describe('the sweep timer', () => {
     const sweeps = backend.calls.sweep;
     await sleep(30);
     expect(backend.calls.sweep).toBe(sweeps);
+  });
+});
+
+describe('the sweep timer: lifetime', () => {
+  it('never starts with a sweepInterval of 0, and leaves no timer behind after close', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const off = await PersistentMap.open(new MapBackend({ supports: { nativeTtl: true } }), { sweepInterval: 0 });
+      expect(vi.getTimerCount()).toBe(0);
+      await off.close();
+      const on = await PersistentMap.open(new MapBackend({ supports: { nativeTtl: true } }), { sweepInterval: 50 });
+      expect(vi.getTimerCount()).toBe(1);
+      await on.close();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('sweeps', () => {
+  it('share one sweep among concurrent calls', async () => {
+    const backend = new MapBackend({ supports: { orderedIteration: true } });
+    const map = await PersistentMap.open(backend, { cache: { mode: 'lru', maxEntries: 10 }, sweepInterval: 0 });
+    await map.set('old', 'v', { ttl: 1 });
+    await sleep(5);
+    const scans = backend.calls.entries;
+    const [first, second] = await Promise.all([map.sweep(), map.sweep()]);
+    expect([first, second]).toEqual([1, 1]);
+    expect(backend.calls.entries - scans).toBe(1);
+    await map.close();
+  });
+
+  it('on a native-TTL backend drop from a full cache exactly the entries expired by then, and count one write', async () => {
+    const backend = new MapBackend({ supports: { nativeTtl: true } });
+    const map = await PersistentMap.open(backend, { sweepInterval: 0 });
+    const now = 1_700_000_000_000;
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(now);
+    try {
+      await map.set('due', 1, { ttl: 10 });
+      await map.set('later', 2, { ttl: 11 });
+      await map.set('kept', 3);
+      clock.mockReturnValue(now + 10);
+      const writes = map.stats().backendWrites;
+      expect(await map.sweep()).toBe(1);
+      expect(map.stats().backendWrites - writes).toBe(1);
+      expect(map.stats().cachedEntries).toBe(2);
+      expect(await map.getMany(['due', 'later', 'kept'])).toEqual([undefined, 2, 3]);
+    } finally {
+      clock.mockRestore();
+    }
+    await map.close();
   });
 });
