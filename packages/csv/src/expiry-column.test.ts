@@ -86,6 +86,20 @@ describe('the expires column', () => {
     await reopened.close();
   });
 
+  it('reads back a negative fraction, which is written behind the formula mark', () => {
+    const cell = encodeExpiryCell(-1.5);
+    expect(cell.startsWith("'")).toBe(true);
+    expect(decodeExpiryCell(cell)).toBe(-1.5);
+  });
+
+  it.each([
+    ['an ISO text that names no date', '2026-13-45T10:00Z'],
+    ['a number too large to be finite', '1e999'],
+    ['a hexadecimal number', '0x10'],
+  ])('refuses %s as an expiry', (_what, cell) => {
+    expect(decodeExpiryCell(cell)).toBeInstanceOf(Error);
+  });
+
   it('round-trips every expiry the engine accepts exactly', () => {
     fc.assert(
       fc.property(

@@ -60,6 +60,7 @@ function decodeOperation(item: unknown): BatchOperation | undefined {
   if (value instanceof Error) return undefined;
   if (item.length === 3) return { type: 'set', key: item[1], value };
   const expiresAt: unknown = item[3];
-  if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) return undefined;
-  return { type: 'set', key: item[1], value, expiresAt };
+  // Number.isFinite is false for anything that is not a number (no coercion).
+  if (!Number.isFinite(expiresAt)) return undefined;
+  return { type: 'set', key: item[1], value, expiresAt: expiresAt as number };
 }

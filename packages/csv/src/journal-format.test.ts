@@ -95,3 +95,52 @@ describe('journal records', () => {
     expect(scanRecords(journalHeader, start)).toEqual({ batches: [], validLength: start, tail: undefined });
   });
 });
+
+describe('what a journal tail is taken for', () => {
+  const first = recordOf([batches[0]!]);
+  const second = recordOf([batches[2]!]);
+  const ascii = (text: string) => Buffer.from(text, 'latin1');
+  const zeros = (count: number) => Buffer.alloc(count);
+  /** The kind of tail after one intact record. */
+  const kindAfter = (...tail: Uint8Array[]) => {
+    const scanned = scanRecords(Buffer.concat([journalHeader, first, ...tail]), start);
+    expect(scanned.batches).toEqual([batches[0]]);
+    return scanned.tail?.kind;
+  };
+  // The second record with its stated length changed (8 hex digits at its start).
+  const withLength = (length: number) =>
+    Buffer.concat([ascii(length.toString(16).padStart(8, '0')), Buffer.from(second).subarray(8)]);
+
+  it('a head stating more bytes than follow, with a whole line after it: damaged, not torn', () => {
+    expect(kindAfter(withLength(second.length + 100))).toBe('damaged');
+  });
+
+  it('a record of exactly its stated length whose last byte is not the line break: damaged', () => {
+    const broken = Buffer.from(second);
+    broken[broken.length - 1] = 0x78;
+    expect(kindAfter(broken)).toBe('damaged');
+  });
+
+  it('bytes that cannot start a record head: damaged, with or without zeros after them', () => {
+    expect(kindAfter(ascii('zz'))).toBe('damaged');
+    expect(kindAfter(ascii('zz'), zeros(40))).toBe('damaged');
+    // The 9th byte of a head is a space.
+    expect(kindAfter(ascii('0000000ax'))).toBe('damaged');
+  });
+
+  it('a length in full then zeros: torn only when the zeros end exactly where that record would', () => {
+    // Stated payload 0x0a: the record is 18 + 10 + 1 = 29 bytes, 8 of them the digits.
+    expect(kindAfter(ascii('0000000a'), zeros(21))).toBe('torn');
+    expect(kindAfter(ascii('0000000a'), zeros(20))).toBe('damaged');
+    expect(kindAfter(ascii('0000000a'), zeros(22))).toBe('damaged');
+  });
+
+  it('part of a length then zeros: zeroed when some record could be that long, damaged when none could', () => {
+    // '000' allows payloads of 0 to 0xfffff bytes; '001' needs at least 0x100000 of them.
+    expect(kindAfter(ascii('000'), zeros(50))).toBe('zeroed');
+    expect(kindAfter(ascii('001'), zeros(50))).toBe('damaged');
+    // Nothing but zeros, fewer than the smallest record (19 bytes): damaged.
+    expect(kindAfter(zeros(10))).toBe('damaged');
+    expect(kindAfter(zeros(40))).toBe('zeroed');
+  });
+});
