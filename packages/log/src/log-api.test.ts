@@ -5,7 +5,7 @@
  * reads and conflicts of overlapping transactions.
  */
 import { describe, expect, it } from 'vitest';
-import type { LogBackend } from './log-backend.js';
+import { LogBackend } from './log-backend.js';
 import { openLog, tempDir } from './test-helpers.fixture.js';
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
@@ -150,5 +150,28 @@ describe('LogBackend API', () => {
     await log.set('text', text);
     await log.set('small', new Uint8Array([9]));
     expect(await log.getMany(['bytes', 'text', 'small'])).toEqual([bytes, text, new Uint8Array([9])]);
+  });
+
+  it('is named log, and a second open of its directory is LOCKED from the log', async () => {
+    const dir = tempDir();
+    const log = await openLog({ dir });
+    expect(log.name).toBe('log');
+    const second = new LogBackend({ dir });
+    await expect(second.open()).rejects.toMatchObject({ code: 'LOCKED', origin: '@stowage/log' });
+    await log.close();
+    await second.open();
+    await second.close();
+  });
+
+  it('a batch delete deletes whatever else its operation carries, and a transaction deleting an absent key writes nothing', async () => {
+    const log = await openLog();
+    await log.set('k', 'v');
+    await log.apply([{ type: 'delete', key: 'k', value: 'stray' } as never]);
+    expect(await log.has('k')).toBe(false);
+    const before = (await log.stats()).lastSequence;
+    await log.transaction(async (tx) => {
+      await tx.delete('absent');
+    });
+    expect((await log.stats()).lastSequence).toBe(before);
   });
 });
