@@ -364,3 +364,71 @@ describe('exact mode: expiry through batches and sweeps', () => {
     await backend.close();
   });
 });
+
+describe('exact mode: TTL at its edges', () => {
+  const start = Date.UTC(2031, 0, 1);
+
+  async function timed() {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(start);
+    const opened = await openExact({ falsePositiveRate: 0.0001 });
+    await opened.backend.set('soon', '1');
+    await opened.backend.set('later', '2');
+    await opened.backend.set('never', '3');
+    await opened.backend.expire('soon', 1_000);
+    await opened.backend.expire('later', 5_000);
+    return opened;
+  }
+
+  it('ttl, keysWithTtl and sweeps treat the instant of expiry as expired, and 1 ms before as not', async () => {
+    const { backend } = await timed();
+    vi.setSystemTime(start + 999);
+    expect(await backend.ttl('soon')).toBe(1);
+    expect((await backend.keysWithTtl()).map(([key]) => key).sort()).toEqual(['later', 'soon']);
+    vi.setSystemTime(start + 1_000);
+    expect(await backend.ttl('soon')).toBeUndefined();
+    expect(await backend.keysWithTtl()).toEqual([['later', 4_000]]);
+    expect(await backend.sweepExpiredKeys(start + 999)).toBe(0);
+    expect(await backend.sweepExpiredKeys(start + 1_000)).toBe(1);
+    expect(await backend.size()).toBe(2);
+    await backend.close();
+  });
+
+  it('delete of a key whose expiry is still to come says it was there', async () => {
+    const { backend } = await timed();
+    vi.setSystemTime(start + 4_999);
+    expect(await backend.delete('later')).toBe(true);
+    expect(await backend.delete('never')).toBe(true);
+    await backend.close();
+  });
+
+  it('expire and persist hand the expiry hint to the inner store, or take it away', async () => {
+    const { inner, backend } = await timed();
+    expect(await backend.persist('later')).toBe(true);
+    expect(await inner.sweepExpired(start + 10_000)).toBe(1); // only soon
+    expect(await inner.has('later')).toBe(true);
+    await backend.close();
+  });
+
+  it('ttl of an absent key is undefined, also where the maplet says maybe', async () => {
+    const { inner, backend } = await openExact({ falsePositiveRate: 0.3 });
+    for (let i = 0; i < 1_000; i++) await backend.set(`present:${i}`, 'v');
+    inner.reads = 0;
+    for (let i = 0; i < 300; i++) expect(await backend.ttl(`absent:${i}`)).toBeUndefined();
+    expect(inner.reads).toBeGreaterThan(0); // some went to the inner store
+    await backend.close();
+  });
+
+  it('a rebuild after a key was set and deleted keeps no entry for it: its reads are filtered again', async () => {
+    const { backend } = await openExact({ falsePositiveRate: 0.0001 });
+    await backend.set('gone', '1');
+    await backend.apply([{ type: 'set', key: 'gone too', value: '1' }]);
+    expect(await backend.delete('gone')).toBe(true);
+    expect(await backend.delete('gone too')).toBe(true);
+    await backend.rebuild();
+    const filtered = backend.stats().reads!.filteredReads;
+    expect(await backend.getMany(['gone', 'gone too'])).toEqual([undefined, undefined]);
+    expect(backend.stats().reads!.filteredReads).toBe(filtered + 2);
+    await backend.close();
+  });
+});

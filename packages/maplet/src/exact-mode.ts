@@ -133,7 +133,7 @@ export class ExactFront {
       return undefined;
     }
     const { payload, expiresAt } = unwrap(stored);
-    return (expiresAt ?? Number.POSITIVE_INFINITY) <= Date.now() ? undefined : payload;
+    return hasExpired(expiresAt, Date.now()) ? undefined : payload;
   }
 
   // ---- writes ----
@@ -155,7 +155,7 @@ export class ExactFront {
       const existed = await this.inner.delete(key);
       if (existed) maplet.delete(key);
       const { expiresAt } = unwrap(stored);
-      return existed && !(expiresAt !== undefined && expiresAt <= Date.now());
+      return existed && !hasExpired(expiresAt, Date.now());
     });
   }
 
@@ -224,7 +224,7 @@ export class ExactFront {
     const now = Date.now();
     for await (const [key, stored] of this.inner.entries(withoutLimit(range))) {
       const { payload, expiresAt } = unwrap(stored);
-      if (expiresAt === undefined || expiresAt > now) yield [key, payload];
+      if (!hasExpired(expiresAt, now)) yield [key, payload];
     }
   }
 
@@ -255,7 +255,7 @@ export class ExactFront {
     const now = Date.now();
     for await (const [key, stored] of this.inner.entries()) {
       const { expiresAt } = unwrap(stored);
-      if (expiresAt !== undefined && expiresAt > now) yield [key, expiresAt];
+      if (expiresAt !== undefined && !hasExpired(expiresAt, now)) yield [key, expiresAt];
     }
   }
 
@@ -264,14 +264,14 @@ export class ExactFront {
     const expired: string[] = [];
     for await (const [key, stored] of this.inner.entries()) {
       const { expiresAt } = unwrap(stored);
-      if (expiresAt !== undefined && expiresAt <= now) expired.push(key);
+      if (hasExpired(expiresAt, now)) expired.push(key);
     }
     let removed = 0;
     for (const key of expired) {
       const gone = await this.#locks.run([key], async () => {
         const stored = await this.inner.get(key);
         const expiresAt = stored === undefined ? undefined : unwrap(stored).expiresAt;
-        if (expiresAt === undefined || expiresAt > now) return false; // rewritten since the scan
+        if (!hasExpired(expiresAt, now)) return false; // rewritten since the scan
         const maplet = this.#maplet;
         if (await this.inner.delete(key)) maplet.delete(key);
         return true;
@@ -280,6 +280,11 @@ export class ExactFront {
     }
     return removed;
   }
+}
+
+/** Whether an entry expiring at `expiresAt` (undefined: never) is gone at `now`: from its expiry on, never before. */
+function hasExpired(expiresAt: number | undefined, now: number): boolean {
+  return (expiresAt ?? Number.POSITIVE_INFINITY) <= now;
 }
 
 function expiry(expiresAt: number | undefined): { expiresAt?: number } {
