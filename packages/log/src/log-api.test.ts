@@ -4,6 +4,8 @@
  * keys change, clear of a range, a shared merge, the fields versions() gives, and snapshot
  * reads and conflicts of overlapping transactions.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LogBackend } from './log-backend.js';
 import { openLog, tempDir } from './test-helpers.fixture.js';
@@ -173,5 +175,32 @@ describe('LogBackend API', () => {
       await tx.delete('absent');
     });
     expect((await log.stats()).lastSequence).toBe(before);
+  });
+
+  it('a snapshot read of a key unchanged since the snapshot is one read of its current value, not a search of the history', async () => {
+    const dir = tempDir();
+    const log = await openLog({ dir });
+    await log.set('victim', 'victim-value');
+    await log.set('k', 'k0');
+    await log.set('quiet', 'q');
+    // Damage an unrelated record: a search of k's history would meet it.
+    const path = join(dir, '000001.data');
+    const bytes = readFileSync(path);
+    const at = bytes.indexOf('victim-value');
+    bytes[at] = bytes[at]! ^ 1;
+    writeFileSync(path, bytes);
+    let release: (() => void) | undefined;
+    // An open transaction makes the store remember which keys change.
+    const holding = log.transaction(async () => {
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    });
+    while (release === undefined) await new Promise((resolve) => setImmediate(resolve));
+    await log.set('k', 'k1'); // its newest write is exactly the next snapshot
+    const seen = await log.transaction(async (tx) => [await tx.get('k'), await tx.get('quiet')]);
+    release();
+    await holding;
+    expect(seen).toEqual(['k1', 'q']);
   });
 });
