@@ -31,6 +31,7 @@ export function storeStats(state: StoreState): LogStats {
   const live = new Map<number, number>();
   const keydir = state.keydir;
   for (const [key, slot] of keydir.entries()) {
+    // Stryker disable next-line StringLiteral: an empty encoding name means utf8
     const size = RECORD_HEADER_SIZE + Buffer.byteLength(key, 'utf8') + keydir.valueLength[slot]!;
     const file = keydir.file[slot]!;
     live.set(file, (live.get(file) ?? 0) + size);
