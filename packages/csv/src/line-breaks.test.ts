@@ -55,6 +55,15 @@ describe('row ends', () => {
     }
   });
 
+  it('reports the byte offset of the original file in a file of LF rows only', () => {
+    try {
+      entriesOf('key,value\na,1\nb,"open\nd,4\n');
+      expect.unreachable();
+    } catch (error) {
+      expect((error as { row: unknown }).row).toEqual({ line: 3, offset: 14, reason: 'a quoted cell is never closed' });
+    }
+  });
+
   it('reads any written store back after its rows were given random line endings', () => {
     const cell = fc.string({ unit: fc.constantFrom('a', ',', '"', '\r', '\n', ' ', '=') });
     fc.assert(
