@@ -14,6 +14,9 @@ function watchedFileSystem() {
     closed: [] as string[],
     holdSyncOf: undefined as string | undefined,
     release: undefined as (() => void) | undefined,
+    /** Holds every fsync of this file while set; each one's release is queued. */
+    holdAllOf: undefined as string | undefined,
+    releases: [] as (() => void)[],
   };
   const wrap = (handle: FileHandle): FileHandle => ({
     get path() {
@@ -25,7 +28,11 @@ function watchedFileSystem() {
     size: () => handle.size(),
     truncate: (size) => handle.truncate(size),
     sync: async () => {
-      if (watch.holdSyncOf !== undefined && basename(handle.path) === watch.holdSyncOf) {
+      if (watch.holdAllOf !== undefined && basename(handle.path) === watch.holdAllOf) {
+        await new Promise<void>((resolve) => {
+          watch.releases.push(resolve);
+        });
+      } else if (watch.holdSyncOf !== undefined && basename(handle.path) === watch.holdSyncOf) {
         watch.holdSyncOf = undefined;
         await new Promise<void>((resolve) => {
           watch.release = resolve;
@@ -61,5 +68,26 @@ describe('pinned files', () => {
     expect(closedDuringFsync).toBe(false);
     expect(watch.closed.filter((name) => name === '000001.data')).toEqual(['000001.data']);
     expect(await log.get('first')).toBe('f'.repeat(300));
+  });
+
+  it('with two fsyncs of it in flight, the file closes only when the second is done', async () => {
+    const { fs, watch } = watchedFileSystem();
+    const log = await openLog({ fs, durability: 'none', maxFileSize: 1024 });
+    await log.set('first', 'f'.repeat(300));
+    watch.holdAllOf = '000001.data';
+    const flushes = [log.flush(), log.flush()];
+    for (let i = 0; i < 50 && watch.releases.length < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(watch.releases.length).toBe(2);
+    watch.holdAllOf = undefined;
+    for (let i = 0; i < 4; i++) await log.set(`k${i}`, 'v'.repeat(300));
+    await log.merge();
+    const closed = () => watch.closed.filter((name) => name === '000001.data').length;
+    const before = closed();
+    watch.releases[0]!();
+    await flushes[0];
+    const afterFirst = closed();
+    watch.releases[1]!();
+    await flushes[1];
+    expect([before, afterFirst, closed()]).toEqual([0, 0, 1]);
   });
 });
