@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { MapBackend, sleep } from '../test-backends.fixture.js';
+import { MapBackend, settle, sleep } from '../test-backends.fixture.js';
 import { jsonCodec } from './codecs.js';
 import { wrap } from './envelope.js';
 import { LruCache } from './map-cache.js';
@@ -23,6 +23,48 @@ describe('TtlSweeper in LRU mode', () => {
     expect(await sweeper.sweep()).toBe(0);
     expect(store.counters.expired).toBe(4);
     await backend.close();
+  });
+});
+
+describe('TtlSweeper in LRU mode: chunks and re-reads', () => {
+  const past = Date.now() - 1000;
+
+  it('moves on past a chunk of live keys to the expired keys after it', async () => {
+    const backend = new MapBackend({ supports: { orderedIteration: true } });
+    for (const key of ['a', 'b', 'c', 'd', 'e'])
+      backend.data.set(key, wrap('1', key === 'c' || key === 'd' ? past : undefined));
+    await backend.open();
+    const store = new MapStore<unknown>(backend, jsonCodec, new LruCache(10, 1000));
+    const sweeper = new TtlSweeper(store, 2);
+    expect(await sweeper.sweep()).toBe(0); // a, b: live
+    expect(await sweeper.sweep()).toBe(2); // c, d
+    expect(await sweeper.sweep()).toBe(0); // e, then back to the start
+    expect([...backend.data.keys()]).toEqual(['a', 'b', 'e']);
+    await backend.close();
+  });
+
+  it('re-reads only the due keys before deleting, keeping one another process rewrote or removed meanwhile', async () => {
+    const backend = new MapBackend({ supports: { orderedIteration: true } });
+    backend.data.set('due', wrap('1', past));
+    backend.data.set('live', '2');
+    backend.data.set('removed', wrap('3', past));
+    backend.data.set('rewritten', wrap('4', past));
+    const map = await PersistentMap.open(backend, { cache: { mode: 'lru', maxEntries: 10 }, sweepInterval: 0 });
+    let release = (): void => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    backend.hold = (operation) => (operation === 'get' ? gate : undefined);
+    const reads = backend.calls.get;
+    const swept = map.sweep();
+    for (let i = 0; i < 100 && backend.calls.get - reads < 3; i++) await settle();
+    backend.data.set('rewritten', '"fresh"'); // another process, while the re-reads wait
+    backend.data.delete('removed');
+    release();
+    expect(await swept).toBe(1);
+    expect(backend.calls.get - reads).toBe(3);
+    expect([...backend.data.keys()].sort()).toEqual(['live', 'rewritten']);
+    expect(backend.data.get('rewritten')).toBe('"fresh"');
+    expect(map.stats().expired).toBe(1);
+    await map.close();
   });
 });
 

@@ -110,7 +110,8 @@ export class TtlSweeper<V> {
     const results = await Promise.all(
       candidates.map(([key, stillExpired]) =>
         store.write(key, async () => {
-          if (store.state === 'closed' || !(await stillExpired())) return false;
+          // close() waits for a sweep to end before the map is closed, so the map is open here.
+          if (!(await stillExpired())) return false;
           await store.deleteNow(key);
           store.counters.expired++; // counted at once: whoever sees the key gone sees it counted
           return true;
