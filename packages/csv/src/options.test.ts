@@ -36,6 +36,13 @@ describe('options', () => {
     [{ path: 'a.csv', durability: 'always' }, /durability must be one of "none", "batch", got "always"/],
     [{ path: 'a.csv', fs: 'disk' }, /fs must be a FileSystem/],
     [null, /options must be an object/],
+    [undefined, /options must be an object/],
+    ['a.csv', /options must be an object/],
+    [{}, /options.path must name the CSV file/],
+    [{ path: '' }, /options.path must name the CSV file/],
+    [{ path: 'a.csv', onMalformedRow: 'drop' }, /onMalformedRow must be "fail" or "skip"/],
+    [{ path: 'a.csv', minJournalBytes: 0 }, /minJournalBytes must be a positive number/],
+    [{ path: 'a.csv', journalToCsvRatio: Number.POSITIVE_INFINITY }, /journalToCsvRatio must be a positive number/],
   ])('refuses %j with INVALID_CONFIG', (options, message) => {
     const error = configError(options);
     expect(error.code).toBe('INVALID_CONFIG');
