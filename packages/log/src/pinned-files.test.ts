@@ -59,9 +59,15 @@ describe('pinned files', () => {
     for (let i = 0; i < 50 && watch.release === undefined; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(watch.release).toBeDefined();
     // Rotate away from the file being flushed, then merge it away while its fsync waits.
-    for (let i = 0; i < 4; i++) await log.set(`k${i}`, 'v'.repeat(300));
+    for (let i = 0; i < 8; i++) await log.set(`k${i}`, 'v'.repeat(300));
+    const others = (await log.stats()).files
+      .filter((file) => !file.active && file.file !== '000001.data')
+      .map((file) => file.file);
     const report = await log.merge();
-    expect(report.filesMerged).toBeGreaterThan(0);
+    expect(others.length).toBeGreaterThan(0);
+    expect(report.filesMerged).toBe(others.length + 1);
+    // The inputs no fsync uses close at once.
+    expect(others.filter((name) => !watch.closed.includes(name))).toEqual([]);
     const closedDuringFsync = watch.closed.includes('000001.data');
     watch.release?.();
     await flushing;

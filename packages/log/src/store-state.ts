@@ -140,6 +140,7 @@ export class StoreState {
    */
   readValue(key: string, fileId: number, valueOffset: number, length: number, flags: number): EncodedValue {
     const file = this.files.get(fileId);
+    // Stryker disable next-line StringLiteral: an empty encoding name means utf8
     const keyBytes = Buffer.byteLength(key, 'utf8');
     const recordAt = valueOffset - keyBytes - RECORD_HEADER_SIZE;
     if (file === undefined)
