@@ -4,7 +4,7 @@
  * keys change, clear of a range, a shared merge, the fields versions() gives, and snapshot
  * reads and conflicts of overlapping transactions.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LogBackend } from './log-backend.js';
@@ -202,5 +202,20 @@ describe('LogBackend API', () => {
     release();
     await holding;
     expect(seen).toEqual(['k1', 'q']);
+  });
+
+  it('open leaves alone names that only contain a store file name, and holds a LOCK file in the directory', async () => {
+    const dir = tempDir();
+    const first = await openLog({ dir });
+    await first.set('k', 'v');
+    await first.close();
+    for (const name of ['copy-000007.data', '000008.data.bak', 'old000009.hint'])
+      writeFileSync(join(dir, name), 'not a store file');
+    const log = await openLog({ dir });
+    expect(readdirSync(dir).some((name) => name.startsWith('LOCK'))).toBe(true);
+    expect((await log.stats()).files.map((file) => file.file)).toEqual(['000001.data']);
+    expect((await log.stats()).recovery).toEqual([]);
+    expect(await log.get('k')).toBe('v');
+    expect(readdirSync(dir)).toEqual(expect.arrayContaining(['copy-000007.data', '000008.data.bak', 'old000009.hint']));
   });
 });
