@@ -363,6 +363,33 @@ describe('exact mode: expiry through batches and sweeps', () => {
     expect(await backend.getMany(['a', 'b'])).toEqual(['new', undefined]);
     await backend.close();
   });
+
+  it('a sweep skips, without counting or failing, a key deleted after its scan', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(start);
+    let afterScan: (() => void) | undefined;
+    class HookedMemory extends MemoryBackend {
+      protected override async *_entries(range: Parameters<MemoryBackend['_entries']>[0]) {
+        yield* super._entries(range);
+        afterScan?.();
+      }
+    }
+    const backend = new MapletBackend({ inner: new HookedMemory(), maplet: { capacity: 64 } });
+    await backend.open();
+    await backend.set('a', 'old');
+    await backend.set('b', 'old');
+    await backend.expireMany(['a', 'b'], 1_000);
+    vi.setSystemTime(start + 5_000);
+    let deletion: Promise<boolean> | undefined;
+    afterScan = () => {
+      afterScan = undefined;
+      deletion = backend.delete('a'); // takes a's lock before the sweep does
+    };
+    expect(await backend.sweepExpiredKeys()).toBe(1);
+    expect(await deletion).toBe(false); // already expired: it was not there to see
+    expect(await backend.size()).toBe(0);
+    await backend.close();
+  });
 });
 
 describe('exact mode: TTL at its edges', () => {

@@ -163,7 +163,7 @@ export class MapletBackend extends AbstractBackend {
   }
 
   #expiryIn(ttl: number): number {
-    if (!(typeof ttl === 'number' && Number.isFinite(ttl) && ttl >= 0)) {
+    if (!(Number.isFinite(ttl) && ttl >= 0)) {
       throw new StowageError(
         'INVALID_ARGUMENT',
         `a TTL must be a finite number of ms of at least 0, got ${String(ttl)}`,
