@@ -44,7 +44,26 @@ async function entriesOf(backend: CsvBackend): Promise<[string, unknown][]> {
 }
 
 describe('a new store', () => {
-  it("is named 'csv' and has no warnings and nothing recovered", async () => {
+  it("declares what the README's supports table says", () => {
+    const backend = new CsvBackend({ path });
+    expect(backend.supports).toMatchObject({
+      persistent: true,
+      orderedIteration: true,
+      atomicBatch: true,
+      transactions: false,
+      versions: false,
+      nativeTtl: true,
+      exactMembership: true,
+      multiProcess: false,
+      durability: ['batch'],
+    });
+    expect(new CsvBackend({ path, durability: 'none' }).supports.durability).toEqual(['none']);
+  });
+
+  it("is named 'csv' and has no warnings and nothing recovered, before its open and after it", async () => {
+    const unopened = new CsvBackend({ path });
+    expect(unopened.warnings).toEqual([]);
+    expect(unopened.recovery).toEqual([]);
     const backend = await open();
     expect(backend.name).toBe('csv');
     expect(backend.warnings).toEqual([]);
