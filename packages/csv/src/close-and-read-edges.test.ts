@@ -1,0 +1,92 @@
+import { SimulatedDisk } from '@stowage/fs/testing';
+import { describe, expect, it } from 'vitest';
+import { CsvBackend } from './csv-backend.js';
+
+// What a failing disk at close, a flush of a store never written, and reads of bytes do.
+
+const path = '/data/store.csv';
+const journal = `${path}.journal`;
+
+async function openOn(disk: SimulatedDisk): Promise<CsvBackend> {
+  const backend = new CsvBackend({ path, fs: disk.mount() });
+  await backend.open();
+  return backend;
+}
+
+describe('close on a failing disk', () => {
+  it('rejects with IO naming the journal when the journal cannot be removed, and loses nothing', async () => {
+    const disk = new SimulatedDisk();
+    const backend = await openOn(disk);
+    await backend.set('k', 'v');
+    disk.failNext('unlink', 'EIO', { path: journal });
+    await expect(backend.close()).rejects.toMatchObject({ code: 'IO', origin: '@stowage/csv', file: journal });
+    const reopened = await openOn(disk);
+    expect(await reopened.get('k')).toBe('v');
+    await reopened.close();
+  });
+
+  it('rejects with the error of releasing the lock, and the store opens again', async () => {
+    const disk = new SimulatedDisk();
+    const backend = await openOn(disk);
+    await backend.set('k', 'v');
+    disk.failNext('open', 'EIO', { path: /\.lock/ });
+    await expect(backend.close()).rejects.toMatchObject({ code: 'IO' });
+    const reopened = await openOn(disk);
+    expect(await reopened.get('k')).toBe('v');
+    await reopened.close();
+  });
+});
+
+describe('flush', () => {
+  it('of a store never written creates its CSV, with the header alone', async () => {
+    const disk = new SimulatedDisk();
+    const backend = await openOn(disk);
+    expect(disk.stat(path)).toBeUndefined();
+    await backend.flush();
+    expect(new TextDecoder().decode(disk.readFile(path))).toBe('key,value\r\n');
+    await backend.close();
+  });
+});
+
+describe('reads of bytes', () => {
+  it('getMany hands out copies: changing one changes neither the store nor the next read', async () => {
+    const disk = new SimulatedDisk();
+    const backend = await openOn(disk);
+    await backend.set('b', new Uint8Array([1, 2, 3]));
+    const [first] = await backend.getMany(['b']);
+    (first as Uint8Array)[0] = 9;
+    expect(await backend.getMany(['b', 'missing'])).toEqual([new Uint8Array([1, 2, 3]), undefined]);
+    await backend.close();
+  });
+});
+
+describe('open', () => {
+  it('goes on when the sweep for leftover temp files cannot list the folder', async () => {
+    const disk = new SimulatedDisk();
+    await (await openOn(disk)).close();
+    // A view of the disk that fails one chosen readdir of the folder.
+    let listed = 0;
+    let failAt = 0;
+    const view = disk.mount();
+    const failing = {
+      ...view,
+      readdir(folder: string): string[] {
+        if (++listed === failAt) throw Object.assign(new Error('EIO: i/o error, readdir'), { code: 'EIO' });
+        return view.readdir(folder);
+      },
+    };
+    // The sweep is the last listing of an open (the lock's come first): count them once.
+    const counted = new CsvBackend({ path, fs: failing });
+    await counted.open();
+    const total = listed;
+    await counted.close();
+    listed = 0;
+    failAt = total;
+    const backend = new CsvBackend({ path, fs: failing });
+    await backend.open();
+    expect(listed).toBe(total);
+    await backend.set('k', 'v');
+    expect(await backend.get('k')).toBe('v');
+    await backend.close();
+  });
+});
