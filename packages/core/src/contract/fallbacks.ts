@@ -99,7 +99,9 @@ export async function apply(
 ): Promise<void> {
   if (!backend.apply) return applyInOrder(backend, operations, applied);
   await backend.apply(operations);
-  operations.forEach((_, index) => applied(index));
+  operations.forEach((_, index) => {
+    applied(index);
+  });
 }
 
 export function keys(backend: StorageBackend, range: RangeOptions): AsyncIterable<string> {

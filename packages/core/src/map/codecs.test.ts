@@ -188,6 +188,13 @@ describe('key codecs', () => {
     expect(shuffled.sort(compareKeys).map((key) => numberKeys.decode(key))).toEqual(numbers);
   });
 
+  it('numberKeys refuses a stored key with anything before or after its 16 hex digits', () => {
+    const key = numberKeys.encode(1);
+    expect(codeOf(() => numberKeys.decode(`z${key}`))).toBe('DECODE_FAILED');
+    expect(codeOf(() => numberKeys.decode(`${key}z`))).toBe('DECODE_FAILED');
+    expect(numberKeys.decode(key)).toBe(1);
+  });
+
   it('numberKeys refuses NaN, infinities and non-numbers with INVALID_KEY, and malformed keys with DECODE_FAILED', () => {
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, '1', undefined]) {
       expect(codeOf(() => numberKeys.encode(bad as number))).toBe('INVALID_KEY');

@@ -83,8 +83,8 @@ export async function copy(from: StorageBackend, to: StorageBackend, options: Co
 function payloadOf(stored: EncodedValue): EncodedValue | undefined {
   try {
     return unwrap(stored).payload;
-    // Stryker disable next-line BlockStatement: an empty catch returns undefined too
   } catch {
-    return undefined;
+    // malformed: undefined, below
   }
+  return undefined;
 }

@@ -126,10 +126,10 @@ export function expiryOf(stored: EncodedValue, kept?: number): number | undefine
   if (kept !== undefined) return kept;
   try {
     return unwrap(stored).expiresAt;
-    // Stryker disable next-line BlockStatement: an empty catch returns undefined too
   } catch {
-    return undefined; // reading it reports DECODE_FAILED; sweeping and counting leave it be
+    // malformed: reading it reports DECODE_FAILED; sweeping and counting leave it be
   }
+  return undefined;
 }
 
 function startsWithMark(value: EncodedValue): boolean {

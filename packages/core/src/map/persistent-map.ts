@@ -355,7 +355,6 @@ export class PersistentMap<K = string, V = unknown> implements KeyValueMap<K, V>
         while (store.active.size > 0) await Promise.allSettled([...store.active]);
         await store.queue.drain();
         await store.backendCall(() => store.backend.close());
-        // Stryker disable next-line BlockStatement: after the waits above, 'closed' and 'closing' differ only in STORE_CLOSED's message
       } finally {
         // Stryker disable next-line StringLiteral: as above, only STORE_CLOSED's message shows it
         store.state = 'closed';
