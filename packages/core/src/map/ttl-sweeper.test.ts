@@ -45,7 +45,9 @@ describe('TtlSweeper in LRU mode: chunks and re-reads', () => {
 
   it('re-reads only the due keys before deleting, keeping one another process rewrote or removed meanwhile', async () => {
     const backend = new MapBackend({ supports: { orderedIteration: true } });
+    const future = Date.now() + 3_600_000;
     backend.data.set('due', wrap('1', past));
+    backend.data.set('later', wrap('5', future));
     backend.data.set('live', '2');
     backend.data.set('removed', wrap('3', past));
     backend.data.set('rewritten', wrap('4', past));
@@ -56,13 +58,13 @@ describe('TtlSweeper in LRU mode: chunks and re-reads', () => {
     const reads = backend.calls.get;
     const swept = map.sweep();
     for (let i = 0; i < 100 && backend.calls.get - reads < 3; i++) await settle();
-    backend.data.set('rewritten', '"fresh"'); // another process, while the re-reads wait
+    backend.data.set('rewritten', wrap('"fresh"', future)); // another process, while the re-reads wait
     backend.data.delete('removed');
     release();
     expect(await swept).toBe(1);
     expect(backend.calls.get - reads).toBe(3);
-    expect([...backend.data.keys()].sort()).toEqual(['live', 'rewritten']);
-    expect(backend.data.get('rewritten')).toBe('"fresh"');
+    expect([...backend.data.keys()].sort()).toEqual(['later', 'live', 'rewritten']);
+    expect(backend.data.get('rewritten')).toEqual(wrap('"fresh"', future));
     expect(map.stats().expired).toBe(1);
     await map.close();
   });
