@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { SimulatedDisk } from '@stowage/fs/testing';
 import { describe, expect, it } from 'vitest';
 import { LogBackend } from './log-backend.js';
-import { openLog, tempDir } from './test-helpers.fixture.js';
+import { countingFileSystem, openLog, tempDir } from './test-helpers.fixture.js';
 
 async function contents(log: LogBackend): Promise<Map<string, unknown>> {
   const result = new Map<string, unknown>();
@@ -134,5 +134,31 @@ describe('merge', () => {
     expect(report.filesMerged).toBe(0);
     expect(existsSync(join(dir, '000001.data'))).toBe(true);
     expect((await log.stats()).lastMerge).toEqual(report);
+  });
+
+  it('a merge with nothing to merge touches no file: no list rewritten, no folder fsync', async () => {
+    const { fs, counts } = countingFileSystem();
+    const log = await openLog({ fs });
+    await log.set('a', '1');
+    counts.directorySyncs = 0;
+    const report = await log.merge();
+    expect(report).toMatchObject({ filesMerged: 0, filesWritten: 0, bytesAfter: 0, recordsKept: 0 });
+    expect(counts.directorySyncs).toBe(0);
+  });
+
+  it('a merge never takes the active log file: it stays, and writes go on into it', async () => {
+    const dir = tempDir();
+    const log = await openLog({ dir, maxFileSize: 1024 });
+    for (let i = 0; i < 8; i++) await log.set(`k${i}`, `${i}-${'v'.repeat(200)}`);
+    const active = (await log.stats()).files.find((file) => file.active)!;
+    await log.merge();
+    const after = (await log.stats()).files.find((file) => file.active)!;
+    expect(after.file).toBe(active.file);
+    expect(after.bytes).toBe(active.bytes);
+    expect(existsSync(join(dir, active.file))).toBe(true);
+    await log.set('later', 'x');
+    await log.close();
+    const again = await openLog({ dir, maxFileSize: 1024 });
+    expect(await again.getMany(['k0', 'k7', 'later'])).toEqual([`0-${'v'.repeat(200)}`, `7-${'v'.repeat(200)}`, 'x']);
   });
 });
