@@ -60,6 +60,17 @@ describe('reads of bytes', () => {
   });
 });
 
+describe('getWithExpiry', () => {
+  it('answers undefined for a missing key, and the value with its expiry for a present one', async () => {
+    const disk = new SimulatedDisk();
+    const backend = await openOn(disk);
+    await backend.set('k', 'v', { expiresAt: 4_102_444_800_000 });
+    expect(await backend.getWithExpiry('missing')).toBeUndefined();
+    expect(await backend.getWithExpiry('k')).toEqual({ value: 'v', expiresAt: 4_102_444_800_000 });
+    await backend.close();
+  });
+});
+
 describe('open', () => {
   it('goes on when the sweep for leftover temp files cannot list the folder', async () => {
     const disk = new SimulatedDisk();

@@ -150,19 +150,20 @@ export class CsvBackend extends AbstractBackend {
   }
 
   protected async _close(): Promise<void> {
-    const { journal, lock } = this.#open ?? {};
+    // Core runs _close only after _open succeeded, which leaves #open set.
+    const { journal, lock } = this.#open!;
     let failure: unknown;
     try {
       await this.#queue.exclusive(async () => {
-        if (journal !== undefined && (journal.hasRecords || !this.#csvExists)) await this.#compact();
+        if (journal.hasRecords || !this.#csvExists) await this.#compact();
       });
     } catch (error) {
       failure = error;
     }
     try {
-      journal?.close();
+      journal.close();
       // A clean close leaves the CSV alone in its folder, ready for a person to edit.
-      if (failure === undefined && journal !== undefined) {
+      if (failure === undefined) {
         this.#fs.unlink(this.journalPath);
         await this.#fs.syncDirectory(dirname(this.path));
       }
@@ -175,7 +176,7 @@ export class CsvBackend extends AbstractBackend {
     this.#lines.clear();
     this.#sorted.invalidate();
     try {
-      await lock?.release();
+      await lock.release();
     } catch (error) {
       failure ??= error;
     }
