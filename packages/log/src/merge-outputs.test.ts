@@ -230,4 +230,36 @@ describe('merge outputs', () => {
     expect(readdirSync(dir).sort()).toEqual(before);
     for (let i = 0; i < 12; i++) expect(await log.get(`k${i}`)).toBe(`${i}-${'v'.repeat(200)}`);
   });
+
+  it('a merged file may fill to exactly maxFileSize', async () => {
+    const dir = tempDir();
+    const log = await openLog({ dir, maxFileSize: 1024 });
+    // Four records of 252 bytes: with the 16-byte header, exactly 1024.
+    for (let i = 0; i < 4; i++) await log.set(`k${i}`, String(i).repeat(252 - RECORD_HEADER_SIZE - 2));
+    await log.set('next', 'n'); // starts the next log file: the first is immutable
+    const report = await log.merge();
+    expect(report).toMatchObject({ filesMerged: 1, filesWritten: 1, bytesAfter: 1024, recordsKept: 4 });
+  });
+
+  it('a merge whose output file cannot be created fails with IO and leaves no file behind', async () => {
+    const dir = tempDir();
+    let failCreate = false;
+    const failing: FileSystem = {
+      ...nodeFileSystem,
+      open: (path, mode) => {
+        if (failCreate && mode === 'createNew' && path.includes('.data.'))
+          throw Object.assign(new Error('ENOSPC: no space left on device, open'), { code: 'ENOSPC' });
+        return nodeFileSystem.open(path, mode);
+      },
+    };
+    const log = await openLog({ dir, fs: failing, maxFileSize: 1024 });
+    for (let i = 0; i < 8; i++) await log.set(`k${i}`, `${i}-${'v'.repeat(200)}`);
+    const before = readdirSync(dir).sort();
+    failCreate = true;
+    await expect(log.merge()).rejects.toMatchObject({ code: 'IO' });
+    failCreate = false;
+    expect(readdirSync(dir).sort()).toEqual(before);
+    await log.merge();
+    expect(await log.get('k0')).toBe(`0-${'v'.repeat(200)}`);
+  });
 });

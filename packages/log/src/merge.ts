@@ -156,8 +156,8 @@ async function writeSurvivors(
     for (const survivor of survivors) {
       if (keepVersions === 1 && !stillLive(state, survivor)) continue; // overwritten meanwhile
       const record = readSurvivor(survivor);
-      if (current !== undefined && current.size + survivor.size > maxFileSize && current.size > FILE_HEADER_SIZE)
-        await closeCurrent();
+      // A current file always holds a record already, so closing it never leaves an empty one.
+      if (current !== undefined && current.size + survivor.size > maxFileSize) await closeCurrent();
       if (current === undefined) {
         const id = state.nextFileId++;
         const temp = tempPathFor(dataFilePath(dir, id));
