@@ -57,4 +57,14 @@ describe('MapletBackend options', () => {
     const error = refusal(() => new MapletBackend({ falsePositiveRate: 0.05, maplet: { falsePositiveRate: 0.02 } }));
     expect([error.code, error.origin]).toEqual(['INVALID_CONFIG', '@stowage/maplet']);
   });
+  it('refuses options that are not an object, a dir that is not a non-empty path, and an unknown durability, at construction', () => {
+    for (const options of [null, 'options', 5, ['dir'], { dir: '' }, { dir: 5 }, { durability: 'sometimes' }]) {
+      const error = refusal(() => new MapletBackend(options as never));
+      expect([error.code, error.origin], JSON.stringify(options)).toEqual(['INVALID_CONFIG', '@stowage/maplet']);
+    }
+    for (const durability of ['none', 'batch', 'always'] as const) {
+      expect(new MapletBackend({ dir: '/d', durability }).supports.durability).toEqual([durability]);
+    }
+    expect(new MapletBackend({ durability: 'none' }).supports.durability).toEqual([]);
+  });
 });

@@ -14,7 +14,7 @@ export function resolveBackendOptions(options: MapletBackendOptions): ResolvedBa
   const fail = (why: string): never => {
     throw new StowageError('INVALID_CONFIG', why, { origin: ORIGIN });
   };
-  if (typeof options !== 'object' || options === null) fail('options must be an object');
+  // Refuses a non-object (null, an array, a string) too, with the same INVALID_CONFIG.
   assertKnownOptions(ORIGIN, options, known);
   const inner = options.inner;
   if (inner !== undefined) {

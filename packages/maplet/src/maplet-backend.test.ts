@@ -114,3 +114,28 @@ describe('MapletBackend: approximate mode refusals', () => {
     await backend.close();
   });
 });
+
+describe('MapletBackend: flush in exact mode', () => {
+  it('resolves only once the inner store has flushed', async () => {
+    const inner = new MemoryBackend();
+    let release!: () => void;
+    Object.defineProperty(inner, 'flush', {
+      value: () =>
+        new Promise<void>((resolve) => {
+          release = resolve;
+        }),
+    });
+    const backend = new MapletBackend({ inner });
+    await backend.open();
+    let flushed = false;
+    const flushing = backend.flush().then(() => {
+      flushed = true;
+    });
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(flushed).toBe(false);
+    release();
+    await flushing;
+    expect(flushed).toBe(true);
+    await backend.close();
+  });
+});

@@ -54,7 +54,7 @@ export function resolveMapletOptions(options: MapletOptions = {}): MapletSetting
   const fail = (why: string): never => {
     throw new StowageError('INVALID_CONFIG', why, { origin: ORIGIN });
   };
-  if (typeof options !== 'object' || options === null) fail('options must be an object');
+  // Refuses a non-object (null, an array, a string) too, with the same INVALID_CONFIG.
   assertKnownOptions(ORIGIN, options, known);
   const falsePositiveRate = options.falsePositiveRate ?? 0.01;
   if (!(typeof falsePositiveRate === 'number' && falsePositiveRate >= 2 ** -30 && falsePositiveRate <= 0.5)) {
