@@ -71,4 +71,28 @@ describe('file order in reports', () => {
     const problems = (await log.verify()).problems.filter((problem) => problem.file.endsWith('.data'));
     expect(problems.map((problem) => problem.file)).toEqual(damaged);
   });
+
+  it('keys overwritten or deleted while a merge writes keep their newer state; the rest point at the merged copies', async () => {
+    const dir = tempDir();
+    const { fs, held } = heldMergeOutputs();
+    const log = await openLog({ dir, fs, maxFileSize: 1024 });
+    for (let i = 0; i < 8; i++) await log.set(`k${i}`, `${i}-${'v'.repeat(200)}`);
+    held.on = true;
+    const merging = log.merge();
+    for (let i = 0; i < 50 && held.release === undefined; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(held.release).toBeDefined(); // the survivors are chosen and being written
+    await log.set('k1', 'newer');
+    await log.delete('k2');
+    held.release?.();
+    const report = await merging;
+    expect(report.filesMerged).toBeGreaterThan(0);
+    const expected = Array.from({ length: 8 }, (_, i) =>
+      i === 1 ? 'newer' : i === 2 ? undefined : `${i}-${'v'.repeat(200)}`,
+    );
+    const keys = expected.map((_, i) => `k${i}`);
+    expect(await log.getMany(keys)).toEqual(expected);
+    await log.close();
+    const again = await openLog({ dir, maxFileSize: 1024 });
+    expect(await again.getMany(keys)).toEqual(expected);
+  });
 });
