@@ -60,6 +60,31 @@ describe('reads of bytes', () => {
   });
 });
 
+describe('clear and sweepExpired', () => {
+  it('write nothing to the journal when there is nothing to delete', async () => {
+    const disk = new SimulatedDisk();
+    const backend = await openOn(disk);
+    await backend.set('b', 'kept', { expiresAt: 4_102_444_800_000 });
+    const size = disk.stat(journal)?.size;
+    await backend.clear({ gte: 'x' });
+    expect(await backend.sweepExpired(1_000)).toBe(0);
+    expect(disk.stat(journal)?.size).toBe(size);
+    expect(await backend.get('b')).toBe('kept');
+    await backend.close();
+  });
+
+  it('sweepExpired(now) deletes an entry expiring at exactly now, not one a millisecond later', async () => {
+    const disk = new SimulatedDisk();
+    const backend = await openOn(disk);
+    await backend.set('due', 'x', { expiresAt: 5_000 });
+    await backend.set('later', 'y', { expiresAt: 5_001 });
+    expect(await backend.sweepExpired(5_000)).toBe(1);
+    expect(await backend.has('due')).toBe(false);
+    expect(await backend.has('later')).toBe(true);
+    await backend.close();
+  });
+});
+
 describe('getWithExpiry', () => {
   it('answers undefined for a missing key, and the value with its expiry for a present one', async () => {
     const disk = new SimulatedDisk();
