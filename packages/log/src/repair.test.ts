@@ -83,7 +83,7 @@ describe('repair and verify', () => {
   it('repair refuses while the store is open', async () => {
     const dir = tempDir();
     await openLog({ dir });
-    await expect(LogBackend.repair({ dir })).rejects.toMatchObject({ code: 'LOCKED' });
+    await expect(LogBackend.repair({ dir })).rejects.toMatchObject({ code: 'LOCKED', origin: '@stowage/log' });
   });
 
   it('verify reports damaged records and hint files of an open store', async () => {
