@@ -103,6 +103,9 @@ describe('resolveMapletOptions', () => {
       { seed: 2 ** 32 },
       { seed: 0.5 },
       { capacty: 10 },
+      // Functions carrying the right members are still not the objects asked for.
+      { merge: Object.assign(() => 0, { merge: (a: number) => a }) },
+      { growth: Object.assign(() => [], { rebuild: () => [] }) },
     ];
     for (const options of bad) refusal(options);
   });

@@ -93,7 +93,7 @@ export function resolveMapletOptions(options: MapletOptions = {}): MapletSetting
   if (
     growth !== 'chain' &&
     growth !== 'fixed' &&
-    !(typeof growth === 'object' && typeof growth?.rebuild === 'function')
+    !(typeof growth === 'object' && typeof growth.rebuild === 'function')
   ) {
     fail("growth must be 'chain', 'fixed' or { rebuild() }");
   }
