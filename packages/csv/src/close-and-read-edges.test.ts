@@ -97,6 +97,20 @@ describe('getWithExpiry', () => {
 });
 
 describe('open', () => {
+  it('fails with IO when the CSV cannot be read, and leaves it as it was (never taken for a missing file)', async () => {
+    const disk = new SimulatedDisk();
+    const first = await openOn(disk);
+    await first.set('k', 'v');
+    await first.close();
+    const before = disk.readFile(path);
+    disk.failNext('readFile', 'EIO', { path });
+    await expect(openOn(disk)).rejects.toMatchObject({ code: 'IO', origin: '@stowage/csv' });
+    expect(disk.readFile(path)).toEqual(before);
+    const reopened = await openOn(disk);
+    expect(await reopened.get('k')).toBe('v');
+    await reopened.close();
+  });
+
   it('goes on when the sweep for leftover temp files cannot list the folder', async () => {
     const disk = new SimulatedDisk();
     await (await openOn(disk)).close();

@@ -146,6 +146,18 @@ describe('the CSV file', () => {
     expect(readFileSync(path, 'utf8').startsWith('key,value')).toBe(true);
   });
 
+  it('writes a byte order mark into a new file when asked, and none by default', async () => {
+    const backend = await open({ byteOrderMark: true });
+    await backend.set('k', 'v');
+    await backend.close();
+    expect([...readFileSync(path).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    rmSync(path);
+    const plain = await open();
+    await plain.set('k', 'v');
+    await plain.close();
+    expect(readFileSync(path, 'utf8').startsWith('key,value')).toBe(true);
+  });
+
   it('creates the CSV on the first close even when nothing was written', async () => {
     const backend = await open({ path: join(directory, 'new', 'folder', 'empty.csv') });
     await backend.close();
@@ -250,6 +262,15 @@ describe('leftovers', () => {
         .map((a) => a.file)
         .sort(),
     ).toEqual([join(directory, lockTemp), join(directory, rewriteTemp)].sort());
+  });
+
+  it("leaves the temp files of another store in the same folder, even a dead process's", async () => {
+    const dead = 2 ** 22 + 17;
+    const otherTemp = `.other.csv.${dead}-0123456789ab.tmp`;
+    writeFileSync(join(directory, otherTemp), 'not ours');
+    const backend = await open();
+    expect(existsSync(join(directory, otherTemp))).toBe(true);
+    expect(backend.recovery).toEqual([]);
   });
 });
 

