@@ -202,6 +202,26 @@ describe('edits a person made while the store was closed', () => {
     expect(await backend.get('b')).toBe('oops');
   });
 
+  it.each([
+    ['a third column that is not expires', 'key,value,notes\na,1,x\n'],
+    ['a fourth column', 'key,value,expires,notes\na,1,,x\n'],
+    ['one column', 'key\na\n'],
+    ['the columns swapped', 'value,key\n1,a\n'],
+    ['a wrong second name', 'key,val\na,1\n'],
+  ])('fail the open on a header with %s, even when skipping malformed rows', async (_what, text) => {
+    writeFileSync(path, text);
+    const error = await openError({ onMalformedRow: 'skip' });
+    expect(error.code).toBe('CORRUPTION');
+    expect(error.message).toContain('line 1');
+  });
+
+  it('read a header of key,value,expires and its expiry column', async () => {
+    writeFileSync(path, 'key,value,expires\na,1,4102444800000\nb,2,\n');
+    const backend = await open();
+    expect(await backend.getWithExpiry('a')).toEqual({ value: '1', expiresAt: 4_102_444_800_000 });
+    expect(await backend.getWithExpiry('b')).toEqual({ value: '2', expiresAt: undefined });
+  });
+
   it('fail the open on a wrong header or text that is not UTF-8', async () => {
     writeFileSync(path, 'id,value\na,1\n');
     expect((await openError({ onMalformedRow: 'skip' })).message).toContain('line 1');
