@@ -26,6 +26,7 @@ const messageArgument = new Map([
   ['invalidValue', [0]],
   ['csvFileError', [2]], // csv: csvFileError(error, file, action)
   ['tail', [1]], // csv journal-format: tail(kind, why): `why` only words warnings and CORRUPTION messages
+  ['report', [2]], // csv csv-file: report(line, start, reason): a malformed row's reason is text; code, line and offset are kept
   ['damageError', [2]], // csv journal: damageError(path, offset, reason, intactAfter)
   ['corruptionError', [2]], // log: corruptionError(file, offset, reason)
   ['configError', [0]],
@@ -88,6 +89,16 @@ function extendsAnError(path) {
   return base?.type === 'Identifier' && base.name.endsWith('Error');
 }
 
+// csv's recovery actions and warnings: `{ action | kind, file, offset, detail | message }`. The
+// action or kind is what a program reads; `detail` and `message` are the words for a person.
+function isCsvReportText(path) {
+  const property = path.parentPath;
+  if (path.key !== 'value' || !property?.isObjectProperty()) return false;
+  const key = property.node.key;
+  if (key.type !== 'Identifier' || (key.name !== 'detail' && key.name !== 'message')) return false;
+  return (fileOf(path) ?? '').includes('packages/csv/');
+}
+
 // fileError(error, { ..., action: 'lock' }): the action is only read into the message.
 function isFileErrorAction(path) {
   const property = path.parentPath;
@@ -100,7 +111,7 @@ function isFileErrorAction(path) {
 
 const wording = {
   shouldIgnore(path) {
-    if (isMessageArgument(path) || isFileErrorAction(path)) {
+    if (isMessageArgument(path) || isFileErrorAction(path) || isCsvReportText(path)) {
       return 'error message wording: callers rely on the code and details, not the text';
     }
     return undefined;
